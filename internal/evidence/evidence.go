@@ -1,0 +1,167 @@
+// Package evidence holds records of what students have shown: one record of
+// a student's performance on one or more standards.
+//
+// Evidence is append-only. A record is never rewritten or deleted; a
+// correction voids it with a reason (and usually adds a new record), and
+// voided evidence no longer counts toward mastery.
+package evidence
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/standards"
+)
+
+// Kind says what sort of assessment produced the evidence.
+type Kind string
+
+// The kinds of evidence.
+const (
+	Formative       Kind = "formative"
+	Interim         Kind = "interim"
+	Summative       Kind = "summative"
+	Portfolio       Kind = "portfolio"
+	Capstone        Kind = "capstone"
+	PerformanceTask Kind = "performance_task"
+	Observation     Kind = "observation"
+	SelfAssessment  Kind = "self_assessment"
+)
+
+// Kinds lists every kind, in the order forms show them.
+var Kinds = []Kind{Formative, Interim, Summative, Portfolio, Capstone, PerformanceTask, Observation, SelfAssessment}
+
+// ParseKind returns the kind named s.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("%q is not one of formative, interim, summative, portfolio, capstone, performance_task, observation, self_assessment", s)
+}
+
+// Score is the result on one standard: either a raw score with its range
+// (Points between MinPoints and MaxPoints) or a level on the standard's
+// scale. Value is the score on the scale, set by Normalize.
+type Score struct {
+	StandardID int64    `json:"standardId"`
+	Points     *float64 `json:"points,omitempty"`
+	MinPoints  float64  `json:"minPoints,omitempty"`
+	MaxPoints  float64  `json:"maxPoints,omitempty"`
+	Level      *float64 `json:"level,omitempty"`
+	Value      float64  `json:"value"`
+}
+
+// Evidence is one record of a student's performance.
+type Evidence struct {
+	ID          int64     `json:"id"`
+	DistrictID  int64     `json:"districtId"`
+	StudentID   int64     `json:"studentId"`
+	ClassID     *int64    `json:"classId,omitempty"`
+	Kind        Kind      `json:"kind"`
+	Title       string    `json:"title,omitempty"` // "Exit ticket: unit rates"
+	Scores      []Score   `json:"scores"`
+	AssessedAt  time.Time `json:"assessedAt"`
+	RecordedAt  time.Time `json:"recordedAt"`
+	RecordedBy  int64     `json:"recordedBy"`
+	Attempt     int       `json:"attempt"`
+	Comment     string    `json:"comment,omitempty"`
+	ArtifactURL string    `json:"artifactUrl,omitempty"`
+	Void        *Void     `json:"void,omitempty"`
+}
+
+// Void records that a piece of evidence no longer counts, and why.
+type Void struct {
+	At     time.Time `json:"at"`
+	By     int64     `json:"by"`
+	Reason string    `json:"reason"`
+}
+
+// Voided reports whether the evidence has been voided.
+func (e Evidence) Voided() bool { return e.Void != nil }
+
+// Validate checks a record before it is stored and sets each score's Value
+// on its standard's scale. scaleOf returns the scale of a standard, or false
+// when the standard is unknown. now is the time the record is made: evidence
+// dated in the future is refused.
+func (e *Evidence) Validate(now time.Time, scaleOf func(standardID int64) (standards.Scale, bool)) error {
+	var errs problem.Fields
+	if e.StudentID == 0 {
+		errs.Add("studentId", "required")
+	}
+	if _, err := ParseKind(string(e.Kind)); err != nil {
+		errs.Add("kind", err.Error())
+	}
+	if e.AssessedAt.IsZero() {
+		errs.Add("assessedAt", "required")
+	} else if e.AssessedAt.After(now.Add(time.Minute)) {
+		errs.Addf("assessedAt", "%s is in the future", e.AssessedAt.Format(time.RFC3339))
+	}
+	if e.Attempt < 0 {
+		errs.Add("attempt", "must be 1 or more")
+	}
+	if len(e.Comment) > 4000 {
+		errs.Add("comment", "longer than 4000 characters")
+	}
+	if e.ArtifactURL != "" && !strings.HasPrefix(e.ArtifactURL, "https://") && !strings.HasPrefix(e.ArtifactURL, "http://") {
+		errs.Add("artifactUrl", "must be an http or https address")
+	}
+	if len(e.Scores) == 0 {
+		errs.Add("scores", "evidence needs a score on at least one standard")
+	}
+	seen := map[int64]bool{}
+	for i := range e.Scores {
+		sc := &e.Scores[i]
+		f := fmt.Sprintf("scores[%d]", i)
+		if seen[sc.StandardID] {
+			errs.Addf(f+".standardId", "standard %d is scored twice", sc.StandardID)
+			continue
+		}
+		seen[sc.StandardID] = true
+		scale, ok := scaleOf(sc.StandardID)
+		if !ok {
+			errs.Addf(f+".standardId", "no standard %d in this district", sc.StandardID)
+			continue
+		}
+		switch {
+		case sc.Level != nil && sc.Points != nil:
+			errs.Add(f, "give either a level or points, not both")
+		case sc.Level != nil:
+			if !scale.HasLevel(*sc.Level) {
+				errs.Addf(f+".level", "%g is not a level of the scale %q (%s)", *sc.Level, scale.Name, levelList(scale))
+				continue
+			}
+			sc.Value = *sc.Level
+		case sc.Points != nil:
+			p := *sc.Points
+			switch {
+			case math.IsNaN(p) || math.IsInf(p, 0):
+				errs.Add(f+".points", "not a number")
+			case sc.MaxPoints <= sc.MinPoints:
+				errs.Addf(f+".maxPoints", "%g must be above minPoints %g", sc.MaxPoints, sc.MinPoints)
+			case p < sc.MinPoints || p > sc.MaxPoints:
+				errs.Addf(f+".points", "%g is outside %g..%g", p, sc.MinPoints, sc.MaxPoints)
+			default:
+				sc.Value = scale.FromRaw(p, sc.MinPoints, sc.MaxPoints)
+			}
+		default:
+			errs.Add(f, "give a level or points")
+		}
+	}
+	if e.Attempt == 0 && len(errs) == 0 {
+		e.Attempt = 1
+	}
+	return errs.Err()
+}
+
+func levelList(s standards.Scale) string {
+	parts := make([]string, len(s.Levels))
+	for i, l := range s.Levels {
+		parts[i] = fmt.Sprintf("%g %s", l.Value, l.Label)
+	}
+	return strings.Join(parts, ", ")
+}

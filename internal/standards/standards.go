@@ -1,0 +1,205 @@
+// Package standards holds what students must learn: frameworks of
+// standards with their hierarchy and prerequisites, and the proficiency
+// scales that evidence and mastery are expressed on.
+package standards
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cairn-learning/cairn/internal/problem"
+)
+
+// Kind says what a framework describes.
+type Kind string
+
+// The kinds of framework.
+const (
+	// Academic frameworks hold subject standards (Common Core, state math).
+	Academic Kind = "academic"
+	// Disposition frameworks hold social-emotional standards such as the 4Cs.
+	Disposition Kind = "disposition"
+	// Professional frameworks hold teachers' own competencies.
+	Professional Kind = "professional"
+)
+
+// ParseKind returns the framework kind named s.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(s); k {
+	case Academic, Disposition, Professional:
+		return k, nil
+	}
+	return "", fmt.Errorf("%q is not one of academic, disposition, professional", s)
+}
+
+// Framework is a set of standards, such as a state's math standards. Its
+// SourcedID keeps the CASE CFDocument identifier when it was imported.
+type Framework struct {
+	ID         int64  `json:"id"`
+	DistrictID int64  `json:"districtId"`
+	SourcedID  string `json:"sourcedId,omitempty"`
+	Title      string `json:"title"`
+	Kind       Kind   `json:"kind"`
+	Creator    string `json:"creator,omitempty"`
+	Version    string `json:"version,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	// ScaleID is the proficiency scale evidence on this framework's
+	// standards is expressed on.
+	ScaleID int64 `json:"scaleId"`
+}
+
+// Validate checks a framework before it is stored.
+func (f Framework) Validate() error {
+	var errs problem.Fields
+	if strings.TrimSpace(f.Title) == "" {
+		errs.Add("title", "a framework needs a title")
+	}
+	if _, err := ParseKind(string(f.Kind)); err != nil {
+		errs.Add("kind", err.Error())
+	}
+	if f.ScaleID == 0 {
+		errs.Add("scaleId", "a framework needs a proficiency scale")
+	}
+	return errs.Err()
+}
+
+// Standard is one item of a framework, at any depth: a domain, a cluster,
+// a standard or a component. Its SourcedID keeps the CASE CFItem identifier.
+type Standard struct {
+	ID              int64    `json:"id"`
+	DistrictID      int64    `json:"districtId"`
+	FrameworkID     int64    `json:"frameworkId"`
+	SourcedID       string   `json:"sourcedId,omitempty"`
+	Code            string   `json:"code,omitempty"` // CASE humanCodingScheme, e.g. "6.RP.A.3"
+	Statement       string   `json:"statement"`
+	Type            string   `json:"type,omitempty"` // CASE CFItemType, e.g. "Standard", "Cluster"
+	EducationLevels []string `json:"educationLevels,omitempty"`
+	ParentID        *int64   `json:"parentId,omitempty"`
+	Position        int      `json:"position"` // order among siblings
+	Retired         bool     `json:"retired,omitempty"`
+}
+
+// Label is the code and statement as shown in lists.
+func (s Standard) Label() string {
+	if s.Code == "" {
+		return s.Statement
+	}
+	return s.Code + " " + s.Statement
+}
+
+// Validate checks a standard before it is stored.
+func (s Standard) Validate() error {
+	var errs problem.Fields
+	if strings.TrimSpace(s.Statement) == "" {
+		errs.Add("statement", "a standard needs a statement")
+	}
+	if s.FrameworkID == 0 {
+		errs.Add("frameworkId", "required")
+	}
+	if s.ParentID != nil && *s.ParentID == s.ID && s.ID != 0 {
+		errs.Add("parentId", "a standard cannot be its own parent")
+	}
+	return errs.Err()
+}
+
+// Prerequisite says that Prerequisite must be mastered before Standard (CASE
+// "precedes": Prerequisite precedes Standard).
+type Prerequisite struct {
+	DistrictID     int64 `json:"districtId"`
+	StandardID     int64 `json:"standardId"`
+	PrerequisiteID int64 `json:"prerequisiteId"`
+}
+
+// Level is one ordered step of a proficiency scale.
+type Level struct {
+	Value       float64 `json:"value"` // 1, 2, 3, 4
+	Label       string  `json:"label"` // "Beginning", "Developing"...
+	Description string  `json:"description,omitempty"`
+}
+
+// Scale is a proficiency scale: ordered levels and the level at or above
+// which a standard counts as mastered.
+type Scale struct {
+	ID         int64   `json:"id"`
+	DistrictID int64   `json:"districtId"`
+	Name       string  `json:"name"`
+	Levels     []Level `json:"levels"`
+	MasteryCut float64 `json:"masteryCut"`
+}
+
+// Validate checks that a scale has at least two distinct levels in
+// increasing order and that its mastery cut is one of them.
+func (s Scale) Validate() error {
+	var errs problem.Fields
+	if strings.TrimSpace(s.Name) == "" {
+		errs.Add("name", "a scale needs a name")
+	}
+	if len(s.Levels) < 2 {
+		errs.Add("levels", "a scale needs at least two levels")
+	}
+	cutFound := false
+	for i, l := range s.Levels {
+		if strings.TrimSpace(l.Label) == "" {
+			errs.Addf(fmt.Sprintf("levels[%d].label", i), "a level needs a label")
+		}
+		if i > 0 && l.Value <= s.Levels[i-1].Value {
+			errs.Addf(fmt.Sprintf("levels[%d].value", i), "%g does not come after %g: levels must increase", l.Value, s.Levels[i-1].Value)
+		}
+		if l.Value == s.MasteryCut {
+			cutFound = true
+		}
+	}
+	if len(s.Levels) > 0 && !cutFound {
+		errs.Addf("masteryCut", "%g is not one of the scale's levels", s.MasteryCut)
+	}
+	return errs.Err()
+}
+
+// Min is the lowest level's value.
+func (s Scale) Min() float64 { return s.Levels[0].Value }
+
+// Max is the highest level's value.
+func (s Scale) Max() float64 { return s.Levels[len(s.Levels)-1].Value }
+
+// HasLevel reports whether v is exactly one of the scale's levels.
+func (s Scale) HasLevel(v float64) bool {
+	for _, l := range s.Levels {
+		if l.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// LevelOf returns the highest level whose value is at or below v: a value of
+// 2.9 on a 1-4 scale is level 2. Values below the lowest level give the
+// lowest level.
+func (s Scale) LevelOf(v float64) Level {
+	i := sort.Search(len(s.Levels), func(i int) bool { return s.Levels[i].Value > v+1e-9 })
+	if i == 0 {
+		return s.Levels[0]
+	}
+	return s.Levels[i-1]
+}
+
+// FromRaw maps a raw score between min and max linearly onto the scale:
+// min gives the lowest level, max the highest. 8 out of 0..10 on a 1-4
+// scale is 1 + 0.8*3 = 3.4.
+func (s Scale) FromRaw(raw, min, max float64) float64 {
+	return s.Min() + (raw-min)/(max-min)*(s.Max()-s.Min())
+}
+
+// DefaultScale is the four-level scale most standards-based districts use.
+func DefaultScale() Scale {
+	return Scale{
+		Name: "Four-level proficiency",
+		Levels: []Level{
+			{1, "Beginning", "Shows little of the standard yet, even with help."},
+			{2, "Developing", "Shows parts of the standard, or all of it with help."},
+			{3, "Proficient", "Shows the whole standard on their own: this is mastery."},
+			{4, "Advanced", "Applies the standard in new and more complex situations."},
+		},
+		MasteryCut: 3,
+	}
+}
