@@ -143,6 +143,8 @@ type Explanation struct {
 }
 
 // Input is one evidence value and the weight it carried in the result.
+// Weights sum to 1 under every method but n_times, where a weight of 1 marks
+// a value at or above the mastery cut (see Compute).
 type Input struct {
 	EvidenceID int64     `json:"evidenceId"`
 	Value      float64   `json:"value"`
