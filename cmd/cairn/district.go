@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+func runDistrict(ctx context.Context, env *environment, args []string) error {
+	const usage = ` cairn district create|list [flags]
+
+  cairn district create --name NAME [--sourced-id ID]   create a district
+  cairn district list                                   list the districts`
+	if len(args) == 0 {
+		fmt.Fprintf(env.stderr, "Usage:%s\n", usage)
+		return fmt.Errorf("%w: district needs create or list", errUsage)
+	}
+	switch args[0] {
+	case "create":
+		fs := newFlags(env, "district create [flags]", "Creates a district in the database.")
+		name := fs.String("name", "", "the district's name (required)")
+		sourced := fs.String("sourced-id", "", "the district's id in the student information system (OneRoster sourcedId)")
+		var db dbOptions
+		db.register(fs, env, "cairn.db")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if strings.TrimSpace(*name) == "" {
+			return fmt.Errorf("%w: --name is required", errUsage)
+		}
+		st, err := openQuiet(ctx, db.url)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		d := roster.District{Name: strings.TrimSpace(*name), SourcedID: *sourced}
+		if err := st.CreateDistrict(ctx, &d); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "created district %d: %s\n", d.ID, d.Name)
+		return nil
+	case "list":
+		fs := newFlags(env, "district list [flags]", "Lists the districts in the database.")
+		var db dbOptions
+		db.register(fs, env, "cairn.db")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		st, err := openQuiet(ctx, db.url)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ds, err := st.Districts(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSOURCED ID")
+		for _, d := range ds {
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", d.ID, d.Name, d.SourcedID)
+		}
+		return tw.Flush()
+	case "-h", "--help", "help":
+		fmt.Fprintf(env.stdout, "Usage:%s\n", usage)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown district command %q (want create or list)", errUsage, args[0])
+}
+
+func openQuiet(ctx context.Context, url string) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: url, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactURL(url), err)
+	}
+	return st, nil
+}

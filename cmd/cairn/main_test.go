@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is an io.Writer that run can write to from its goroutine
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+// start runs the binary's run function in the background and waits until
+// stdout shows a URL matching pattern. It returns that URL and a function
+// that stops the server and returns run's error.
+func start(t *testing.T, args []string, pattern string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr lockedBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, args, noEnv, &stdout, &stderr) }()
+	re := regexp.MustCompile(pattern)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], func() error {
+				cancel()
+				select {
+				case err := <-errc:
+					return err
+				case <-time.After(30 * time.Second):
+					return errors.New("server did not stop within 30s of cancel")
+				}
+			}
+		}
+		select {
+		case err := <-errc:
+			cancel()
+			t.Fatalf("run %v ended early: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("run %v printed no URL in time\nstdout:\n%s\nstderr:\n%s", args, stdout.String(), stderr.String())
+		}
+	}
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+func TestDemoServes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a demo district")
+	}
+	base, stop := start(t, []string{"demo", "--addr", "127.0.0.1:0", "--date", "2026-11-23", "--students", "90"}, `Serving on (http://\S+)`)
+	for _, path := range []string{"/healthz", "/readyz", "/", "/api/v1/openapi.json", "/metrics"} {
+		if code, body := get(t, base+path); code != http.StatusOK {
+			t.Errorf("GET %s = %d: %s", path, code, body)
+		}
+	}
+	code, body := get(t, base+"/api/v1/classes?limit=1")
+	if code != http.StatusOK {
+		t.Fatalf("GET classes = %d: %s", code, body)
+	}
+	var classes struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &classes); err != nil || len(classes.Items) != 1 {
+		t.Fatalf("classes: %v %s", err, body)
+	}
+	code, body = get(t, base+"/api/v1/classes/"+strconv.FormatInt(classes.Items[0].ID, 10)+"/mastery")
+	if code != http.StatusOK || !bytes.Contains(body, []byte(`"students"`)) {
+		t.Errorf("class mastery = %d: %.300s", code, body)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("run after cancel: %v", err)
+	}
+}
+
+func TestMigrateDistrictServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cairn.db")
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"migrate", "--db", db}, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "up to date") {
+		t.Errorf("migrate printed %q", out.String())
+	}
+	// Serving an empty database explains what to do.
+	err := run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, noEnv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "cairn district create") {
+		t.Fatalf("serve on an empty database: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"district", "create", "--name", "Riverside Unified", "--db", db}, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("district create: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"district", "list", "--db", db}, noEnv, &out, &errOut); err != nil || !strings.Contains(out.String(), "Riverside Unified") {
+		t.Fatalf("district list: %v %q", err, out.String())
+	}
+	base, stop := start(t, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, `serving on (http://\S+)`)
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz = %d: %s", code, body)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve after cancel: %v", err)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(ctx, []string{c.name, "--help"}, noEnv, &out, &errOut); err != nil {
+				t.Fatalf("%s --help: %v", c.name, err)
+			}
+			if !strings.Contains(out.String()+errOut.String(), "Usage: cairn "+c.name) {
+				t.Errorf("%s --help printed no usage:\n%s%s", c.name, out.String(), errOut.String())
+			}
+		})
+	}
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"frobnicate"}, noEnv, &out, &errOut)
+	if !errors.Is(err, errUsage) || exitCode(err) != 2 {
+		t.Errorf("unknown command: err %v, exit %d", err, exitCode(err))
+	}
+	err = run(ctx, []string{"serve", "--log-format", "xml"}, noEnv, &out, &errOut)
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "--log-format") {
+		t.Errorf("bad log format: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"version"}, noEnv, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "cairn ") {
+		t.Errorf("version: %v %q", err, out.String())
+	}
+}

@@ -1,0 +1,217 @@
+package demo
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/pgtest"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// engines are the databases Load is tried on; each call of url gives a
+// fresh, empty database.
+var engines = []struct {
+	name string
+	url  func(t testing.TB) string
+}{
+	{store.SQLite, func(t testing.TB) string { return filepath.Join(t.TempDir(), "demo.db") }},
+	{store.Postgres, pgtest.URL},
+}
+
+// openStore opens a store whose clock stands at the dataset's Now, so that
+// evidence of the demo's today is not in the store's future.
+func openStore(t testing.TB, url string, now time.Time) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), store.Config{URL: url, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestLoad(t *testing.T) {
+	ds, evs := defaultDataset(t)
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t, e.url(t), ds.Now)
+			last := map[string][2]int{}
+			began := map[string]time.Time{}
+			var order []string
+			start := time.Now()
+			sum, err := Load(ctx, st, ds, func(stage string, done, total int) {
+				if _, ok := began[stage]; !ok {
+					began[stage] = time.Now()
+					order = append(order, stage)
+				}
+				if p := last[stage]; done < p[0] || done > total {
+					t.Errorf("progress of %s went from %d to %d of %d", stage, p[0], done, total)
+				}
+				last[stage] = [2]int{done, total}
+			})
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			t.Logf("%s: loaded %d records of evidence in %s", e.name, sum.Evidence, time.Since(start).Round(time.Millisecond))
+			for i, stage := range order {
+				end := time.Now()
+				if i+1 < len(order) {
+					end = began[order[i+1]]
+				}
+				t.Logf("  %-9s %s", stage, end.Sub(began[stage]).Round(time.Millisecond))
+			}
+			if !slices.Equal(order, []string{StageRoster, StageStandards, StageEvidence}) {
+				t.Errorf("stages %v", order)
+			}
+			for _, stage := range []string{StageRoster, StageStandards, StageEvidence} {
+				if p := last[stage]; p[0] != p[1] || p[1] == 0 {
+					t.Errorf("stage %s ended at %d of %d", stage, p[0], p[1])
+				}
+			}
+
+			want := Summary{DistrictID: sum.DistrictID, Schools: 2, Teachers: countRole(ds, roster.RoleTeacher),
+				Students: 300, Guardians: countRole(ds, roster.RoleGuardian), Classes: len(ds.Classes), Frameworks: 4,
+				Standards: len(ds.Standards), Evidence: len(evs),
+				Teacher: sum.Teacher, Student: sum.Student, Guardian: sum.Guardian, Admin: sum.Admin, Class: sum.Class}
+			if diff := cmp.Diff(want, sum); diff != "" {
+				t.Errorf("summary (-want +got):\n%s", diff)
+			}
+			schools, _, err := st.Schools(ctx, sum.DistrictID, store.Page{})
+			if err != nil || len(schools) != 2 {
+				t.Errorf("Schools: %d, %v", len(schools), err)
+			}
+			if !sum.Admin.Has(roster.RoleDistrictAdmin) || !sum.Teacher.Has(roster.RoleTeacher) {
+				t.Errorf("admin %+v, teacher %+v", sum.Admin, sum.Teacher)
+			}
+			children, err := st.Children(ctx, sum.DistrictID, sum.Guardian.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(children) != 2 || !slices.ContainsFunc(children, func(p roster.Person) bool { return p.ID == sum.Student.ID }) ||
+				sum.Guardian.Language != "es" {
+				t.Errorf("guardian %s (%s) has children %v, want two, %s among them", sum.Guardian.Name(), sum.Guardian.Language,
+					children, sum.Student.Name())
+			}
+
+			// The teacher's heatmap: 28 students against the course's
+			// standards, with a spread of levels.
+			m, err := st.ClassMastery(ctx, sum.DistrictID, sum.Class.ID)
+			if err != nil {
+				t.Fatalf("ClassMastery: %v", err)
+			}
+			if len(m.Students) != 28 {
+				t.Errorf("the heatmap has %d students, want 28", len(m.Students))
+			}
+			if n := len(m.Standards); n < 20 || n > 60 {
+				t.Errorf("the heatmap has %d standards, want 20 to 60", n)
+			}
+			if !slices.ContainsFunc(m.Students, func(p roster.Person) bool { return p.ID == sum.Student.ID }) {
+				t.Errorf("the featured student %s is not in the heatmap", sum.Student.Name())
+			}
+			levels := map[float64]int{}
+			filled, mastered := 0, 0
+			for _, row := range m.Cells {
+				if len(row) != len(m.Standards) {
+					t.Fatalf("a row of %d cells for %d standards", len(row), len(m.Standards))
+				}
+				for _, c := range row {
+					if c == nil {
+						continue
+					}
+					filled++
+					levels[c.Level]++
+					if c.Mastered {
+						mastered++
+					}
+				}
+			}
+			t.Logf("heatmap %dx%d: %d cells with evidence, levels %v, %d mastered", len(m.Students), len(m.Standards),
+				filled, levels, mastered)
+			for _, l := range []float64{1, 2, 3, 4} {
+				if levels[l] == 0 {
+					t.Errorf("no cell at level %g: want a spread of levels", l)
+				}
+			}
+			if filled == len(m.Students)*len(m.Standards) {
+				t.Error("every cell has evidence: the later standards of the year should not yet")
+			}
+
+			// A voided record is stored voided, with its reason.
+			for _, ev := range evs {
+				if ev.Voided == nil {
+					continue
+				}
+				p, err := st.PersonBySourcedID(ctx, sum.DistrictID, ev.Student)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _, err := st.StudentEvidence(ctx, sum.DistrictID, p.ID, store.EvidenceFilter{IncludeVoided: true, Page: store.Page{Limit: 500}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.ContainsFunc(got, func(e2 evidence.Evidence) bool { return e2.Void != nil && e2.Void.Reason == ev.Voided.Reason }) {
+					t.Errorf("the voided record of %s (%s) is not stored voided", ev.Student, ev.Voided.Reason)
+				}
+				break
+			}
+		})
+	}
+}
+
+// BenchmarkLoad loads the default district into a fresh SQLite file.
+func BenchmarkLoad(b *testing.B) {
+	ds, err := generated()
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := ds.CountEvidence()
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st := openStore(b, filepath.Join(b.TempDir(), "demo.db"), ds.Now)
+		b.StartTimer()
+		if _, err := Load(ctx, st, ds, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "evidence/s")
+}
+
+// BenchmarkRebuildDemo recomputes all the demo district's mastery from its
+// evidence, in SQLite.
+func BenchmarkRebuildDemo(b *testing.B) {
+	ds, err := generated()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	st := openStore(b, filepath.Join(b.TempDir(), "demo.db"), ds.Now)
+	sum, err := Load(ctx, st, ds, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	records := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		stats, err := st.RebuildMastery(ctx, sum.DistrictID, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += stats.Evidence
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "evidence/s")
+}

@@ -1,0 +1,154 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// benchDistrict is a district shaped like a middle school's math
+// department: 240 students in 8 classes, and a framework of 4 domains, each
+// of 2 clusters of 3 standards, so that every piece of evidence updates a
+// standard, its cluster and its domain.
+type benchDistrict struct {
+	s        *store.Store
+	district int64
+	teacher  int64
+	classes  []int64
+	students [][]int64 // by class
+	leaves   []int64
+	rng      *rand.Rand
+	now      time.Time
+}
+
+func newBenchDistrict(b *testing.B, url string) *benchDistrict {
+	b.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Config{URL: url})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	must := func(err error) {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	x := &benchDistrict{s: s, rng: rand.New(rand.NewPCG(1, 2)), now: time.Now()}
+	d := roster.District{Name: "Bench"}
+	must(s.CreateDistrict(ctx, &d))
+	x.district = d.ID
+	school := roster.School{DistrictID: d.ID, Name: "Bench Middle"}
+	must(s.CreateSchool(ctx, &school))
+	term := roster.Term{DistrictID: d.ID, Title: "Year", Type: roster.TermSchoolYear, StartDate: x.now.AddDate(0, -6, 0), EndDate: x.now.AddDate(0, 6, 0)}
+	must(s.CreateTerm(ctx, &term))
+	course := roster.Course{DistrictID: d.ID, Title: "Math 7"}
+	must(s.CreateCourse(ctx, &course))
+	teacher := roster.Person{DistrictID: d.ID, GivenName: "T", FamilyName: "Teacher", Roles: []roster.Role{roster.RoleTeacher}}
+	must(s.CreatePerson(ctx, &teacher))
+	x.teacher = teacher.ID
+	for c := range 8 {
+		class := roster.Class{DistrictID: d.ID, SchoolID: school.ID, CourseID: course.ID, TermID: term.ID, Title: fmt.Sprintf("Math 7 - P%d", c+1)}
+		must(s.CreateClass(ctx, &class))
+		x.classes = append(x.classes, class.ID)
+		var ids []int64
+		for i := range 30 {
+			p := roster.Person{DistrictID: d.ID, GivenName: fmt.Sprintf("S%d", i), FamilyName: fmt.Sprintf("C%d", c), Roles: []roster.Role{roster.RoleStudent}}
+			must(s.CreatePerson(ctx, &p))
+			must(s.CreateEnrollment(ctx, &roster.Enrollment{DistrictID: d.ID, ClassID: class.ID, PersonID: p.ID, Role: roster.EnrolledStudent}))
+			ids = append(ids, p.ID)
+		}
+		x.students = append(x.students, ids)
+	}
+	scale := standards.DefaultScale()
+	scale.DistrictID = d.ID
+	must(s.CreateScale(ctx, &scale))
+	fw := standards.Framework{DistrictID: d.ID, Title: "Math 7", Kind: standards.Academic, ScaleID: scale.ID}
+	must(s.CreateFramework(ctx, &fw))
+	var mapped []int64
+	for dm := range 4 {
+		domain := standards.Standard{DistrictID: d.ID, FrameworkID: fw.ID, Statement: fmt.Sprintf("Domain %d", dm), Position: dm}
+		must(s.CreateStandard(ctx, &domain))
+		for cl := range 2 {
+			cluster := standards.Standard{DistrictID: d.ID, FrameworkID: fw.ID, Statement: fmt.Sprintf("Cluster %d.%d", dm, cl), ParentID: &domain.ID, Position: cl}
+			must(s.CreateStandard(ctx, &cluster))
+			for l := range 3 {
+				leaf := standards.Standard{DistrictID: d.ID, FrameworkID: fw.ID, Statement: fmt.Sprintf("Standard %d.%d.%d", dm, cl, l), ParentID: &cluster.ID, Position: l}
+				must(s.CreateStandard(ctx, &leaf))
+				x.leaves = append(x.leaves, leaf.ID)
+				mapped = append(mapped, leaf.ID)
+			}
+		}
+	}
+	must(s.SetCourseStandards(ctx, d.ID, course.ID, mapped))
+	return x
+}
+
+// evidence returns a random exit ticket: one or two standards, levels 1-4,
+// assessed within the last month.
+func (x *benchDistrict) evidence() evidence.Evidence {
+	c := x.rng.IntN(len(x.classes))
+	student := x.students[c][x.rng.IntN(len(x.students[c]))]
+	n := 1 + x.rng.IntN(2)
+	scores := make([]evidence.Score, 0, n)
+	first := x.rng.IntN(len(x.leaves) - 1)
+	for i := range n {
+		v := float64(1 + x.rng.IntN(4))
+		scores = append(scores, evidence.Score{StandardID: x.leaves[first+i], Level: &v})
+	}
+	return evidence.Evidence{
+		DistrictID: x.district, StudentID: student, ClassID: &x.classes[c], Kind: evidence.Formative,
+		Scores: scores, AssessedAt: x.now.Add(-time.Duration(x.rng.IntN(30*24*60)) * time.Minute), RecordedBy: x.teacher,
+	}
+}
+
+// BenchmarkRecordEvidence records evidence one record per transaction.
+func BenchmarkRecordEvidence(b *testing.B) {
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			x := newBenchDistrict(b, eng.url(b))
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				ev := x.evidence()
+				if err := x.s.RecordEvidence(ctx, &ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkRecordEvidenceBatch1000 records evidence in batches of 1,000
+// records per transaction, as an import does.
+func BenchmarkRecordEvidenceBatch1000(b *testing.B) {
+	const size = 1000
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			x := newBenchDistrict(b, eng.url(b))
+			ctx := context.Background()
+			batch := make([]evidence.Evidence, size)
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				for i := range batch {
+					batch[i] = x.evidence()
+				}
+				b.StartTimer()
+				if err := x.s.RecordEvidenceBatch(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

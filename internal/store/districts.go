@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+)
+
+// CreateDistrict stores a new district and sets its ID and CreatedAt.
+func (s *Store) CreateDistrict(ctx context.Context, d *roster.District) (err error) {
+	defer wrap(&err, "CreateDistrict")
+	if strings.TrimSpace(d.Name) == "" {
+		return problem.Invalid("name", "a district needs a name")
+	}
+	return s.inTx(ctx, func(r *runner) error {
+		if d.SourcedID != "" {
+			ok, err := r.exists(ctx, `SELECT 1 FROM districts WHERE sourced_id = $1`, d.SourcedID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return conflictf("sourcedId", "%q is already used by another district", d.SourcedID)
+			}
+		}
+		created := s.nowUTC()
+		err := r.queryRow(ctx, `INSERT INTO districts (sourced_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
+			d.SourcedID, d.Name, s.ts(created)).Scan(&d.ID)
+		if err != nil {
+			return conflictOr(err, "sourcedId", d.SourcedID)
+		}
+		d.CreatedAt = created
+		return nil
+	})
+}
+
+const districtCols = `id, sourced_id, name, created_at`
+
+func scanDistrict(row scanner) (d roster.District, err error) {
+	err = row.Scan(&d.ID, &d.SourcedID, &d.Name, tsCol{&d.CreatedAt})
+	return d, err
+}
+
+// District returns district id.
+func (s *Store) District(ctx context.Context, id int64) (_ roster.District, err error) {
+	defer wrap(&err, "District(%d)", id)
+	d, err := scanDistrict(s.reader().queryRow(ctx, `SELECT `+districtCols+` FROM districts WHERE id = $1`, id))
+	return d, noRows(err, "district", id)
+}
+
+// Districts returns every district, by id.
+func (s *Store) Districts(ctx context.Context) (out []roster.District, err error) {
+	defer wrap(&err, "Districts")
+	err = s.reader().each(ctx, `SELECT `+districtCols+` FROM districts ORDER BY id`, nil, func(row scanner) error {
+		d, err := scanDistrict(row)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,464 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+)
+
+// EvidenceFilter narrows StudentEvidence to the evidence that scores one
+// standard (0: any) and says whether voided evidence is included.
+type EvidenceFilter struct {
+	StandardID    int64
+	IncludeVoided bool
+	Page          Page
+}
+
+// RecordEvidence stores one piece of evidence and, in the same
+// transaction, recomputes the student's mastery of every standard it
+// scores and of all their ancestors. DistrictID and StudentID are set by
+// the caller; it sets ID, RecordedAt, each score's Value and, when 0,
+// Attempt. OnChange is called after the commit.
+func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err error) {
+	defer wrap(&err, "RecordEvidence")
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		e, err := r.newEngine(ctx, ev.DistrictID)
+		if err != nil {
+			return err
+		}
+		var roles sql.NullString
+		var classes, recorders int
+		var classID int64
+		if ev.ClassID != nil {
+			classID = *ev.ClassID
+		}
+		err = r.queryRow(ctx, `
+SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
+       (SELECT count(*) FROM classes WHERE district_id = $1 AND id = $3),
+       (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4)`,
+			ev.DistrictID, ev.StudentID, classID, ev.RecordedBy).Scan(&roles, &classes, &recorders)
+		if err != nil {
+			return err
+		}
+		refs := evidenceRefs{people: map[int64][]roster.Role{}, classes: map[int64]bool{classID: classes > 0}}
+		if roles.Valid {
+			var rs []roster.Role
+			if err := (jsonCol{&rs}).Scan(roles.String); err != nil {
+				return err
+			}
+			refs.people[ev.StudentID] = rs
+		}
+		if recorders > 0 {
+			if _, ok := refs.people[ev.RecordedBy]; !ok {
+				refs.people[ev.RecordedBy] = nil
+			}
+		}
+		if err := checkEvidence(ev, e, refs); err != nil {
+			return err
+		}
+		prepareEvidence(ev, e.now)
+		err = r.queryRow(ctx, `
+INSERT INTO evidence (district_id, student_id, class_id, kind, title, assessed_at, recorded_at, recorded_by, attempt, comment, artifact_url)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow(s, ev)[1:]...).Scan(&ev.ID)
+		if err != nil {
+			return err
+		}
+		if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(ev, nil)); err != nil {
+			return err
+		}
+		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1}
+		changes, _, err = e.recompute(ctx, []*work{w})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.notify(changes)
+	return nil
+}
+
+// RecordEvidenceBatch stores many pieces of evidence of one district, all
+// or nothing: the first bad record is reported as problem.InRecord(i, err)
+// and nothing is written. It sets the IDs in evs and computes each
+// affected mastery state once for the whole batch.
+func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence) (err error) {
+	defer wrap(&err, "RecordEvidenceBatch(%d records)", len(evs))
+	if len(evs) == 0 {
+		return nil
+	}
+	districtID := evs[0].DistrictID
+	for i := range evs {
+		if evs[i].DistrictID != districtID {
+			return problem.InRecord(i, problem.Invalid("districtId", "a batch holds evidence of one district (%d), not %d", districtID, evs[i].DistrictID))
+		}
+	}
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		e, err := r.newEngine(ctx, districtID)
+		if err != nil {
+			return err
+		}
+		refs, err := r.batchRefs(ctx, districtID, evs)
+		if err != nil {
+			return err
+		}
+		for i := range evs {
+			if err := checkEvidence(&evs[i], e, refs); err != nil {
+				return problem.InRecord(i, err)
+			}
+		}
+		ids, err := r.reserveEvidenceIDs(ctx, len(evs))
+		if err != nil {
+			return err
+		}
+		evRows := make([][]any, len(evs))
+		var scRows [][]any
+		perStudent := map[int64]*work{}
+		var stdsOf = map[int64][]int64{}
+		for i := range evs {
+			ev := &evs[i]
+			prepareEvidence(ev, e.now)
+			ev.ID = ids[i]
+			evRows[i] = evidenceRow(s, ev)
+			scRows = scoreRows(ev, scRows)
+			w, ok := perStudent[ev.StudentID]
+			if !ok {
+				w = &work{student: ev.StudentID}
+				perStudent[ev.StudentID] = w
+			}
+			w.evidence++
+			stdsOf[ev.StudentID] = scored(ev, stdsOf[ev.StudentID])
+		}
+		if err := r.insertRows(ctx, insertEvidenceHead, "", evRows); err != nil {
+			return err
+		}
+		if err := r.insertRows(ctx, insertScoreHead, "", scRows); err != nil {
+			return err
+		}
+		items := make([]*work, 0, len(perStudent))
+		for student, w := range perStudent {
+			w.targets = e.targetsOf(stdsOf[student])
+			items = append(items, w)
+		}
+		slices.SortFunc(items, func(a, b *work) int { return cmp.Compare(a.student, b.student) })
+		changes, _, err = e.recompute(ctx, items)
+		return err
+	})
+	if err != nil {
+		for i := range evs {
+			evs[i].ID = 0
+		}
+		return err
+	}
+	s.notify(changes)
+	return nil
+}
+
+// evidenceRefs are the people and classes of the district that evidence
+// refers to; a person missing from people is not in the district.
+type evidenceRefs struct {
+	people  map[int64][]roster.Role
+	classes map[int64]bool
+}
+
+// batchRefs looks up, in two queries, every person and class the batch
+// refers to.
+func (r *runner) batchRefs(ctx context.Context, districtID int64, evs []evidence.Evidence) (evidenceRefs, error) {
+	var people, classes []int64
+	for i := range evs {
+		people = append(people, evs[i].StudentID, evs[i].RecordedBy)
+		if evs[i].ClassID != nil {
+			classes = append(classes, *evs[i].ClassID)
+		}
+	}
+	people = uniq(people)
+	classes = uniq(classes)
+	refs := evidenceRefs{classes: map[int64]bool{}}
+	var err error
+	if refs.people, err = r.personRoles(ctx, districtID, people); err != nil {
+		return refs, err
+	}
+	if len(classes) > 0 {
+		err = r.each(ctx, `SELECT id FROM classes WHERE district_id = $1 AND id IN ids($2)`,
+			[]any{districtID, r.s.ids(classes)}, func(row scanner) error {
+				var id int64
+				err := row.Scan(&id)
+				refs.classes[id] = true
+				return err
+			})
+	}
+	return refs, err
+}
+
+func uniq(ids []int64) []int64 {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// checkEvidence validates ev (setting its scores' values) and checks the
+// people and class it names, reporting every problem at once.
+func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
+	var errs problem.Fields
+	if err := ev.Validate(e.now, e.m.scaleOf); err != nil {
+		var ie *problem.InvalidError
+		if !errors.As(err, &ie) {
+			return err
+		}
+		errs = append(errs, ie.Fields...)
+	}
+	if ev.StudentID != 0 {
+		rs, ok := refs.people[ev.StudentID]
+		switch {
+		case !ok:
+			errs.Addf("studentId", "no student %d in this district", ev.StudentID)
+		case !(roster.Person{Roles: rs}).Has(roster.RoleStudent):
+			errs.Addf("studentId", "person %d is not a student", ev.StudentID)
+		}
+	}
+	if ev.ClassID != nil && !refs.classes[*ev.ClassID] {
+		errs.Addf("classId", "no class %d in this district", *ev.ClassID)
+	}
+	if ev.RecordedBy == 0 {
+		errs.Add("recordedBy", "required")
+	} else if _, ok := refs.people[ev.RecordedBy]; !ok {
+		errs.Addf("recordedBy", "no person %d in this district", ev.RecordedBy)
+	}
+	if ev.Void != nil {
+		errs.Add("void", "new evidence cannot be void: record it, then void it")
+	}
+	return errs.Err()
+}
+
+// prepareEvidence sets what the store decides about a valid record.
+func prepareEvidence(ev *evidence.Evidence, now time.Time) {
+	ev.AssessedAt = utcMicro(ev.AssessedAt)
+	ev.RecordedAt = now
+}
+
+const insertEvidenceHead = `INSERT INTO evidence (id, district_id, student_id, class_id, kind, title, assessed_at, recorded_at,
+    recorded_by, attempt, comment, artifact_url) VALUES `
+
+// evidenceRow is the row of insertEvidenceHead for ev.
+func evidenceRow(s *Store, ev *evidence.Evidence) []any {
+	return []any{ev.ID, ev.DistrictID, ev.StudentID, nullInt64(ev.ClassID), string(ev.Kind), ev.Title,
+		s.ts(ev.AssessedAt), s.ts(ev.RecordedAt), ev.RecordedBy, ev.Attempt, ev.Comment, ev.ArtifactURL}
+}
+
+const insertScoreHead = `INSERT INTO evidence_scores (district_id, evidence_id, position, standard_id, student_id,
+    points, min_points, max_points, level, value) VALUES `
+
+// scoreRows appends the rows of insertScoreHead for ev's scores to rows.
+func scoreRows(ev *evidence.Evidence, rows [][]any) [][]any {
+	for i, sc := range ev.Scores {
+		rows = append(rows, []any{ev.DistrictID, ev.ID, i, sc.StandardID, ev.StudentID,
+			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value})
+	}
+	return rows
+}
+
+// scored appends the standards ev scores to stds.
+func scored(ev *evidence.Evidence, stds []int64) []int64 {
+	for _, sc := range ev.Scores {
+		stds = append(stds, sc.StandardID)
+	}
+	return stds
+}
+
+// reserveEvidenceIDs takes n new evidence ids, so that a batch is inserted
+// in multi-row statements knowing which id each record got.
+func (r *runner) reserveEvidenceIDs(ctx context.Context, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if r.s.engine == Postgres {
+		err := r.each(ctx, `SELECT nextval(pg_get_serial_sequence('evidence', 'id')) FROM generate_series(1, $1)`, []any{n}, func(row scanner) error {
+			var id int64
+			err := row.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+		return ids, err
+	}
+	// SQLite: the write transaction holds the database's only write lock,
+	// so nobody else can take the ids after the largest.
+	var last int64
+	if err := r.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM evidence`).Scan(&last); err != nil {
+		return nil, err
+	}
+	for i := range n {
+		ids = append(ids, last+1+int64(i))
+	}
+	return ids, nil
+}
+
+// VoidEvidence marks evidence as no longer counting, with the reason and
+// who voided it, and recomputes the student's mastery of the standards it
+// scored and their ancestors. Evidence already voided is a conflict.
+func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int64, reason string) (err error) {
+	defer wrap(&err, "VoidEvidence(%d)", evidenceID)
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return problem.Invalid("reason", "say why the evidence no longer counts")
+	}
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		var student int64
+		var voidAt *time.Time
+		err := r.queryRow(ctx, `SELECT student_id, void_at FROM evidence WHERE district_id = $1 AND id = $2`, districtID, evidenceID).
+			Scan(&student, tsPtrCol{&voidAt})
+		if err != nil {
+			return noRows(err, "evidence", evidenceID)
+		}
+		if voidAt != nil {
+			return conflictf("void", "evidence %d was already voided at %s", evidenceID, voidAt.Format(time.RFC3339))
+		}
+		var errs problem.Fields
+		if err := r.checkRef(ctx, &errs, "by", "person", tPeople, districtID, &by); err != nil {
+			return err
+		}
+		if by == 0 {
+			errs.Add("by", "required")
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		e, err := r.newEngine(ctx, districtID)
+		if err != nil {
+			return err
+		}
+		if _, err := r.exec(ctx, `UPDATE evidence SET void_at = $3, void_by = $4, void_reason = $5 WHERE district_id = $1 AND id = $2 AND void_at IS NULL`,
+			districtID, evidenceID, s.ts(e.now), by, reason); err != nil {
+			return err
+		}
+		var stds []int64
+		err = r.each(ctx, `SELECT standard_id FROM evidence_scores WHERE district_id = $1 AND evidence_id = $2`, []any{districtID, evidenceID}, func(row scanner) error {
+			var id int64
+			err := row.Scan(&id)
+			stds = append(stds, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.notify(changes)
+	return nil
+}
+
+const evidenceCols = `e.id, e.district_id, e.student_id, e.class_id, e.kind, e.title, e.assessed_at, e.recorded_at,
+    e.recorded_by, e.attempt, e.comment, e.artifact_url, e.void_at, e.void_by, e.void_reason`
+
+func scanEvidence(row scanner) (ev evidence.Evidence, err error) {
+	var kind string
+	var voidAt *time.Time
+	var voidBy sql.NullInt64
+	var voidReason sql.NullString
+	err = row.Scan(&ev.ID, &ev.DistrictID, &ev.StudentID, int64PtrCol{&ev.ClassID}, &kind, &ev.Title,
+		tsCol{&ev.AssessedAt}, tsCol{&ev.RecordedAt}, &ev.RecordedBy, &ev.Attempt, &ev.Comment, &ev.ArtifactURL,
+		tsPtrCol{&voidAt}, &voidBy, &voidReason)
+	ev.Kind = evidence.Kind(kind)
+	if voidAt != nil {
+		ev.Void = &evidence.Void{At: *voidAt, By: voidBy.Int64, Reason: voidReason.String}
+	}
+	return ev, err
+}
+
+// Evidence returns one piece of evidence with its scores.
+func (s *Store) Evidence(ctx context.Context, districtID, id int64) (_ evidence.Evidence, err error) {
+	defer wrap(&err, "Evidence(%d)", id)
+	r := s.reader()
+	ev, err := scanEvidence(r.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence e WHERE e.district_id = $1 AND e.id = $2`, districtID, id))
+	if err != nil {
+		return ev, noRows(err, "evidence", id)
+	}
+	evs := []evidence.Evidence{ev}
+	if err := r.loadScores(ctx, districtID, evs); err != nil {
+		return ev, err
+	}
+	return evs[0], nil
+}
+
+// StudentEvidence lists a student's evidence with its scores, newest
+// assessed first (then newest id). The page cursor is the id of the last
+// item of the page before.
+func (s *Store) StudentEvidence(ctx context.Context, districtID, studentID int64, f EvidenceFilter) (out []evidence.Evidence, next int64, err error) {
+	defer wrap(&err, "StudentEvidence(%d)", studentID)
+	r := s.reader()
+	if err := r.mustExist(ctx, tPeople, "student", districtID, studentID); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Page.limit()
+	q := `SELECT ` + evidenceCols + ` FROM evidence e WHERE e.district_id = $1 AND e.student_id = $2`
+	args := []any{districtID, studentID, limit + 1}
+	if !f.IncludeVoided {
+		q += ` AND e.void_at IS NULL`
+	}
+	if f.StandardID != 0 {
+		args = append(args, f.StandardID)
+		q += ` AND EXISTS (SELECT 1 FROM evidence_scores sc WHERE sc.evidence_id = e.id AND sc.standard_id = $4)`
+	}
+	if f.Page.After != 0 {
+		var at time.Time
+		err := r.queryRow(ctx, `SELECT assessed_at FROM evidence WHERE district_id = $1 AND id = $2`, districtID, f.Page.After).Scan(tsCol{&at})
+		if err != nil {
+			return nil, 0, noRows(err, "evidence", f.Page.After)
+		}
+		n := len(args)
+		args = append(args, s.ts(at), f.Page.After)
+		q += ` AND (e.assessed_at < $` + strconv.Itoa(n+1) + ` OR (e.assessed_at = $` + strconv.Itoa(n+1) + ` AND e.id < $` + strconv.Itoa(n+2) + `))`
+	}
+	q += ` ORDER BY e.assessed_at DESC, e.id DESC LIMIT $3`
+	err = r.each(ctx, q, args, func(row scanner) error {
+		ev, err := scanEvidence(row)
+		out = append(out, ev)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out, next = pageOf(out, limit, func(ev evidence.Evidence) int64 { return ev.ID })
+	if err := r.loadScores(ctx, districtID, out); err != nil {
+		return nil, 0, err
+	}
+	return out, next, nil
+}
+
+// loadScores fills in the scores of evs in one query.
+func (r *runner) loadScores(ctx context.Context, districtID int64, evs []evidence.Evidence) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(evs))
+	ids := make([]int64, len(evs))
+	for i := range evs {
+		at[evs[i].ID] = i
+		ids[i] = evs[i].ID
+		evs[i].Scores = nil
+	}
+	return r.each(ctx, `
+SELECT evidence_id, standard_id, points, min_points, max_points, level, value FROM evidence_scores
+WHERE district_id = $1 AND evidence_id IN ids($2) ORDER BY evidence_id, position`,
+		[]any{districtID, r.s.ids(ids)}, func(row scanner) error {
+			var id int64
+			var sc evidence.Score
+			if err := row.Scan(&id, &sc.StandardID, float64PtrCol{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, float64PtrCol{&sc.Level}, &sc.Value); err != nil {
+				return err
+			}
+			i := at[id]
+			evs[i].Scores = append(evs[i].Scores, sc)
+			return nil
+		})
+}

@@ -1,0 +1,474 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+)
+
+// MasteryState is a student's stored mastery of one standard.
+type MasteryState struct {
+	DistrictID, StudentID, StandardID int64
+	mastery.State
+	UpdatedAt time.Time
+}
+
+// ClassMatrix is a class's students against the standards of its course.
+type ClassMatrix struct {
+	Class     roster.Class
+	Students  []roster.Person
+	Standards []standards.Standard
+	// Cells is indexed [student][standard]; nil means no evidence yet.
+	Cells [][]*MasteryState
+}
+
+const stateCols = `ms.district_id, ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
+    ms.evidence_count, ms.last_assessed, ms.trend, ms.explanation, ms.updated_at`
+
+func scanState(row scanner) (ms MasteryState, err error) {
+	err = row.Scan(&ms.DistrictID, &ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
+		&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, jsonCol{&ms.Explanation}, tsCol{&ms.UpdatedAt})
+	return ms, err
+}
+
+// StudentMastery returns a student's mastery states, in the order the
+// standards are shown (frameworks by id, then hierarchy order). Standards
+// without evidence have no state and are left out.
+func (s *Store) StudentMastery(ctx context.Context, districtID, studentID int64) (out []MasteryState, err error) {
+	defer wrap(&err, "StudentMastery(%d)", studentID)
+	r := s.reader()
+	if err := r.mustExist(ctx, tPeople, "student", districtID, studentID); err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `SELECT `+stateCols+` FROM mastery_states ms WHERE ms.district_id = $1 AND ms.student_id = $2`,
+		[]any{districtID, studentID}, func(row scanner) error {
+			ms, err := scanState(row)
+			out = append(out, ms)
+			return err
+		})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	m, err := s.model(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b MasteryState) int {
+		return cmp.Or(m.std[a.StandardID].order-m.std[b.StandardID].order, cmp.Compare(a.StandardID, b.StandardID))
+	})
+	return out, nil
+}
+
+// MasteryOf returns a student's mastery of one standard;
+// problem.ErrNotFound when there is no evidence on it yet.
+func (s *Store) MasteryOf(ctx context.Context, districtID, studentID, standardID int64) (_ MasteryState, err error) {
+	defer wrap(&err, "MasteryOf(student %d, standard %d)", studentID, standardID)
+	ms, err := scanState(s.reader().queryRow(ctx, `
+SELECT `+stateCols+` FROM mastery_states ms
+WHERE ms.district_id = $1 AND ms.student_id = $2 AND ms.standard_id = $3`, districtID, studentID, standardID))
+	return ms, noRows(err, "mastery of student "+fmt.Sprint(studentID)+" on standard", standardID)
+}
+
+// ClassMastery returns a class's students (by name) against the standards
+// of its course (in hierarchy order), with each student's state.
+func (s *Store) ClassMastery(ctx context.Context, districtID, classID int64) (cm ClassMatrix, err error) {
+	defer wrap(&err, "ClassMastery(%d)", classID)
+	err = s.inReadTx(ctx, func(r *runner) error {
+		if cm.Class, err = s.class(ctx, r, districtID, classID); err != nil {
+			return err
+		}
+		if cm.Students, err = s.classPeople(ctx, r, districtID, classID, roster.EnrolledStudent); err != nil {
+			return err
+		}
+		if cm.Standards, err = s.courseStandards(ctx, r, districtID, cm.Class.CourseID); err != nil {
+			return err
+		}
+		row := make(map[int64]int, len(cm.Students))
+		for i, p := range cm.Students {
+			row[p.ID] = i
+		}
+		col := make(map[int64]int, len(cm.Standards))
+		for j, st := range cm.Standards {
+			col[st.ID] = j
+		}
+		cm.Cells = make([][]*MasteryState, len(cm.Students))
+		for i := range cm.Cells {
+			cm.Cells[i] = make([]*MasteryState, len(cm.Standards))
+		}
+		return r.each(ctx, `
+SELECT `+stateCols+` FROM mastery_states ms
+WHERE ms.district_id = $1
+  AND ms.student_id IN (SELECT person_id FROM enrollments WHERE district_id = $1 AND class_id = $2 AND role = 'student')
+  AND ms.standard_id IN (SELECT standard_id FROM course_standards WHERE district_id = $1 AND course_id = $3)`,
+			[]any{districtID, classID, cm.Class.CourseID}, func(rs scanner) error {
+				ms, err := scanState(rs)
+				if err != nil {
+					return err
+				}
+				i, ok1 := row[ms.StudentID]
+				j, ok2 := col[ms.StandardID]
+				if ok1 && ok2 {
+					cm.Cells[i][j] = &ms
+				}
+				return nil
+			})
+	})
+	return cm, err
+}
+
+// StandardMastery returns the states on one standard of the class's
+// students that have one, in the class's student order.
+func (s *Store) StandardMastery(ctx context.Context, districtID, classID, standardID int64) (out []MasteryState, err error) {
+	defer wrap(&err, "StandardMastery(class %d, standard %d)", classID, standardID)
+	r := s.reader()
+	if err := r.mustExist(ctx, tClasses, "class", districtID, classID); err != nil {
+		return nil, err
+	}
+	if err := r.mustExist(ctx, tStandards, "standard", districtID, standardID); err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `
+SELECT `+stateCols+` FROM mastery_states ms
+JOIN enrollments e ON e.person_id = ms.student_id AND e.class_id = $2 AND e.role = 'student'
+JOIN people p ON p.id = ms.student_id
+WHERE ms.district_id = $1 AND ms.standard_id = $3
+ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, standardID}, func(row scanner) error {
+		ms, err := scanState(row)
+		out = append(out, ms)
+		return err
+	})
+	return out, err
+}
+
+// engine recomputes mastery states of one district inside a write
+// transaction. Every path that writes mastery (recording, voiding, policy
+// and hierarchy changes, rebuilding) goes through compute, so that all of
+// them agree to the last bit.
+type engine struct {
+	r          *runner
+	districtID int64
+	m          *model
+	pol        *policies
+	now        time.Time
+}
+
+// work is the recomputation of some standards of one student.
+type work struct {
+	student int64
+	// targets are the standards to recompute with all their ancestors,
+	// deepest first, so children are done before their parents.
+	targets []int64
+	// obs are the student's non-void observations on the targets, in the
+	// order they count: assessed, then recorded, then evidence id.
+	obs map[int64][]mastery.Observation
+	// stored are the student's states of children of targets that are not
+	// targets themselves: they did not change.
+	stored map[int64]mastery.State
+	// evidence is the number of evidence records written for the student.
+	evidence int
+}
+
+// targetsOf returns stds with all their ancestors, deepest first.
+func (e *engine) targetsOf(stds []int64) []int64 {
+	set := make(map[int64]bool, len(stds)*3)
+	var out []int64
+	add := func(id int64) {
+		if !set[id] {
+			set[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range stds {
+		add(id)
+		for _, a := range e.m.graph.Ancestors(id) {
+			add(a)
+		}
+	}
+	slices.SortFunc(out, func(a, b int64) int {
+		return cmp.Or(cmp.Compare(e.m.std[b].depth, e.m.std[a].depth), cmp.Compare(a, b))
+	})
+	return out
+}
+
+// compute returns the states of w's targets. A standard has a state when it
+// or a standard below it has evidence. A standard with children is rolled
+// up from its children (those without evidence passed as unassessed), with
+// its own evidence, if any, as one more child; a standard without children
+// is computed from its evidence by its policy's method.
+func (e *engine) compute(w *work) map[int64]mastery.State {
+	res := make(map[int64]mastery.State, len(w.targets))
+	isTarget := make(map[int64]bool, len(w.targets))
+	for _, id := range w.targets {
+		isTarget[id] = true
+	}
+	for _, id := range w.targets {
+		pol := e.pol.of(id)
+		scale, _ := e.m.scaleOf(id)
+		own := w.obs[id]
+		kids := e.m.graph.Children(id)
+		if len(kids) == 0 {
+			if len(own) > 0 {
+				res[id] = mastery.Compute(pol.Method, scale, own)
+			}
+			continue
+		}
+		children := make([]mastery.Child, 0, len(kids)+1)
+		assessed := false
+		for _, k := range kids {
+			var st mastery.State
+			var ok bool
+			if isTarget[k] {
+				st, ok = res[k]
+			} else {
+				st, ok = w.stored[k]
+			}
+			assessed = assessed || ok
+			children = append(children, mastery.Child{StandardID: k, State: st})
+		}
+		if len(own) > 0 {
+			assessed = true
+			children = append(children, mastery.Child{StandardID: id, State: mastery.Compute(pol.Method, scale, own)})
+		}
+		if assessed {
+			res[id] = mastery.Rollup(pol.Rollup, scale, children)
+		}
+	}
+	return res
+}
+
+// studentsPerChunk bounds how many students' evidence is held in memory
+// at once by recomputations of many students.
+const studentsPerChunk = 256
+
+// recompute recomputes the given work items (one per student) and writes
+// the results: states are upserted, and targets left without evidence lose
+// their state. It returns the changes to announce and the number of states
+// written.
+func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, error) {
+	var changes []Change
+	written := 0
+	for len(items) > 0 {
+		n := min(len(items), studentsPerChunk)
+		chunk := items[:n]
+		items = items[n:]
+		if err := e.load(ctx, chunk, true); err != nil {
+			return nil, 0, err
+		}
+		var rows [][]any
+		for _, w := range chunk {
+			states := e.compute(w)
+			var gone []int64
+			for _, id := range w.targets {
+				st, ok := states[id]
+				if !ok {
+					gone = append(gone, id)
+					continue
+				}
+				rows = append(rows, e.stateRow(w.student, id, st))
+			}
+			if len(gone) > 0 {
+				if _, err := e.r.exec(ctx, `DELETE FROM mastery_states WHERE district_id = $1 AND student_id = $2 AND standard_id IN ids($3)`,
+					e.districtID, w.student, e.r.s.ids(gone)); err != nil {
+					return nil, 0, fmt.Errorf("deleting mastery states: %w", err)
+				}
+			}
+			ids := slices.Clone(w.targets)
+			slices.Sort(ids)
+			changes = append(changes, Change{DistrictID: e.districtID, StudentID: w.student, StandardIDs: ids, Evidence: w.evidence})
+			w.obs, w.stored = nil, nil
+		}
+		if err := e.r.insertRows(ctx, insertStateHead, upsertStateTail, rows); err != nil {
+			return nil, 0, fmt.Errorf("writing mastery states: %w", err)
+		}
+		written += len(rows)
+	}
+	return changes, written, nil
+}
+
+const insertStateHead = `INSERT INTO mastery_states (district_id, student_id, standard_id, value, level, level_label, mastered,
+    evidence_count, last_assessed, trend, explanation, updated_at) VALUES `
+
+const upsertStateTail = ` ON CONFLICT (student_id, standard_id) DO UPDATE SET
+    value = excluded.value, level = excluded.level, level_label = excluded.level_label, mastered = excluded.mastered,
+    evidence_count = excluded.evidence_count, last_assessed = excluded.last_assessed, trend = excluded.trend,
+    explanation = excluded.explanation, updated_at = excluded.updated_at`
+
+func (e *engine) stateRow(student, standard int64, st mastery.State) []any {
+	return []any{e.districtID, student, standard, st.Value, st.Level, st.LevelLabel, st.Mastered,
+		st.EvidenceCount, e.r.s.tsOrNull(&st.LastAssessed), st.Trend, jsonText(st.Explanation), e.r.s.ts(e.now)}
+}
+
+// load reads the observations of the work items' students on their
+// targets, and, when stored is set, the states of the targets' children
+// that are not targets. Items must be of distinct students. Both reads
+// look up exactly the (student, standard) pairs needed, in one query each.
+func (e *engine) load(ctx context.Context, items []*work, stored bool) error {
+	byStudent := make(map[int64]*work, len(items))
+	var obsStudents, obsStds, kidStudents, kidStds []int64
+	for _, w := range items {
+		byStudent[w.student] = w
+		w.obs = map[int64][]mastery.Observation{}
+		w.stored = map[int64]mastery.State{}
+		own := make(map[int64]bool, len(w.targets))
+		for _, id := range w.targets {
+			own[id] = true
+			obsStudents = append(obsStudents, w.student)
+			obsStds = append(obsStds, id)
+		}
+		if !stored {
+			continue
+		}
+		for _, id := range w.targets {
+			for _, k := range e.m.graph.Children(id) {
+				if !own[k] {
+					own[k] = true
+					kidStudents = append(kidStudents, w.student)
+					kidStds = append(kidStds, k)
+				}
+			}
+		}
+	}
+	s := e.r.s
+	// Observations come unordered and are put in order here, per
+	// (student, standard): cheaper than a sort of the whole result in SQL.
+	pairSQL, pairArgs := s.pairsSQL(obsStudents, obsStds)
+	err := e.r.each(ctx, s.pick(`
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
+FROM `+pairSQL+`
+CROSS JOIN evidence_scores sc
+JOIN evidence e ON e.id = sc.evidence_id
+WHERE sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b AND e.void_at IS NULL`, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
+FROM `+pairSQL+`
+JOIN evidence_scores sc ON sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b
+JOIN evidence e ON e.id = sc.evidence_id
+WHERE e.void_at IS NULL`),
+		append([]any{e.districtID}, pairArgs...), func(row scanner) error {
+			var student, std int64
+			var o mastery.Observation
+			if err := row.Scan(&student, &std, &o.EvidenceID, &o.Value, tsCol{&o.AssessedAt}, tsCol{&o.RecordedAt}); err != nil {
+				return err
+			}
+			w := byStudent[student]
+			w.obs[std] = append(w.obs[std], o)
+			return nil
+		})
+	for _, w := range items {
+		for _, obs := range w.obs {
+			slices.SortFunc(obs, compareObservations)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("loading observations: %w", err)
+	}
+	if len(kidStds) == 0 {
+		return nil
+	}
+	// A rollup reads its children's values, not their explanations, so
+	// the explanations are left unread. The rebuild test guards this: a
+	// rollup that did read them would make rebuilt states differ.
+	pairSQL, pairArgs = s.pairsSQL(kidStudents, kidStds)
+	err = e.r.each(ctx, s.pick(`
+SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered, ms.evidence_count, ms.last_assessed, ms.trend
+FROM `+pairSQL+`
+CROSS JOIN mastery_states ms
+WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`, `
+SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered, ms.evidence_count, ms.last_assessed, ms.trend
+FROM `+pairSQL+`
+JOIN mastery_states ms ON ms.student_id = p.a AND ms.standard_id = p.b
+WHERE ms.district_id = $1`),
+		append([]any{e.districtID}, pairArgs...), func(row scanner) error {
+			var student, std int64
+			var st mastery.State
+			if err := row.Scan(&student, &std, &st.Value, &st.Level, &st.LevelLabel, &st.Mastered, &st.EvidenceCount,
+				tsCol{&st.LastAssessed}, &st.Trend); err != nil {
+				return err
+			}
+			byStudent[student].stored[std] = st
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("loading mastery states: %w", err)
+	}
+	return nil
+}
+
+// compareObservations orders observations as they count: by assessment
+// time, then recording time, then evidence id.
+func compareObservations(a, b mastery.Observation) int {
+	return cmp.Or(a.AssessedAt.Compare(b.AssessedAt), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.EvidenceID, b.EvidenceID))
+}
+
+// newEngine returns an engine for the district using the cached model and
+// policies (loaded through r when not cached).
+func (r *runner) newEngine(ctx context.Context, districtID int64) (*engine, error) {
+	m, err := r.s.model(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.s.policiesOf(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	return &engine{r: r, districtID: districtID, m: m, pol: pol, now: r.s.nowUTC()}, nil
+}
+
+// recomputeStandards recomputes, for every student with a state on any of
+// stds, the states of stds and their ancestors. It reads the hierarchy
+// afresh through r, because the caller may just have changed it; pol, when
+// not nil, are the policies to apply (the caller may just have changed
+// those too).
+func (r *runner) recomputeStandards(ctx context.Context, districtID int64, pol *policies, stds []int64) ([]Change, int, error) {
+	m, err := loadModel(ctx, r, districtID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if pol == nil {
+		if pol, err = loadPolicies(ctx, r, districtID); err != nil {
+			return nil, 0, err
+		}
+	}
+	e := &engine{r: r, districtID: districtID, m: m, pol: pol, now: r.s.nowUTC()}
+	var live []int64
+	for _, id := range stds {
+		if _, ok := m.std[id]; ok {
+			live = append(live, id)
+		}
+	}
+	if len(live) == 0 {
+		return nil, 0, nil
+	}
+	var students []int64
+	err = r.each(ctx, `SELECT DISTINCT student_id FROM mastery_states WHERE district_id = $1 AND standard_id IN ids($2) ORDER BY student_id`,
+		[]any{districtID, r.s.ids(live)}, func(row scanner) error {
+			var id int64
+			err := row.Scan(&id)
+			students = append(students, id)
+			return err
+		})
+	if err != nil {
+		return nil, 0, err
+	}
+	targets := e.targetsOf(live)
+	items := make([]*work, len(students))
+	for i, st := range students {
+		items[i] = &work{student: st, targets: targets}
+	}
+	return e.recompute(ctx, items)
+}
+
+// notify tells the OnChange listener about changes, after the commit.
+func (s *Store) notify(changes []Change) {
+	if s.onChange == nil {
+		return
+	}
+	for _, c := range changes {
+		s.onChange(c)
+	}
+}

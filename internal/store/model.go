@@ -1,0 +1,198 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/standards"
+)
+
+// model is what the mastery engine needs to know about a district's
+// standards: the hierarchy, each standard's scale, and the order the
+// standards are shown in. It is cached per district (Store.models) and
+// dropped when a standard, framework or scale is written.
+type model struct {
+	scales map[int64]standards.Scale // by scale id
+	std    map[int64]stdInfo         // by standard id
+	graph  *standards.Graph
+}
+
+type stdInfo struct {
+	scaleID int64
+	depth   int // number of ancestors
+	order   int // position in depth-first hierarchy order, frameworks by id
+}
+
+// scaleOf returns the scale of a standard, for evidence.Validate.
+func (m *model) scaleOf(standardID int64) (standards.Scale, bool) {
+	si, ok := m.std[standardID]
+	if !ok {
+		return standards.Scale{}, false
+	}
+	sc, ok := m.scales[si.scaleID]
+	return sc, ok
+}
+
+// model returns the district's model, loading it with r when not cached.
+func (s *Store) model(ctx context.Context, r *runner, districtID int64) (*model, error) {
+	m, gen, ok := s.models.get(districtID)
+	if ok {
+		return m, nil
+	}
+	m, err := loadModel(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	s.models.put(districtID, gen, m)
+	return m, nil
+}
+
+func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error) {
+	m := &model{scales: map[int64]standards.Scale{}, std: map[int64]stdInfo{}}
+	scales, err := r.s.scales(ctx, r, districtID)
+	if err != nil {
+		return nil, fmt.Errorf("loading scales: %w", err)
+	}
+	for _, sc := range scales {
+		m.scales[sc.ID] = sc
+	}
+	fwScale := map[int64]int64{}
+	err = r.each(ctx, `SELECT id, scale_id FROM frameworks WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var id, scale int64
+		if err := row.Scan(&id, &scale); err != nil {
+			return err
+		}
+		fwScale[id] = scale
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading frameworks: %w", err)
+	}
+	var all []standards.Standard
+	err = r.each(ctx, `SELECT id, framework_id, parent_id, position FROM standards WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var st standards.Standard
+		if err := row.Scan(&st.ID, &st.FrameworkID, int64PtrCol{&st.ParentID}, &st.Position); err != nil {
+			return err
+		}
+		all = append(all, st)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading standards: %w", err)
+	}
+	m.graph = standards.NewGraph(all, nil)
+	for i, st := range hierarchyOrder(all) {
+		m.std[st.ID] = stdInfo{scaleID: fwScale[st.FrameworkID], depth: len(m.graph.Ancestors(st.ID)), order: i}
+	}
+	return m, nil
+}
+
+// hierarchyOrder returns standards depth-first: each standard followed by
+// its children in position order; frameworks by id, roots by position.
+func hierarchyOrder(all []standards.Standard) []standards.Standard {
+	byID := make(map[int64]bool, len(all))
+	for _, st := range all {
+		byID[st.ID] = true
+	}
+	kids := map[int64][]standards.Standard{}
+	var roots []standards.Standard
+	for _, st := range all {
+		if st.ParentID != nil && byID[*st.ParentID] {
+			kids[*st.ParentID] = append(kids[*st.ParentID], st)
+		} else {
+			roots = append(roots, st)
+		}
+	}
+	less := func(a, b standards.Standard) int {
+		return cmp.Or(cmp.Compare(a.FrameworkID, b.FrameworkID), cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(roots, less)
+	out := make([]standards.Standard, 0, len(all))
+	seen := make(map[int64]bool, len(all))
+	var visit func(st standards.Standard)
+	visit = func(st standards.Standard) {
+		if seen[st.ID] {
+			return
+		}
+		seen[st.ID] = true
+		out = append(out, st)
+		k := kids[st.ID]
+		slices.SortFunc(k, less)
+		for _, c := range k {
+			visit(c)
+		}
+	}
+	for _, st := range roots {
+		visit(st)
+	}
+	// A loop in the hierarchy (refused on write) would leave standards
+	// unvisited; list them rather than lose them.
+	for _, st := range all {
+		if !seen[st.ID] {
+			visit(st)
+		}
+	}
+	return out
+}
+
+// policies are the mastery policies in force in a district: its own, and
+// the course overrides that apply to each standard. Cached per district
+// (Store.policies) and dropped on SetPolicy, ClearCoursePolicy and
+// SetCourseStandards.
+type policies struct {
+	district   mastery.Policy
+	byStandard map[int64]mastery.Policy
+}
+
+// of returns the policy of a standard: the override of the lowest-numbered
+// course mapped to it that has one, else the district's.
+func (p *policies) of(standardID int64) mastery.Policy {
+	if pol, ok := p.byStandard[standardID]; ok {
+		return pol
+	}
+	return p.district
+}
+
+func (s *Store) policiesOf(ctx context.Context, r *runner, districtID int64) (*policies, error) {
+	p, gen, ok := s.policies.get(districtID)
+	if ok {
+		return p, nil
+	}
+	p, err := loadPolicies(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	s.policies.put(districtID, gen, p)
+	return p, nil
+}
+
+func loadPolicies(ctx context.Context, r *runner, districtID int64) (*policies, error) {
+	p := &policies{byStandard: map[int64]mastery.Policy{}}
+	var err error
+	if p.district, err = r.s.districtPolicy(ctx, r, districtID); err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `
+SELECT cs.standard_id, cp.policy
+FROM course_policies cp
+JOIN course_standards cs ON cs.course_id = cp.course_id
+WHERE cp.district_id = $1
+ORDER BY cs.standard_id, cp.course_id`, []any{districtID}, func(row scanner) error {
+		var std int64
+		var pol mastery.Policy
+		if err := row.Scan(&std, jsonCol{&pol}); err != nil {
+			return err
+		}
+		if _, ok := p.byStandard[std]; !ok {
+			p.byStandard[std] = pol
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading course policies: %w", err)
+	}
+	return p, nil
+}

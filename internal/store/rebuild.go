@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/mastery"
+)
+
+// RebuildStats reports what RebuildMastery did.
+type RebuildStats struct {
+	// Evidence is the number of evidence records that count (not void);
+	// States the number of mastery states written.
+	Evidence, States int
+	Elapsed          time.Duration
+}
+
+// RebuildMastery deletes and recomputes all of a district's mastery states
+// from its evidence, in one transaction, giving exactly the states that
+// recording the same evidence one record at a time gives. progress, when
+// not nil, is called with the number of students done out of the total.
+// It can be run again at any time.
+func (s *Store) RebuildMastery(ctx context.Context, districtID int64, progress func(done, total int)) (stats RebuildStats, err error) {
+	defer wrap(&err, "RebuildMastery(%d)", districtID)
+	start := s.now()
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		if err := r.districtExists(ctx, districtID); err != nil {
+			return err
+		}
+		// Read the hierarchy and policies through this transaction, not
+		// from the caches, so that the rebuild rests on committed rows only.
+		m, err := loadModel(ctx, r, districtID)
+		if err != nil {
+			return err
+		}
+		pol, err := loadPolicies(ctx, r, districtID)
+		if err != nil {
+			return err
+		}
+		e := &engine{r: r, districtID: districtID, m: m, pol: pol, now: s.nowUTC()}
+		stats, changes, err = e.rebuild(ctx, progress)
+		return err
+	})
+	if err != nil {
+		return RebuildStats{}, err
+	}
+	stats.Elapsed = s.now().Sub(start)
+	s.notify(changes)
+	return stats, nil
+}
+
+// rebuild replaces all of the district's states by states computed from
+// its evidence, a chunk of students at a time.
+func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (RebuildStats, []Change, error) {
+	var stats RebuildStats
+	if _, err := e.r.exec(ctx, `DELETE FROM mastery_states WHERE district_id = $1`, e.districtID); err != nil {
+		return stats, nil, fmt.Errorf("deleting mastery states: %w", err)
+	}
+	var students []int64
+	err := e.r.each(ctx, `
+SELECT DISTINCT sc.student_id FROM evidence_scores sc JOIN evidence e ON e.id = sc.evidence_id
+WHERE sc.district_id = $1 AND e.void_at IS NULL ORDER BY sc.student_id`, []any{e.districtID}, func(row scanner) error {
+		var id int64
+		err := row.Scan(&id)
+		students = append(students, id)
+		return err
+	})
+	if err != nil {
+		return stats, nil, fmt.Errorf("listing students with evidence: %w", err)
+	}
+	if progress != nil {
+		progress(0, len(students))
+	}
+	var changes []Change
+	for done := 0; done < len(students); {
+		chunk := students[done:min(done+studentsPerChunk, len(students))]
+		byStudent := make(map[int64]*work, len(chunk))
+		for _, id := range chunk {
+			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
+		}
+		evidenceSeen := map[int64]bool{}
+		err := e.r.each(ctx, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
+FROM evidence_scores sc JOIN evidence e ON e.id = sc.evidence_id
+WHERE sc.district_id = $1 AND sc.student_id IN ids($2) AND e.void_at IS NULL
+ORDER BY sc.student_id, sc.standard_id, e.assessed_at, e.recorded_at, sc.evidence_id`,
+			[]any{e.districtID, e.r.s.ids(chunk)}, func(row scanner) error {
+				var student, std int64
+				var o mastery.Observation
+				if err := row.Scan(&student, &std, &o.EvidenceID, &o.Value, tsCol{&o.AssessedAt}, tsCol{&o.RecordedAt}); err != nil {
+					return err
+				}
+				w := byStudent[student]
+				w.obs[std] = append(w.obs[std], o)
+				evidenceSeen[o.EvidenceID] = true
+				return nil
+			})
+		if err != nil {
+			return stats, nil, fmt.Errorf("loading observations: %w", err)
+		}
+		stats.Evidence += len(evidenceSeen)
+		var rows [][]any
+		for _, id := range chunk {
+			w := byStudent[id]
+			stds := make([]int64, 0, len(w.obs))
+			for std := range w.obs {
+				if _, ok := e.m.std[std]; ok {
+					stds = append(stds, std)
+				}
+			}
+			w.targets = e.targetsOf(stds)
+			states := e.compute(w)
+			var ids []int64
+			for _, std := range w.targets {
+				if st, ok := states[std]; ok {
+					rows = append(rows, e.stateRow(id, std, st))
+					ids = append(ids, std)
+				}
+			}
+			slices.Sort(ids)
+			changes = append(changes, Change{DistrictID: e.districtID, StudentID: id, StandardIDs: ids})
+		}
+		if err := e.r.insertRows(ctx, insertStateHead, "", rows); err != nil {
+			return stats, nil, fmt.Errorf("writing mastery states: %w", err)
+		}
+		stats.States += len(rows)
+		done += len(chunk)
+		if progress != nil {
+			progress(done, len(students))
+		}
+	}
+	return stats, changes, nil
+}

@@ -1,0 +1,318 @@
+// Package store holds all of cairn's SQL: the schema migrations and the
+// queries for SQLite and PostgreSQL, behind one Store type.
+//
+// The same SQL text serves both engines wherever their dialects agree
+// (both accept $1 placeholders, RETURNING and ON CONFLICT ... DO UPDATE);
+// the few places where they differ are marked in the query and rewritten
+// once per engine (see rewrite in sql.go).
+//
+// On SQLite every write goes through one connection, so writers queue in
+// the process instead of fighting over the file lock, and reads use a
+// separate pool of query-only connections that WAL lets run beside the
+// writer. On PostgreSQL one pool serves both.
+//
+// Timestamps are UTC and exact to the microsecond on both engines:
+// timestamptz on PostgreSQL, and on SQLite an INTEGER count of microseconds
+// since 1970-01-01 UTC, which sorts as the time does. Times are truncated
+// to the microsecond before they are stored, so what is read back equals
+// what was written (and the struct the caller passed is updated to match).
+// Lists (roles, grades, school ids, races, scale levels) and structured
+// values (policies, mastery explanations) are stored as JSON text on both.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// The engines a Store runs on, as Engine reports them.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Config says which database to open and how.
+type Config struct {
+	// URL is "postgres://..." or "postgresql://..." for PostgreSQL;
+	// "sqlite:PATH", "file:PATH" or a plain path for SQLite.
+	URL string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the store's log lines; nil discards them.
+	Logger *slog.Logger
+	// ReadConns is the size of the SQLite reader pool; 0 means
+	// runtime.NumCPU()*2, at least 4.
+	ReadConns int
+	// OnChange is called after a commit that changed mastery, never inside
+	// the transaction. It may be nil.
+	OnChange func(Change)
+}
+
+// Change tells listeners that a student's mastery changed on some standards.
+type Change struct {
+	DistrictID, StudentID int64
+	StandardIDs           []int64
+	// Evidence is the number of evidence records written.
+	Evidence int
+}
+
+// Store is cairn's database.
+type Store struct {
+	engine string
+	write  *sql.DB // SQLite: the one writing connection; PostgreSQL: the pool
+	read   *sql.DB // SQLite: query-only readers; PostgreSQL: the same pool as write
+	// SQLite: wconn is write's one connection, held for the life of the
+	// store so that statements prepared on it stay prepared, and wsem lets
+	// one write transaction at a time use it.
+	wconn    *sql.Conn
+	wsem     chan struct{}
+	now      func() time.Time
+	log      *slog.Logger
+	onChange func(Change)
+
+	rewritten sync.Map // query text as written -> text for this engine
+
+	stmtMu    sync.Mutex
+	readStmt  map[string]*sql.Stmt // SQLite: statements prepared on the reader pool
+	writeStmt map[string]*sql.Stmt // SQLite: statements prepared on the writer
+
+	models   cache[*model]    // standards hierarchy and scales per district
+	policies cache[*policies] // mastery policies per district
+}
+
+// Page asks for one page of a list: at most Limit items (0 means 50, at most
+// 500) with ids above After.
+type Page struct {
+	Limit int
+	After int64
+}
+
+func (p Page) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return 50
+	case p.Limit > 500:
+		return 500
+	}
+	return p.Limit
+}
+
+// Open opens the database and applies pending migrations.
+func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
+	defer wrap(&err, "store.Open")
+	s := &Store{
+		now:       cfg.Now,
+		log:       cfg.Logger,
+		onChange:  cfg.OnChange,
+		readStmt:  map[string]*sql.Stmt{},
+		writeStmt: map[string]*sql.Stmt{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	engine, target, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = engine
+	switch engine {
+	case Postgres:
+		db, err := sql.Open("pgx", target)
+		if err != nil {
+			return nil, err
+		}
+		// Enough to keep two cores busy with room for slow requests, well
+		// under PostgreSQL's default of 100 connections.
+		db.SetMaxOpenConns(max(8, runtime.NumCPU()*4))
+		db.SetMaxIdleConns(max(4, runtime.NumCPU()*2))
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.write, s.read = db, db
+	case SQLite:
+		if err := s.openSQLite(ctx, target, cfg.ReadConns); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseURL tells the engine from a database URL and returns what its driver
+// is opened with.
+func parseURL(u string) (engine, target string, err error) {
+	switch {
+	case u == "":
+		return "", "", errors.New("no database URL: give postgres://... or the path of a SQLite file")
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return Postgres, u, nil
+	case strings.HasPrefix(u, "sqlite:"):
+		u = strings.TrimPrefix(u, "sqlite:")
+	case strings.HasPrefix(u, "file:"):
+		u = strings.TrimPrefix(u, "file:")
+	}
+	if u == "" || strings.HasPrefix(u, ":memory:") || strings.Contains(u, "mode=memory") {
+		// The reader pool and the writer must see the same file.
+		return "", "", fmt.Errorf("SQLite database %q: give the path of a file (an in-memory database cannot be shared by the reader and writer connections)", u)
+	}
+	if strings.ContainsAny(u, "?#") {
+		return "", "", fmt.Errorf("SQLite path %q: must not contain ? or #", u)
+	}
+	return SQLite, u, nil
+}
+
+// openSQLite opens the writer and the reader pool on the file at path.
+func (s *Store) openSQLite(ctx context.Context, path string, readConns int) error {
+	// busy_timeout lets another process's writer finish instead of failing
+	// at once; synchronous=NORMAL is durable across application crashes in
+	// WAL mode and loses at most the last commits on power loss.
+	common := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// Make the file and switch it to WAL before any reader opens it.
+	wconn, err := w.Conn(ctx)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
+	if err != nil {
+		wconn.Close()
+		w.Close()
+		return err
+	}
+	if readConns <= 0 {
+		readConns = max(4, runtime.NumCPU()*2)
+	}
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
+	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxLifetime(0)
+	s.write, s.read, s.wconn, s.wsem = w, r, wconn, make(chan struct{}, 1)
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, m := range []map[string]*sql.Stmt{s.readStmt, s.writeStmt} {
+		for k, st := range m {
+			st.Close()
+			delete(m, k)
+		}
+	}
+	s.stmtMu.Unlock()
+	var err error
+	if s.wconn != nil {
+		err = s.wconn.Close()
+	}
+	err = errors.Join(err, s.write.Close())
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ping := s.write.PingContext
+	if s.wconn != nil {
+		ping = s.wconn.PingContext
+	}
+	if err := ping(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.engine, err)
+	}
+	if s.read != s.write {
+		if err := s.read.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: ping %s readers: %w", s.engine, err)
+		}
+	}
+	return nil
+}
+
+// Engine is "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.engine }
+
+// inTx runs f in a write transaction and commits when f returns nil.
+func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
+	var tx *sql.Tx
+	var err error
+	if s.wconn != nil {
+		select {
+		case s.wsem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.wsem }()
+		tx, err = s.wconn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.write.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	r := &runner{s: s, tx: tx, pinned: s.wconn != nil}
+	if err := f(r); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// inReadTx runs f in a read-only transaction, for reads of several queries
+// that must agree with each other.
+func (s *Store) inReadTx(ctx context.Context, f func(r *runner) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	return f(&runner{s: s, tx: tx, reading: true})
+}
+
+// reader returns a runner for single-statement reads outside a transaction.
+func (s *Store) reader() *runner { return &runner{s: s, db: s.read, reading: true} }
+
+// nowUTC is the store's clock, in UTC and truncated to what is stored.
+func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// wrap adds context to *errp as problem.Wrap does; kept local so that
+// every public method reads the same.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// evidenceInput is a piece of evidence as a client sends it. It is kept
+// apart from evidence.Evidence so that what only the server sets (the id,
+// when it was recorded, each score's value on the scale, a void) is an
+// unknown field here rather than something silently overwritten.
+type evidenceInput struct {
+	StudentID   int64         `json:"studentId"`
+	ClassID     *int64        `json:"classId,omitempty"`
+	Kind        evidence.Kind `json:"kind"`
+	Title       string        `json:"title,omitempty"`
+	Scores      []scoreInput  `json:"scores"`
+	AssessedAt  time.Time     `json:"assessedAt"`
+	RecordedBy  int64         `json:"recordedBy"`
+	Attempt     int           `json:"attempt,omitempty"`
+	Comment     string        `json:"comment,omitempty"`
+	ArtifactURL string        `json:"artifactUrl,omitempty"`
+}
+
+// scoreInput is one score as a client sends it: a level of the
+// standard's scale, or points between minPoints and maxPoints.
+type scoreInput struct {
+	StandardID int64    `json:"standardId"`
+	Level      *float64 `json:"level,omitempty"`
+	Points     *float64 `json:"points,omitempty"`
+	MinPoints  float64  `json:"minPoints,omitempty"`
+	MaxPoints  float64  `json:"maxPoints,omitempty"`
+}
+
+func (in evidenceInput) evidence(districtID int64) evidence.Evidence {
+	ev := evidence.Evidence{
+		DistrictID:  districtID,
+		StudentID:   in.StudentID,
+		ClassID:     in.ClassID,
+		Kind:        in.Kind,
+		Title:       in.Title,
+		AssessedAt:  in.AssessedAt,
+		RecordedBy:  in.RecordedBy,
+		Attempt:     in.Attempt,
+		Comment:     in.Comment,
+		ArtifactURL: in.ArtifactURL,
+		Scores:      make([]evidence.Score, len(in.Scores)),
+	}
+	for i, sc := range in.Scores {
+		ev.Scores[i] = evidence.Score{StandardID: sc.StandardID, Level: sc.Level, Points: sc.Points,
+			MinPoints: sc.MinPoints, MaxPoints: sc.MaxPoints}
+	}
+	return ev
+}
+
+func (s *Server) recordEvidence(w http.ResponseWriter, r *http.Request) error {
+	var in evidenceInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ev := in.evidence(s.districtID)
+	if err := s.store.RecordEvidence(r.Context(), &ev); err != nil {
+		return err
+	}
+	writeCreated(w, fmt.Sprintf("/api/v1/evidence/%d", ev.ID), ev)
+	return nil
+}
+
+// maxBatch is the most records one batch may hold: a term's gradebook
+// for a large class, and small enough to write in one transaction.
+const maxBatch = 5000
+
+// recordEvidenceBatch writes an array of evidence all or nothing. A
+// refusal names the record (its position in the array) and the field.
+func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r, maxBatchBody)
+	if err != nil {
+		return err
+	}
+	// Each record is decoded on its own so that a malformed one can be
+	// named by its position.
+	var raw []json.RawMessage
+	if err := unmarshalStrict(body, &raw); err != nil {
+		var re *requestError
+		if errors.As(err, &re) && len(re.fields) == 0 && !strings.HasPrefix(strings.TrimSpace(string(body)), "[") {
+			return malformed("", "the body must be a JSON array of evidence records")
+		}
+		return err
+	}
+	switch {
+	case len(raw) == 0:
+		return fmt.Errorf("the batch is empty: %w", problem.ErrInvalid)
+	case len(raw) > maxBatch:
+		return fmt.Errorf("the batch holds %d records; send at most %d at a time: %w", len(raw), maxBatch, problem.ErrInvalid)
+	}
+	evs := make([]evidence.Evidence, len(raw))
+	for i, m := range raw {
+		var in evidenceInput
+		if err := unmarshalStrict(m, &in); err != nil {
+			var re *requestError
+			if errors.As(err, &re) {
+				rec := i
+				re.record = &rec
+				re.detail = fmt.Sprintf("record %d: %s", i, re.detail)
+			}
+			return err
+		}
+		evs[i] = in.evidence(s.districtID)
+	}
+	if err := s.store.RecordEvidenceBatch(r.Context(), evs); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, newList(evs, 0))
+	return nil
+}
+
+// pathEvidence returns the evidence whose id is in the URL's {id}.
+func (s *Server) pathEvidence(r *http.Request) (evidence.Evidence, error) {
+	id, err := pathID(r, "id", "evidence")
+	if err != nil {
+		return evidence.Evidence{}, err
+	}
+	ev, err := s.store.Evidence(r.Context(), s.districtID, id)
+	return ev, urlRecord(err, "evidence", id)
+}
+
+func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.pathEvidence(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
+
+// voidInput says why evidence no longer counts, and who says so.
+type voidInput struct {
+	Reason string `json:"reason"`
+	By     int64  `json:"by"`
+}
+
+func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.pathEvidence(r)
+	if err != nil {
+		return err
+	}
+	var in voidInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return problem.Invalid("reason", "required: say why the evidence no longer counts")
+	}
+	if err := s.bodyPerson(r.Context(), "by", in.By); err != nil {
+		return err
+	}
+	if err := s.store.VoidEvidence(r.Context(), s.districtID, ev.ID, in.By, in.Reason); err != nil {
+		return err
+	}
+	ev, err = s.store.Evidence(r.Context(), s.districtID, ev.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
+
+// studentEvidence lists a student's evidence, newest assessed first.
+func (s *Server) studentEvidence(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	if err != nil {
+		return err
+	}
+	var f store.EvidenceFilter
+	if f.Page, err = page(r); err != nil {
+		return err
+	}
+	if f.StandardID, err = queryID(r, "standard"); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = queryBool(r, "includeVoided"); err != nil {
+		return err
+	}
+	items, next, err := s.store.StudentEvidence(r.Context(), s.districtID, st.ID, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// masteryJSON is a student's mastery of one standard as the API shows it.
+// Lists leave the explanation out; the single state carries it with a
+// plain-words summary.
+type masteryJSON struct {
+	StudentID     int64     `json:"studentId"`
+	StandardID    int64     `json:"standardId"`
+	Value         float64   `json:"value"`
+	Level         float64   `json:"level"`
+	LevelLabel    string    `json:"levelLabel"`
+	Mastered      bool      `json:"mastered"`
+	EvidenceCount int       `json:"evidenceCount"`
+	LastAssessed  time.Time `json:"lastAssessed"`
+	Trend         float64   `json:"trend"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+	// Explanation says how the value was reached (single state only).
+	Explanation *mastery.Explanation `json:"explanation,omitempty"`
+}
+
+func newMasteryJSON(m store.MasteryState, explain bool) masteryJSON {
+	j := masteryJSON{
+		StudentID: m.StudentID, StandardID: m.StandardID,
+		Value: m.Value, Level: m.Level, LevelLabel: m.LevelLabel, Mastered: m.Mastered,
+		EvidenceCount: m.EvidenceCount, LastAssessed: m.LastAssessed, Trend: m.Trend,
+		UpdatedAt: m.UpdatedAt,
+	}
+	if explain {
+		e := m.Explanation
+		j.Explanation = &e
+	}
+	return j
+}
+
+func masteryList(states []store.MasteryState) []masteryJSON {
+	out := make([]masteryJSON, len(states))
+	for i, m := range states {
+		out[i] = newMasteryJSON(m, false)
+	}
+	return out
+}
+
+// studentMastery lists a student's mastery of every standard that has
+// evidence.
+func (s *Server) studentMastery(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	if err != nil {
+		return err
+	}
+	states, err := s.store.StudentMastery(r.Context(), s.districtID, st.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(masteryList(states), 0))
+	return nil
+}
+
+// standardMasteryJSON is one student's mastery of one standard, with the
+// explanation in plain words. State is null until there is evidence.
+type standardMasteryJSON struct {
+	StudentID int64              `json:"studentId"`
+	Standard  standards.Standard `json:"standard"`
+	// Scale is the standard's scale, to show the value against its levels.
+	Scale    standards.Scale `json:"scale"`
+	Assessed bool            `json:"assessed"`
+	State    *masteryJSON    `json:"state"`
+	// Summary tells how the state was reached in a sentence or two.
+	Summary string `json:"summary"`
+}
+
+// studentStandardMastery answers where a student stands on one standard
+// and why.
+func (s *Server) studentStandardMastery(w http.ResponseWriter, r *http.Request) error {
+	stu, err := s.pathPerson(r, "id", roster.RoleStudent)
+	if err != nil {
+		return err
+	}
+	std, err := s.pathStandard(r, "standardId")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	fw, err := s.store.Framework(ctx, s.districtID, std.FrameworkID)
+	if err != nil {
+		return err
+	}
+	scale, err := s.store.Scale(ctx, s.districtID, fw.ScaleID)
+	if err != nil {
+		return err
+	}
+	out := standardMasteryJSON{StudentID: stu.ID, Standard: std, Scale: scale}
+	m, err := s.store.MasteryOf(ctx, s.districtID, stu.ID, std.ID)
+	switch {
+	case errors.Is(err, problem.ErrNotFound):
+		out.Summary = mastery.Explanation{}.Summary(scale, mastery.State{})
+	case err != nil:
+		return err
+	default:
+		j := newMasteryJSON(m, true)
+		out.Assessed, out.State = true, &j
+		out.Summary = m.Explanation.Summary(scale, m.State)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// classMatrixJSON is a class's students against its course's standards in
+// a compact shape for a heatmap: Cells[i][j] is Students[i] on
+// Standards[j], or null when there is no evidence yet.
+type classMatrixJSON struct {
+	Class     roster.Class     `json:"class"`
+	Students  []matrixStudent  `json:"students"`
+	Standards []matrixStandard `json:"standards"`
+	Cells     [][]*matrixCell  `json:"cells"`
+}
+
+type matrixStudent struct {
+	ID         int64  `json:"id"`
+	GivenName  string `json:"givenName"`
+	FamilyName string `json:"familyName"`
+}
+
+type matrixStandard struct {
+	ID        int64  `json:"id"`
+	Code      string `json:"code,omitempty"`
+	Statement string `json:"statement"`
+	ParentID  *int64 `json:"parentId,omitempty"`
+}
+
+// matrixCell is one student's state on one standard, without its
+// explanation (ask for the single state for that).
+type matrixCell struct {
+	Value    float64 `json:"value"`
+	Level    float64 `json:"level"`
+	Label    string  `json:"label"`
+	Mastered bool    `json:"mastered"`
+	Count    int     `json:"count"`
+}
+
+func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "class")
+	if err != nil {
+		return err
+	}
+	m, err := s.store.ClassMastery(r.Context(), s.districtID, id)
+	if err != nil {
+		return urlRecord(err, "class", id)
+	}
+	out := classMatrixJSON{
+		Class:     m.Class,
+		Students:  make([]matrixStudent, len(m.Students)),
+		Standards: make([]matrixStandard, len(m.Standards)),
+		Cells:     make([][]*matrixCell, len(m.Cells)),
+	}
+	for i, p := range m.Students {
+		out.Students[i] = matrixStudent{ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName}
+	}
+	for j, st := range m.Standards {
+		out.Standards[j] = matrixStandard{ID: st.ID, Code: st.Code, Statement: st.Statement, ParentID: st.ParentID}
+	}
+	// One allocation for all the cells of the class.
+	n := 0
+	for _, row := range m.Cells {
+		for _, c := range row {
+			if c != nil {
+				n++
+			}
+		}
+	}
+	cells := make([]matrixCell, 0, n)
+	for i, row := range m.Cells {
+		out.Cells[i] = make([]*matrixCell, len(row))
+		for j, c := range row {
+			if c == nil {
+				continue
+			}
+			cells = append(cells, matrixCell{Value: c.Value, Level: c.Level, Label: c.LevelLabel, Mastered: c.Mastered, Count: c.EvidenceCount})
+			out.Cells[i][j] = &cells[len(cells)-1]
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// classStandardMasteryJSON is a class's students' states on one standard.
+type classStandardMasteryJSON struct {
+	ClassID  int64              `json:"classId"`
+	Standard standards.Standard `json:"standard"`
+	Items    []masteryJSON      `json:"items"`
+}
+
+func (s *Server) classStandardMastery(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.pathClass(r)
+	if err != nil {
+		return err
+	}
+	std, err := s.pathStandard(r, "standardId")
+	if err != nil {
+		return err
+	}
+	states, err := s.store.StandardMastery(r.Context(), s.districtID, c.ID, std.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, classStandardMasteryJSON{ClassID: c.ID, Standard: std, Items: masteryList(states)})
+	return nil
+}

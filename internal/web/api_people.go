@@ -1,0 +1,100 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
+	pg, err := page(r)
+	if err != nil {
+		return err
+	}
+	f := store.PersonFilter{Page: pg}
+	if v := r.URL.Query().Get("role"); v != "" {
+		role, err := roster.ParseRole(v)
+		if err != nil {
+			return malformed("role", "%v", err)
+		}
+		f.Role = role
+	}
+	if f.SchoolID, err = queryID(r, "school"); err != nil {
+		return err
+	}
+	items, next, err := s.store.People(r.Context(), s.districtID, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}
+
+func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
+	var p roster.Person
+	if err := decodeJSON(w, r, &p); err != nil {
+		return err
+	}
+	if err := s.claimNew(&p.ID, &p.DistrictID); err != nil {
+		return err
+	}
+	if err := s.store.CreatePerson(r.Context(), &p); err != nil {
+		return err
+	}
+	writeCreated(w, fmt.Sprintf("/api/v1/people/%d", p.ID), p)
+	return nil
+}
+
+func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	p, err := s.store.Person(r.Context(), s.districtID, id)
+	if err != nil {
+		return urlRecord(err, "person", id)
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	p, err := s.store.Person(r.Context(), s.districtID, id)
+	if err != nil {
+		return urlRecord(err, "person", id)
+	}
+	if err := decodeJSON(w, r, &p); err != nil {
+		return err
+	}
+	if err := s.checkPatched(&p.ID, &p.DistrictID, id); err != nil {
+		return err
+	}
+	if err := s.store.UpdatePerson(r.Context(), &p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// personClasses lists the classes a person teaches or attends.
+func (s *Server) personClasses(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Person(r.Context(), s.districtID, id); err != nil {
+		return urlRecord(err, "person", id)
+	}
+	items, err := s.store.PersonClasses(r.Context(), s.districtID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, 0))
+	return nil
+}
