@@ -1,0 +1,5 @@
+//go:build !race
+
+package ktbench
+
+const raceEnabled = false
