@@ -45,11 +45,11 @@ func defaultEvidence(ds *Dataset) []Evidence {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	a, err := Generate(Options{Seed: 7, Now: testNow})
+	a, err := Generate(Options{Seed: 7, Now: testNow, Students: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Generate(Options{Seed: 7, Now: testNow})
+	b, err := Generate(Options{Seed: 7, Now: testNow, Students: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		t.Fatal("no evidence")
 	}
 
-	c, err := Generate(Options{Seed: 8, Now: testNow})
+	c, err := Generate(Options{Seed: 8, Now: testNow, Students: 60})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"fmt"
+	"sync"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -23,6 +25,17 @@ type Summary struct {
 	// All are as stored, with their ids.
 	Teacher, Student, Guardian, Admin roster.Person
 	Class                             roster.Class
+	// SignIns are the accounts made for the people above and for the
+	// school administrators and the coach, with their passwords.
+	SignIns []SignIn
+}
+
+// SignIn is a demo account: who it is and how to sign in as them. The
+// password is drawn at random each time the demo is loaded, never derived
+// from the seed: a demo exposed on a network must not have passwords
+// anyone can work out.
+type SignIn struct {
+	Role, Name, Username, Password string
 }
 
 // The stages Load reports to its progress function.
@@ -55,7 +68,11 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.evidence(); err != nil {
 		return sum, err
 	}
-	return l.summary()
+	if sum, err = l.summary(); err != nil {
+		return sum, err
+	}
+	sum.SignIns, err = l.signIns(sum)
+	return sum, err
 }
 
 // loader keeps the ids the store gave each SourcedID.
@@ -394,4 +411,57 @@ func (l *loader) summary() (Summary, error) {
 	}
 	sum.Class, err = st.Class(ctx, l.district, id)
 	return sum, err
+}
+
+// signIns gives accounts to the featured people, the school administrators
+// and the coach. Only these few get one: each password hash costs about a
+// tenth of a second on purpose.
+func (l *loader) signIns(sum Summary) ([]SignIn, error) {
+	type who struct {
+		role string
+		p    roster.Person
+	}
+	people := []who{{"Teacher", sum.Teacher}, {"Student", sum.Student}, {"Guardian", sum.Guardian}, {"District admin", sum.Admin}}
+	for _, role := range []roster.Role{roster.RoleSchoolAdmin, roster.RoleCoach} {
+		for _, p := range l.ds.People {
+			if !p.Has(role) {
+				continue
+			}
+			id, err := l.id("signIns", p.SourcedID)
+			if err != nil {
+				return nil, err
+			}
+			stored, err := l.st.Person(l.ctx, l.district, id)
+			if err != nil {
+				return nil, err
+			}
+			label := "School admin"
+			if role == roster.RoleCoach {
+				label = "Coach"
+			}
+			people = append(people, who{label, stored})
+		}
+	}
+	out := make([]SignIn, len(people))
+	hashes := make([]string, len(people))
+	errs := make([]error, len(people))
+	var wg sync.WaitGroup
+	for i, w := range people {
+		out[i] = SignIn{Role: w.role, Name: w.p.Name(), Username: store.NormalizeUsername(w.p.Username), Password: access.NewPassword()}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hashes[i], errs[i] = access.HashPassword(out[i].Password, access.DefaultParams)
+		}()
+	}
+	wg.Wait()
+	for i, w := range people {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if err := l.st.SetPassword(l.ctx, l.district, w.p.ID, hashes[i]); err != nil {
+			return nil, fmt.Errorf("account of %s: %w", w.p.Name(), err)
+		}
+	}
+	return out, nil
 }

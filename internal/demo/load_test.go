@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -82,10 +83,12 @@ func TestLoad(t *testing.T) {
 			want := Summary{DistrictID: sum.DistrictID, Schools: 2, Teachers: countRole(ds, roster.RoleTeacher),
 				Students: 300, Guardians: countRole(ds, roster.RoleGuardian), Classes: len(ds.Classes), Frameworks: 4,
 				Standards: len(ds.Standards), Evidence: len(evs),
-				Teacher: sum.Teacher, Student: sum.Student, Guardian: sum.Guardian, Admin: sum.Admin, Class: sum.Class}
+				Teacher: sum.Teacher, Student: sum.Student, Guardian: sum.Guardian, Admin: sum.Admin, Class: sum.Class,
+				SignIns: sum.SignIns}
 			if diff := cmp.Diff(want, sum); diff != "" {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}
+			checkSignIns(t, st, sum)
 			schools, _, err := st.Schools(ctx, sum.DistrictID, store.Page{})
 			if err != nil || len(schools) != 2 {
 				t.Errorf("Schools: %d, %v", len(schools), err)
@@ -165,6 +168,44 @@ func TestLoad(t *testing.T) {
 				break
 			}
 		})
+	}
+}
+
+// checkSignIns checks that the featured people, the school administrators
+// and the coach can sign in with the passwords in the summary, and nobody
+// else has an account.
+func checkSignIns(t *testing.T, st *store.Store, sum Summary) {
+	t.Helper()
+	ctx := context.Background()
+	var roles []string
+	for _, si := range sum.SignIns {
+		roles = append(roles, si.Role)
+		acc, hash, err := st.AccountByUsername(ctx, si.Username)
+		if err != nil {
+			t.Errorf("%s %s: %v", si.Role, si.Username, err)
+			continue
+		}
+		if ok, _, err := access.CheckPassword(si.Password, hash); !ok || err != nil {
+			t.Errorf("%s %s does not sign in with the password shown: %v %v", si.Role, si.Username, ok, err)
+		}
+		if err := access.ValidatePassword(si.Password); err != nil {
+			t.Errorf("%s: %v", si.Role, err)
+		}
+		p, err := st.Person(ctx, sum.DistrictID, acc.PersonID)
+		if err != nil || p.Name() != si.Name {
+			t.Errorf("%s %s is person %d %q: %v", si.Role, si.Username, acc.PersonID, p.Name(), err)
+		}
+	}
+	want := []string{"Teacher", "Student", "Guardian", "District admin", "School admin", "School admin", "Coach"}
+	if diff := cmp.Diff(want, roles); diff != "" {
+		t.Errorf("sign-ins (-want +got):\n%s", diff)
+	}
+	if len(sum.SignIns) > 1 && sum.SignIns[0].Username != store.NormalizeUsername(sum.Teacher.Username) {
+		t.Errorf("the first sign-in is %+v, want the featured teacher %s", sum.SignIns[0], sum.Teacher.Username)
+	}
+	accs, _, err := st.Accounts(ctx, sum.DistrictID, store.Page{Limit: 100})
+	if err != nil || len(accs) != len(want) {
+		t.Errorf("%d accounts in the district (%v), want %d", len(accs), err, len(want))
 	}
 }
 
