@@ -1,0 +1,5 @@
+//go:build !race
+
+package casepkg
+
+const raceEnabled = false
