@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -120,6 +122,9 @@ func printDemoSummary(env *environment, districtName string, sum demo.Summary, b
 	if kept {
 		fmt.Fprintf(w, "  database: %s\n", redactURL(dbURL))
 	}
+	if base != "" || kept {
+		printSignIns(w, sum.SignIns, base)
+	}
 	if base == "" {
 		return
 	}
@@ -130,4 +135,24 @@ func printDemoSummary(env *environment, districtName string, sum demo.Summary, b
 	fmt.Fprintf(w, "  %s/api/v1/students/%d/mastery\n      %s, a student in that class\n", base, sum.Student.ID, sum.Student.Name())
 	fmt.Fprintf(w, "  %s/api/v1/openapi.json\n      the whole API\n", base)
 	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
+}
+
+// printSignIns lists the demo's accounts. Their passwords are new each
+// time the demo is built and are shown only here.
+func printSignIns(w io.Writer, signIns []demo.SignIn, base string) {
+	if len(signIns) == 0 {
+		return
+	}
+	if base != "" {
+		fmt.Fprintf(w, "\nSign in at %s/signin as:\n", base)
+	} else {
+		fmt.Fprintf(w, "\nSign in as:\n")
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  ROLE\tUSERNAME\tPASSWORD\tNAME\n")
+	for _, si := range signIns {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", si.Role, si.Username, si.Password, si.Name)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "  (new passwords each time the demo is built; they are shown only here)\n")
 }

@@ -42,6 +42,7 @@ func commands() []command {
 		{"demo", "build a fresh demo district and serve it", runDemo},
 		{"migrate", "apply pending database migrations and exit", runMigrate},
 		{"district", "create or list districts", runDistrict},
+		{"user", "create accounts and one-time sign-in links", runUser},
 		{"bench", "measure knowledge-tracing models on response data", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -73,7 +73,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 		if err != nil {
 			return err
 		}
-		if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(ev, nil)); err != nil {
+		if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(s, ev, nil)); err != nil {
 			return err
 		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1}
@@ -130,7 +130,7 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 			prepareEvidence(ev, e.now)
 			ev.ID = ids[i]
 			evRows[i] = evidenceRow(s, ev)
-			scRows = scoreRows(ev, scRows)
+			scRows = scoreRows(s, ev, scRows)
 			w, ok := perStudent[ev.StudentID]
 			if !ok {
 				w = &work{student: ev.StudentID}
@@ -255,12 +255,13 @@ func evidenceRow(s *Store, ev *evidence.Evidence) []any {
 }
 
 const insertScoreHead = `INSERT INTO evidence_scores (district_id, evidence_id, position, standard_id, student_id,
-    points, min_points, max_points, level, value) VALUES `
+    assessed_at, recorded_at, points, min_points, max_points, level, value) VALUES `
 
 // scoreRows appends the rows of insertScoreHead for ev's scores to rows.
-func scoreRows(ev *evidence.Evidence, rows [][]any) [][]any {
+func scoreRows(s *Store, ev *evidence.Evidence, rows [][]any) [][]any {
+	assessed, recorded := s.ts(ev.AssessedAt), s.ts(ev.RecordedAt)
 	for i, sc := range ev.Scores {
-		rows = append(rows, []any{ev.DistrictID, ev.ID, i, sc.StandardID, ev.StudentID,
+		rows = append(rows, []any{ev.DistrictID, ev.ID, i, sc.StandardID, ev.StudentID, assessed, recorded,
 			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value})
 	}
 	return rows

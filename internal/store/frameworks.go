@@ -48,14 +48,17 @@ func (s *Store) UpdateFramework(ctx context.Context, f *standards.Framework) (er
 			return err
 		}
 		if oldScale != f.ScaleID {
+			// A standard has a mastery state exactly when evidence that
+			// counts was recorded on it or below it.
 			used, err := r.exists(ctx, `
-SELECT 1 FROM evidence_scores sc JOIN standards st ON st.id = sc.standard_id
-WHERE st.district_id = $1 AND st.framework_id = $2 LIMIT 1`, f.DistrictID, f.ID)
+SELECT 1 FROM mastery_states ms
+WHERE ms.district_id = $1 AND ms.standard_id IN (SELECT id FROM standards WHERE district_id = $1 AND framework_id = $2)
+LIMIT 1`, f.DistrictID, f.ID)
 			if err != nil {
 				return err
 			}
 			if used {
-				return problem.Invalid("scaleId", "evidence has been recorded on this framework's standards with scale %d, so its scale cannot change", oldScale)
+				return problem.Invalid("scaleId", "evidence that counts has been recorded on this framework's standards with scale %d, so its scale cannot change", oldScale)
 			}
 		}
 		_, err = r.exec(ctx, `

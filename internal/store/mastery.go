@@ -310,9 +310,11 @@ func (e *engine) stateRow(student, standard int64, st mastery.State) []any {
 // look up exactly the (student, standard) pairs needed, in one query each.
 func (e *engine) load(ctx context.Context, items []*work, stored bool) error {
 	byStudent := make(map[int64]*work, len(items))
+	students := make([]int64, 0, len(items))
 	var obsStudents, obsStds, kidStudents, kidStds []int64
 	for _, w := range items {
 		byStudent[w.student] = w
+		students = append(students, w.student)
 		w.obs = map[int64][]mastery.Observation{}
 		w.stored = map[int64]mastery.State{}
 		own := make(map[int64]bool, len(w.targets))
@@ -335,30 +337,22 @@ func (e *engine) load(ctx context.Context, items []*work, stored bool) error {
 		}
 	}
 	s := e.r.s
+	voided, err := e.voided(ctx, students)
+	if err != nil {
+		return err
+	}
 	// Observations come unordered and are put in order here, per
 	// (student, standard): cheaper than a sort of the whole result in SQL.
 	pairSQL, pairArgs := s.pairsSQL(obsStudents, obsStds)
-	err := e.r.each(ctx, s.pick(`
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
+	err = e.r.each(ctx, s.pick(`
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
 FROM `+pairSQL+`
 CROSS JOIN evidence_scores sc
-JOIN evidence e ON e.id = sc.evidence_id
-WHERE sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b AND e.void_at IS NULL`, `
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
+WHERE sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b`, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
 FROM `+pairSQL+`
-JOIN evidence_scores sc ON sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b
-JOIN evidence e ON e.id = sc.evidence_id
-WHERE e.void_at IS NULL`),
-		append([]any{e.districtID}, pairArgs...), func(row scanner) error {
-			var student, std int64
-			var o mastery.Observation
-			if err := row.Scan(&student, &std, &o.EvidenceID, &o.Value, tsCol{&o.AssessedAt}, tsCol{&o.RecordedAt}); err != nil {
-				return err
-			}
-			w := byStudent[student]
-			w.obs[std] = append(w.obs[std], o)
-			return nil
-		})
+JOIN evidence_scores sc ON sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b`),
+		append([]any{e.districtID}, pairArgs...), e.observe(byStudent, voided))
 	for _, w := range items {
 		for _, obs := range w.obs {
 			slices.SortFunc(obs, compareObservations)
@@ -397,6 +391,42 @@ WHERE ms.district_id = $1`),
 		return fmt.Errorf("loading mastery states: %w", err)
 	}
 	return nil
+}
+
+// voided returns the ids of the students' voided evidence. Voiding is
+// rare, and looking the voided evidence up apart lets observations be read
+// from the scores alone.
+func (e *engine) voided(ctx context.Context, students []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	err := e.r.each(ctx, `SELECT id FROM evidence WHERE district_id = $1 AND student_id IN ids($2) AND void_at IS NOT NULL`,
+		[]any{e.districtID, e.r.s.ids(students)}, func(row scanner) error {
+			var id int64
+			err := row.Scan(&id)
+			out[id] = true
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("loading voided evidence: %w", err)
+	}
+	return out, nil
+}
+
+// observe returns the function that reads a row of (student, standard,
+// evidence, value, assessed, recorded) into the student's work, leaving
+// out voided evidence.
+func (e *engine) observe(byStudent map[int64]*work, voided map[int64]bool) func(row scanner) error {
+	return func(row scanner) error {
+		var student, std int64
+		var o mastery.Observation
+		if err := row.Scan(&student, &std, &o.EvidenceID, &o.Value, tsCol{&o.AssessedAt}, tsCol{&o.RecordedAt}); err != nil {
+			return err
+		}
+		if !voided[o.EvidenceID] {
+			w := byStudent[student]
+			w.obs[std] = append(w.obs[std], o)
+		}
+		return nil
+	}
 }
 
 // compareObservations orders observations as they count: by assessment

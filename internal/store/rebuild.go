@@ -61,8 +61,7 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 	}
 	var students []int64
 	err := e.r.each(ctx, `
-SELECT DISTINCT sc.student_id FROM evidence_scores sc JOIN evidence e ON e.id = sc.evidence_id
-WHERE sc.district_id = $1 AND e.void_at IS NULL ORDER BY sc.student_id`, []any{e.districtID}, func(row scanner) error {
+SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`, []any{e.districtID}, func(row scanner) error {
 		var id int64
 		err := row.Scan(&id)
 		students = append(students, id)
@@ -81,38 +80,34 @@ WHERE sc.district_id = $1 AND e.void_at IS NULL ORDER BY sc.student_id`, []any{e
 		for _, id := range chunk {
 			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
 		}
-		evidenceSeen := map[int64]bool{}
-		err := e.r.each(ctx, `
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, e.assessed_at, e.recorded_at
-FROM evidence_scores sc JOIN evidence e ON e.id = sc.evidence_id
-WHERE sc.district_id = $1 AND sc.student_id IN ids($2) AND e.void_at IS NULL
-ORDER BY sc.student_id, sc.standard_id, e.assessed_at, e.recorded_at, sc.evidence_id`,
-			[]any{e.districtID, e.r.s.ids(chunk)}, func(row scanner) error {
-				var student, std int64
-				var o mastery.Observation
-				if err := row.Scan(&student, &std, &o.EvidenceID, &o.Value, tsCol{&o.AssessedAt}, tsCol{&o.RecordedAt}); err != nil {
-					return err
-				}
-				w := byStudent[student]
-				w.obs[std] = append(w.obs[std], o)
-				evidenceSeen[o.EvidenceID] = true
-				return nil
-			})
+		voided, err := e.voided(ctx, chunk)
+		if err != nil {
+			return stats, nil, err
+		}
+		err = e.r.each(ctx, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
+FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
+			[]any{e.districtID, e.r.s.ids(chunk)}, e.observe(byStudent, voided))
 		if err != nil {
 			return stats, nil, fmt.Errorf("loading observations: %w", err)
 		}
-		stats.Evidence += len(evidenceSeen)
 		var rows [][]any
+		evidence := map[int64]bool{}
 		for _, id := range chunk {
 			w := byStudent[id]
 			stds := make([]int64, 0, len(w.obs))
-			for std := range w.obs {
+			for std, obs := range w.obs {
+				slices.SortFunc(obs, compareObservations)
+				for _, o := range obs {
+					evidence[o.EvidenceID] = true
+				}
 				if _, ok := e.m.std[std]; ok {
 					stds = append(stds, std)
 				}
 			}
 			w.targets = e.targetsOf(stds)
 			states := e.compute(w)
+			w.obs = nil
 			var ids []int64
 			for _, std := range w.targets {
 				if st, ok := states[std]; ok {
@@ -127,6 +122,7 @@ ORDER BY sc.student_id, sc.standard_id, e.assessed_at, e.recorded_at, sc.evidenc
 			return stats, nil, fmt.Errorf("writing mastery states: %w", err)
 		}
 		stats.States += len(rows)
+		stats.Evidence += len(evidence)
 		done += len(chunk)
 		if progress != nil {
 			progress(done, len(students))

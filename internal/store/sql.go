@@ -162,7 +162,7 @@ func (r *runner) exists(ctx context.Context, q string, args ...any) (bool, error
 
 // The chunk sizes of multi-row statements: a few fixed sizes keep the
 // number of distinct prepared statements small.
-var chunkSizes = []int{256, 64, 16, 4, 1}
+var chunkSizes = []int{256, 64, 16, 8, 4, 2, 1}
 
 // insertRows runs head + "(...), (...)" + tail for rows, in multi-row
 // statements of the chunk sizes. Each row has the same number of values.

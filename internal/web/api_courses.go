@@ -12,7 +12,7 @@ func (s *Server) listCourses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Courses(r.Context(), s.districtID, p)
+	items, next, err := s.store.Courses(r.Context(), s.districtOf(r), p)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &c); err != nil {
 		return err
 	}
-	if err := s.claimNew(&c.ID, &c.DistrictID); err != nil {
+	if err := s.claimNew(r, &c.ID, &c.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateCourse(r.Context(), &c); err != nil {
@@ -40,7 +40,7 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.Course(r.Context(), s.districtID, id)
+	c, err := s.store.Course(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "course", id)
 	}
@@ -53,14 +53,14 @@ func (s *Server) patchCourse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.Course(r.Context(), s.districtID, id)
+	c, err := s.store.Course(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "course", id)
 	}
 	if err := decodeJSON(w, r, &c); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&c.ID, &c.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &c.ID, &c.DistrictID, id); err != nil {
 		return err
 	}
 	if err := s.store.UpdateCourse(r.Context(), &c); err != nil {

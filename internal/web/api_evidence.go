@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/problem"
-	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -25,7 +25,7 @@ type evidenceInput struct {
 	Title       string        `json:"title,omitempty"`
 	Scores      []scoreInput  `json:"scores"`
 	AssessedAt  time.Time     `json:"assessedAt"`
-	RecordedBy  int64         `json:"recordedBy"`
+	RecordedBy  int64         `json:"recordedBy,omitempty"`
 	Attempt     int           `json:"attempt,omitempty"`
 	Comment     string        `json:"comment,omitempty"`
 	ArtifactURL string        `json:"artifactUrl,omitempty"`
@@ -67,7 +67,17 @@ func (s *Server) recordEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	ev := in.evidence(s.districtID)
+	by, err := actingPerson(r, "recordedBy", in.RecordedBy)
+	if err != nil {
+		return err
+	}
+	in.RecordedBy = by
+	if in.StudentID != 0 {
+		if _, err := s.studentAccess(r, in.StudentID, access.Change, access.Evidence); err != nil {
+			return asInvalidStudent(err, "studentId", in.StudentID)
+		}
+	}
+	ev := in.evidence(s.districtOf(r))
 	if err := s.store.RecordEvidence(r.Context(), &ev); err != nil {
 		return err
 	}
@@ -114,7 +124,15 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 			}
 			return err
 		}
-		evs[i] = in.evidence(s.districtID)
+		by, err := actingPerson(r, "recordedBy", in.RecordedBy)
+		if err != nil {
+			return problem.InRecord(i, err)
+		}
+		in.RecordedBy = by
+		evs[i] = in.evidence(s.districtOf(r))
+	}
+	if err := s.mayRecordFor(r, evs); err != nil {
+		return err
 	}
 	if err := s.store.RecordEvidenceBatch(r.Context(), evs); err != nil {
 		return err
@@ -123,18 +141,30 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// pathEvidence returns the evidence whose id is in the URL's {id}.
-func (s *Server) pathEvidence(r *http.Request) (evidence.Evidence, error) {
+// pathEvidence returns the evidence whose id is in the URL's {id}, once
+// the actor may do action on its student's evidence; evidence of a
+// student they may not see is answered like evidence that does not
+// exist.
+func (s *Server) pathEvidence(r *http.Request, action access.Action) (evidence.Evidence, error) {
 	id, err := pathID(r, "id", "evidence")
 	if err != nil {
 		return evidence.Evidence{}, err
 	}
-	ev, err := s.store.Evidence(r.Context(), s.districtID, id)
-	return ev, urlRecord(err, "evidence", id)
+	ev, err := s.store.Evidence(r.Context(), s.districtOf(r), id)
+	if err != nil {
+		return ev, urlRecord(err, "evidence", id)
+	}
+	if _, err := s.studentAccess(r, ev.StudentID, action, access.Evidence); err != nil {
+		if errors.Is(err, problem.ErrForbidden) {
+			return ev, err
+		}
+		return ev, urlRecord(asNotFound(err), "evidence", id)
+	}
+	return ev, nil
 }
 
 func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.pathEvidence(r)
+	ev, err := s.pathEvidence(r, access.View)
 	if err != nil {
 		return err
 	}
@@ -145,11 +175,11 @@ func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
 // voidInput says why evidence no longer counts, and who says so.
 type voidInput struct {
 	Reason string `json:"reason"`
-	By     int64  `json:"by"`
+	By     int64  `json:"by,omitempty"`
 }
 
 func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.pathEvidence(r)
+	ev, err := s.pathEvidence(r, access.Change)
 	if err != nil {
 		return err
 	}
@@ -160,13 +190,13 @@ func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(in.Reason) == "" {
 		return problem.Invalid("reason", "required: say why the evidence no longer counts")
 	}
-	if err := s.bodyPerson(r.Context(), "by", in.By); err != nil {
+	if in.By, err = actingPerson(r, "by", in.By); err != nil {
 		return err
 	}
-	if err := s.store.VoidEvidence(r.Context(), s.districtID, ev.ID, in.By, in.Reason); err != nil {
+	if err := s.store.VoidEvidence(r.Context(), s.districtOf(r), ev.ID, in.By, in.Reason); err != nil {
 		return err
 	}
-	ev, err = s.store.Evidence(r.Context(), s.districtID, ev.ID)
+	ev, err = s.store.Evidence(r.Context(), s.districtOf(r), ev.ID)
 	if err != nil {
 		return err
 	}
@@ -176,7 +206,7 @@ func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
 
 // studentEvidence lists a student's evidence, newest assessed first.
 func (s *Server) studentEvidence(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	st, err := s.pathStudent(r, access.View, access.Evidence)
 	if err != nil {
 		return err
 	}
@@ -190,10 +220,63 @@ func (s *Server) studentEvidence(w http.ResponseWriter, r *http.Request) error {
 	if f.IncludeVoided, err = queryBool(r, "includeVoided"); err != nil {
 		return err
 	}
-	items, next, err := s.store.StudentEvidence(r.Context(), s.districtID, st.ID, f)
+	items, next, err := s.store.StudentEvidence(r.Context(), s.districtOf(r), st.ID, f)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
 	return nil
+}
+
+// mayRecordFor checks that the actor may record evidence for the student
+// of each record, and logs it. A refusal names the first record refused;
+// a student the actor may not see reads like one that does not exist.
+func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
+	a := actorOf(r)
+	seen := map[int64]bool{}
+	var entries []store.AuditEntry
+	for i, ev := range evs {
+		if ev.StudentID == 0 || seen[ev.StudentID] {
+			continue
+		}
+		seen[ev.StudentID] = true
+		rels, err := s.store.RelationsTo(r.Context(), a, ev.StudentID)
+		if err != nil && !errors.Is(err, problem.ErrNotFound) {
+			return err
+		}
+		rel, derr := access.Decide(a, access.Change, access.Evidence, rels)
+		if errors.Is(derr, problem.ErrForbidden) {
+			return derr
+		}
+		if err != nil || derr != nil {
+			// Nothing is written: the store would refuse an unknown
+			// student the same way, and a hidden one must read like it.
+			return problem.InRecord(i, problem.Invalid("studentId", "no student %d in this district", ev.StudentID))
+		}
+		entries = append(entries, s.auditEntry(r, ev.StudentID, access.Change, access.Evidence, rel))
+	}
+	return s.store.AppendAudits(r.Context(), entries)
+}
+
+// asInvalidStudent turns the refusal of a student named in a request body
+// into the same answer as a student who does not exist.
+func asInvalidStudent(err error, field string, id int64) error {
+	if errors.Is(err, problem.ErrForbidden) {
+		return err
+	}
+	var re *requestError
+	if errors.As(err, &re) && re.status == http.StatusNotFound {
+		return problem.Invalid(field, "no student %d in this district", id)
+	}
+	return err
+}
+
+// asNotFound turns a 404 requestError back into problem.ErrNotFound, so
+// that it can be renamed for the record in the URL.
+func asNotFound(err error) error {
+	var re *requestError
+	if errors.As(err, &re) && re.status == http.StatusNotFound {
+		return problem.ErrNotFound
+	}
+	return err
 }

@@ -19,7 +19,7 @@ func level(standardID int64, v float64) map[string]any {
 // evidenceBody is one evidence record as a client sends it.
 func (f *fixture) evidenceBody(student int64, assessed time.Time, scores ...map[string]any) map[string]any {
 	return map[string]any{"studentId": student, "classId": f.class, "kind": "formative", "title": "Exit ticket",
-		"assessedAt": assessed.Format(time.RFC3339), "recordedBy": f.teacher, "scores": scores}
+		"assessedAt": assessed.Format(time.RFC3339), "recordedBy": f.admin, "scores": scores}
 }
 
 func TestEvidence(t *testing.T) {
@@ -81,14 +81,14 @@ func TestEvidence(t *testing.T) {
 	// Void: a reason and a person; twice is a conflict; voided evidence
 	// is listed only on request.
 	vpath := fmt.Sprintf("/api/v1/evidence/%d/void", ev.ID)
-	res = f.do("POST", vpath, map[string]any{"reason": "scored against the wrong standard", "by": f.teacher})
+	res = f.do("POST", vpath, map[string]any{"reason": "scored against the wrong standard", "by": f.admin})
 	wantStatus(t, res, http.StatusOK)
 	var voided evidence.Evidence
 	res.json(t, &voided)
-	if voided.Void == nil || voided.Void.By != f.teacher || voided.Void.Reason != "scored against the wrong standard" {
+	if voided.Void == nil || voided.Void.By != f.admin || voided.Void.Reason != "scored against the wrong standard" {
 		t.Errorf("voided = %+v", voided.Void)
 	}
-	res = f.do("POST", vpath, map[string]any{"reason": "again", "by": f.teacher})
+	res = f.do("POST", vpath, map[string]any{"reason": "again", "by": f.admin})
 	wantStatus(t, res, http.StatusConflict)
 	res.problem(t)
 	res = f.do("GET", spath, nil)

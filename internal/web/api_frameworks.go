@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) listFrameworks(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.store.Frameworks(r.Context(), s.districtID)
+	items, err := s.store.Frameworks(r.Context(), s.districtOf(r))
 	if err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (s *Server) createFramework(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &f); err != nil {
 		return err
 	}
-	if err := s.claimNew(&f.ID, &f.DistrictID); err != nil {
+	if err := s.claimNew(r, &f.ID, &f.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateFramework(r.Context(), &f); err != nil {
@@ -37,7 +37,7 @@ func (s *Server) pathFramework(r *http.Request) (standards.Framework, error) {
 	if err != nil {
 		return standards.Framework{}, err
 	}
-	f, err := s.store.Framework(r.Context(), s.districtID, id)
+	f, err := s.store.Framework(r.Context(), s.districtOf(r), id)
 	return f, urlRecord(err, "framework", id)
 }
 
@@ -59,7 +59,7 @@ func (s *Server) patchFramework(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &f); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&f.ID, &f.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &f.ID, &f.DistrictID, id); err != nil {
 		return err
 	}
 	if err := s.store.UpdateFramework(r.Context(), &f); err != nil {
@@ -79,7 +79,7 @@ func (s *Server) frameworkStandards(w http.ResponseWriter, r *http.Request) erro
 	}
 	switch order := r.URL.Query().Get("order"); order {
 	case "hierarchy":
-		items, err := s.store.AllStandards(r.Context(), s.districtID, f.ID)
+		items, err := s.store.AllStandards(r.Context(), s.districtOf(r), f.ID)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (s *Server) frameworkStandards(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Standards(r.Context(), s.districtID, f.ID, p)
+	items, next, err := s.store.Standards(r.Context(), s.districtOf(r), f.ID, p)
 	if err != nil {
 		return err
 	}

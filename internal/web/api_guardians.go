@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/cairn-learning/cairn/internal/access"
+
 	"github.com/cairn-learning/cairn/internal/roster"
 )
 
@@ -14,11 +16,11 @@ type guardianLinkInput struct {
 }
 
 func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	st, err := s.pathStudent(r, access.View, access.Guardians)
 	if err != nil {
 		return err
 	}
-	items, err := s.store.Guardians(r.Context(), s.districtID, st.ID)
+	items, err := s.store.Guardians(r.Context(), s.districtOf(r), st.ID)
 	if err != nil {
 		return err
 	}
@@ -27,7 +29,7 @@ func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) linkGuardian(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	st, err := s.pathStudent(r, access.Change, access.Guardians)
 	if err != nil {
 		return err
 	}
@@ -35,7 +37,7 @@ func (s *Server) linkGuardian(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	l := roster.GuardianLink{DistrictID: s.districtID, GuardianID: in.GuardianID, StudentID: st.ID, Relationship: in.Relationship}
+	l := roster.GuardianLink{DistrictID: s.districtOf(r), GuardianID: in.GuardianID, StudentID: st.ID, Relationship: in.Relationship}
 	if err := s.store.LinkGuardian(r.Context(), l); err != nil {
 		return err
 	}
@@ -48,9 +50,17 @@ func (s *Server) guardianChildren(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	items, err := s.store.Children(r.Context(), s.districtID, g.ID)
+	if err := s.mayViewPerson(r, g); err != nil {
+		return urlRecord(err, "guardian", g.ID)
+	}
+	items, err := s.store.Children(r.Context(), s.districtOf(r), g.ID)
 	if err != nil {
 		return err
+	}
+	for _, c := range items {
+		if _, err := s.studentAccess(r, c.ID, access.View, access.Profile); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, newList(items, 0))
 	return nil

@@ -3,7 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/cairn-learning/cairn/internal/access"
 
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
@@ -55,11 +58,11 @@ func masteryList(states []store.MasteryState) []masteryJSON {
 // studentMastery lists a student's mastery of every standard that has
 // evidence.
 func (s *Server) studentMastery(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.pathPerson(r, "id", roster.RoleStudent)
+	st, err := s.pathStudent(r, access.View, access.Mastery)
 	if err != nil {
 		return err
 	}
-	states, err := s.store.StudentMastery(r.Context(), s.districtID, st.ID)
+	states, err := s.store.StudentMastery(r.Context(), s.districtOf(r), st.ID)
 	if err != nil {
 		return err
 	}
@@ -83,7 +86,7 @@ type standardMasteryJSON struct {
 // studentStandardMastery answers where a student stands on one standard
 // and why.
 func (s *Server) studentStandardMastery(w http.ResponseWriter, r *http.Request) error {
-	stu, err := s.pathPerson(r, "id", roster.RoleStudent)
+	stu, err := s.pathStudent(r, access.View, access.Mastery)
 	if err != nil {
 		return err
 	}
@@ -92,16 +95,16 @@ func (s *Server) studentStandardMastery(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	ctx := r.Context()
-	fw, err := s.store.Framework(ctx, s.districtID, std.FrameworkID)
+	fw, err := s.store.Framework(ctx, s.districtOf(r), std.FrameworkID)
 	if err != nil {
 		return err
 	}
-	scale, err := s.store.Scale(ctx, s.districtID, fw.ScaleID)
+	scale, err := s.store.Scale(ctx, s.districtOf(r), fw.ScaleID)
 	if err != nil {
 		return err
 	}
 	out := standardMasteryJSON{StudentID: stu.ID, Standard: std, Scale: scale}
-	m, err := s.store.MasteryOf(ctx, s.districtID, stu.ID, std.ID)
+	m, err := s.store.MasteryOf(ctx, s.districtOf(r), stu.ID, std.ID)
 	switch {
 	case errors.Is(err, problem.ErrNotFound):
 		out.Summary = mastery.Explanation{}.Summary(scale, mastery.State{})
@@ -150,14 +153,23 @@ type matrixCell struct {
 }
 
 func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "class")
+	c, rel, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
-	m, err := s.store.ClassMastery(r.Context(), s.districtID, id)
+	m, err := s.store.ClassMastery(r.Context(), s.districtOf(r), c.ID)
 	if err != nil {
-		return urlRecord(err, "class", id)
+		return urlRecord(err, "class", c.ID)
 	}
+	if err := s.auditClass(r, m.Students, access.View, access.Mastery, rel, "mastery matrix of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newClassMatrixJSON(m))
+	return nil
+}
+
+// newClassMatrixJSON turns the store's matrix into the API's shape.
+func newClassMatrixJSON(m store.ClassMatrix) classMatrixJSON {
 	out := classMatrixJSON{
 		Class:     m.Class,
 		Students:  make([]matrixStudent, len(m.Students)),
@@ -190,8 +202,7 @@ func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
 			out.Cells[i][j] = &cells[len(cells)-1]
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // classStandardMasteryJSON is a class's students' states on one standard.
@@ -202,7 +213,7 @@ type classStandardMasteryJSON struct {
 }
 
 func (s *Server) classStandardMastery(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.pathClass(r)
+	c, rel, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
@@ -210,8 +221,15 @@ func (s *Server) classStandardMastery(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	states, err := s.store.StandardMastery(r.Context(), s.districtID, c.ID, std.ID)
+	states, err := s.store.StandardMastery(r.Context(), s.districtOf(r), c.ID, std.ID)
 	if err != nil {
+		return err
+	}
+	students := make([]roster.Person, len(states))
+	for i, m := range states {
+		students[i].ID = m.StudentID
+	}
+	if err := s.auditClass(r, students, access.View, access.Mastery, rel, "mastery of class "+strconv.FormatInt(c.ID, 10)+" on standard "+strconv.FormatInt(std.ID, 10)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, classStandardMasteryJSON{ClassID: c.ID, Standard: std, Items: masteryList(states)})

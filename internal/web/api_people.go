@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cairn-learning/cairn/internal/access"
+
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
 )
@@ -24,8 +26,11 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	if f.SchoolID, err = queryID(r, "school"); err != nil {
 		return err
 	}
-	items, next, err := s.store.People(r.Context(), s.districtID, f)
+	items, next, err := s.store.People(r.Context(), s.districtOf(r), f)
 	if err != nil {
+		return err
+	}
+	if err := s.auditPeople(r, items); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
@@ -37,7 +42,7 @@ func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	if err := s.claimNew(&p.ID, &p.DistrictID); err != nil {
+	if err := s.claimNew(r, &p.ID, &p.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreatePerson(r.Context(), &p); err != nil {
@@ -52,9 +57,12 @@ func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Person(r.Context(), s.districtID, id)
+	p, err := s.store.Person(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "person", id)
+	}
+	if err := s.mayViewPerson(r, p); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, p)
 	return nil
@@ -65,14 +73,19 @@ func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Person(r.Context(), s.districtID, id)
+	p, err := s.store.Person(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "person", id)
+	}
+	if p.Has(roster.RoleStudent) {
+		if _, err := s.studentAccess(r, id, access.Change, access.Profile); err != nil {
+			return err
+		}
 	}
 	if err := decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&p.ID, &p.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &p.ID, &p.DistrictID, id); err != nil {
 		return err
 	}
 	if err := s.store.UpdatePerson(r.Context(), &p); err != nil {
@@ -88,10 +101,14 @@ func (s *Server) personClasses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Person(r.Context(), s.districtID, id); err != nil {
+	p, err := s.store.Person(r.Context(), s.districtOf(r), id)
+	if err != nil {
 		return urlRecord(err, "person", id)
 	}
-	items, err := s.store.PersonClasses(r.Context(), s.districtID, id)
+	if err := s.mayViewPerson(r, p); err != nil {
+		return err
+	}
+	items, err := s.store.PersonClasses(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return err
 	}

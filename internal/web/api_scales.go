@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) listScales(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.store.Scales(r.Context(), s.districtID)
+	items, err := s.store.Scales(r.Context(), s.districtOf(r))
 	if err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (s *Server) createScale(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &sc); err != nil {
 		return err
 	}
-	if err := s.claimNew(&sc.ID, &sc.DistrictID); err != nil {
+	if err := s.claimNew(r, &sc.ID, &sc.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateScale(r.Context(), &sc); err != nil {
@@ -36,7 +36,7 @@ func (s *Server) getScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.Scale(r.Context(), s.districtID, id)
+	sc, err := s.store.Scale(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "scale", id)
 	}

@@ -12,7 +12,7 @@ func (s *Server) listSchools(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Schools(r.Context(), s.districtID, p)
+	items, next, err := s.store.Schools(r.Context(), s.districtOf(r), p)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) createSchool(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &sc); err != nil {
 		return err
 	}
-	if err := s.claimNew(&sc.ID, &sc.DistrictID); err != nil {
+	if err := s.claimNew(r, &sc.ID, &sc.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateSchool(r.Context(), &sc); err != nil {
@@ -40,7 +40,7 @@ func (s *Server) getSchool(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.School(r.Context(), s.districtID, id)
+	sc, err := s.store.School(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "school", id)
 	}
@@ -53,14 +53,14 @@ func (s *Server) patchSchool(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.School(r.Context(), s.districtID, id)
+	sc, err := s.store.School(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "school", id)
 	}
 	if err := decodeJSON(w, r, &sc); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&sc.ID, &sc.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &sc.ID, &sc.DistrictID, id); err != nil {
 		return err
 	}
 	if err := s.store.UpdateSchool(r.Context(), &sc); err != nil {

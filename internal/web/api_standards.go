@@ -13,7 +13,7 @@ func (s *Server) createStandard(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &st); err != nil {
 		return err
 	}
-	if err := s.claimNew(&st.ID, &st.DistrictID); err != nil {
+	if err := s.claimNew(r, &st.ID, &st.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateStandard(r.Context(), &st); err != nil {
@@ -29,7 +29,7 @@ func (s *Server) pathStandard(r *http.Request, name string) (standards.Standard,
 	if err != nil {
 		return standards.Standard{}, err
 	}
-	st, err := s.store.Standard(r.Context(), s.districtID, id)
+	st, err := s.store.Standard(r.Context(), s.districtOf(r), id)
 	return st, urlRecord(err, "standard", id)
 }
 
@@ -51,7 +51,7 @@ func (s *Server) patchStandard(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &st); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&st.ID, &st.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &st.ID, &st.DistrictID, id); err != nil {
 		return err
 	}
 	if st.FrameworkID != framework {
@@ -73,7 +73,7 @@ func (s *Server) listPrerequisites(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	all, err := s.store.Prerequisites(r.Context(), s.districtID)
+	all, err := s.store.Prerequisites(r.Context(), s.districtOf(r))
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) listPrerequisites(w http.ResponseWriter, r *http.Request) error
 		if p.StandardID != st.ID {
 			continue
 		}
-		pre, err := s.store.Standard(r.Context(), s.districtID, p.PrerequisiteID)
+		pre, err := s.store.Standard(r.Context(), s.districtOf(r), p.PrerequisiteID)
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Server) addPrerequisite(w http.ResponseWriter, r *http.Request) error {
 	if in.PrerequisiteID == 0 {
 		return problem.Invalid("prerequisiteId", "required")
 	}
-	p := standards.Prerequisite{DistrictID: s.districtID, StandardID: st.ID, PrerequisiteID: in.PrerequisiteID}
+	p := standards.Prerequisite{DistrictID: s.districtOf(r), StandardID: st.ID, PrerequisiteID: in.PrerequisiteID}
 	if err := s.store.AddPrerequisite(r.Context(), p); err != nil {
 		return err
 	}
@@ -128,10 +128,10 @@ func (s *Server) getCourseStandards(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Course(r.Context(), s.districtID, id); err != nil {
+	if _, err := s.store.Course(r.Context(), s.districtOf(r), id); err != nil {
 		return urlRecord(err, "course", id)
 	}
-	items, err := s.store.CourseStandards(r.Context(), s.districtID, id)
+	items, err := s.store.CourseStandards(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) putCourseStandards(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Course(r.Context(), s.districtID, id); err != nil {
+	if _, err := s.store.Course(r.Context(), s.districtOf(r), id); err != nil {
 		return urlRecord(err, "course", id)
 	}
 	var in courseStandardsInput
@@ -154,10 +154,10 @@ func (s *Server) putCourseStandards(w http.ResponseWriter, r *http.Request) erro
 	if in.StandardIDs == nil {
 		return problem.Invalid("standardIds", "required: the ids of the course's standards (an empty list removes them all)")
 	}
-	if err := s.store.SetCourseStandards(r.Context(), s.districtID, id, in.StandardIDs); err != nil {
+	if err := s.store.SetCourseStandards(r.Context(), s.districtOf(r), id, in.StandardIDs); err != nil {
 		return err
 	}
-	items, err := s.store.CourseStandards(r.Context(), s.districtID, id)
+	items, err := s.store.CourseStandards(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,14 @@ func TestStandards(t *testing.T) {
 		t.Errorf("Location = %q, want %q", got, path)
 	}
 
+	res = f.do("GET", path, nil)
+	wantStatus(t, res, http.StatusOK)
+	var created standards.Standard
+	res.json(t, &created)
+	if created.ParentID == nil || *created.ParentID != f.parent || created.FrameworkID != f.framework {
+		t.Errorf("standard = %+v", created)
+	}
+
 	res = f.do("PATCH", path, map[string]any{"educationLevels": []string{"06"}})
 	wantStatus(t, res, http.StatusOK)
 	var st standards.Standard

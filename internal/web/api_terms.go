@@ -12,7 +12,7 @@ func (s *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Terms(r.Context(), s.districtID, p)
+	items, next, err := s.store.Terms(r.Context(), s.districtOf(r), p)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &t); err != nil {
 		return err
 	}
-	if err := s.claimNew(&t.ID, &t.DistrictID); err != nil {
+	if err := s.claimNew(r, &t.ID, &t.DistrictID); err != nil {
 		return err
 	}
 	if err := s.store.CreateTerm(r.Context(), &t); err != nil {
@@ -40,7 +40,7 @@ func (s *Server) getTerm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.store.Term(r.Context(), s.districtID, id)
+	t, err := s.store.Term(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "term", id)
 	}
@@ -53,14 +53,14 @@ func (s *Server) patchTerm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.store.Term(r.Context(), s.districtID, id)
+	t, err := s.store.Term(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return urlRecord(err, "term", id)
 	}
 	if err := decodeJSON(w, r, &t); err != nil {
 		return err
 	}
-	if err := s.checkPatched(&t.ID, &t.DistrictID, id); err != nil {
+	if err := s.checkPatched(r, &t.ID, &t.DistrictID, id); err != nil {
 		return err
 	}
 	if err := s.store.UpdateTerm(r.Context(), &t); err != nil {

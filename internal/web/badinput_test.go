@@ -74,7 +74,9 @@ func TestBadInput(t *testing.T) {
 		{name: "batch that is not an array", method: "POST", path: "/api/v1/evidence/batch", body: `{"studentId": 1}`,
 			status: 400, detail: "array"},
 		{name: "duplicate sourcedId", method: "POST", path: "/api/v1/schools", body: `{"name": "Another", "sourcedId": "cvms"}`,
-			status: 409},
+			status: 409, field: "sourcedId", detail: `"cvms"`},
+		{name: "duplicate sourcedId on a patch", method: "PATCH", path: fmt.Sprintf("/api/v1/schools/%d", f.otherSchool(t)), body: `{"sourcedId": "cvms"}`,
+			status: 409, field: "sourcedId"},
 		{name: "another district", method: "POST", path: "/api/v1/schools", body: fmt.Sprintf(`{"name": "X", "districtId": %d}`, f.district+1),
 			status: 422, field: "districtId"},
 		{name: "id on create", method: "POST", path: "/api/v1/courses", body: `{"title": "X", "id": 77}`,
@@ -107,7 +109,7 @@ func TestBadInput(t *testing.T) {
 			status: 400, field: "role"},
 		{name: "includeVoided not a boolean", method: "GET", path: fmt.Sprintf("/api/v1/students/%d/evidence?includeVoided=maybe", f.students[0]),
 			status: 400, field: "includeVoided"},
-		{name: "void without a reason", method: "POST", path: "/api/v1/evidence/1/void", body: fmt.Sprintf(`{"by": %d}`, f.teacher),
+		{name: "void without a reason", method: "POST", path: "/api/v1/evidence/1/void", body: fmt.Sprintf(`{"by": %d}`, f.admin),
 			status: 404}, // no evidence 1 yet: the URL's id is checked first
 		{name: "enroll a guardian as a student", method: "POST", path: fmt.Sprintf("/api/v1/classes/%d/enrollments", f.class),
 			body: map[string]any{"personId": f.guardian, "role": "student"}, status: 422},
@@ -116,10 +118,10 @@ func TestBadInput(t *testing.T) {
 		{name: "prerequisite cycle", method: "POST", path: fmt.Sprintf("/api/v1/standards/%d/prerequisites", f.childA),
 			body: map[string]any{"prerequisiteId": f.childB}, status: 422, field: "prerequisiteId", detail: "cycle"},
 		{name: "unknown policy method", method: "PUT", path: "/api/v1/policy",
-			body: map[string]any{"method": map[string]any{"name": "median"}, "changedBy": f.teacher}, status: 422, field: "method.name"},
-		{name: "policy change by nobody", method: "PUT", path: "/api/v1/policy",
-			body: map[string]any{"method": map[string]any{"name": "mean"}}, status: 422, field: "changedBy"},
-		{name: "course policy removed by nobody", method: "DELETE", path: fmt.Sprintf("/api/v1/courses/%d/policy", f.course),
+			body: map[string]any{"method": map[string]any{"name": "median"}, "changedBy": f.admin}, status: 422, field: "method.name"},
+		{name: "policy change in someone else's name", method: "PUT", path: "/api/v1/policy",
+			body: map[string]any{"method": map[string]any{"name": "mean"}, "changedBy": f.teacher}, status: 422, field: "changedBy"},
+		{name: "course policy removed in someone else's name", method: "DELETE", path: fmt.Sprintf("/api/v1/courses/%d/policy?changedBy=%d", f.course, f.teacher),
 			status: 422, field: "changedBy"},
 		{name: "course standards missing", method: "PUT", path: fmt.Sprintf("/api/v1/courses/%d/standards", f.course),
 			body: `{}`, status: 422, field: "standardIds"},
@@ -172,7 +174,8 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestVoidRefusals checks the void body: a reason and a known person.
+// TestVoidRefusals checks the void body: a reason, and no one but the
+// person voiding named as doing it.
 func TestVoidRefusals(t *testing.T) {
 	f := newFixture(t)
 	res := f.do("POST", "/api/v1/evidence", f.evidenceBody(f.students[0], testNow.Add(-time.Hour), level(f.childA, 3)))
@@ -181,9 +184,9 @@ func TestVoidRefusals(t *testing.T) {
 	for _, tt := range []struct {
 		name, body, field string
 	}{
-		{"no reason", fmt.Sprintf(`{"by": %d}`, f.teacher), "reason"},
-		{"blank reason", fmt.Sprintf(`{"by": %d, "reason": "  "}`, f.teacher), "reason"},
-		{"nobody", `{"reason": "typo"}`, "by"},
+		{"no reason", fmt.Sprintf(`{"by": %d}`, f.admin), "reason"},
+		{"blank reason", fmt.Sprintf(`{"by": %d, "reason": "  "}`, f.admin), "reason"},
+		{"someone else", fmt.Sprintf(`{"reason": "typo", "by": %d}`, f.teacher), "by"},
 		{"unknown person", `{"reason": "typo", "by": 9999}`, "by"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,10 +199,21 @@ func TestVoidRefusals(t *testing.T) {
 	}
 }
 
+// otherSchool creates a second school and returns its id.
+func (f *fixture) otherSchool(t *testing.T) int64 {
+	t.Helper()
+	res := f.do("POST", "/api/v1/schools", map[string]any{"name": "Cedar Valley Elementary", "sourcedId": "cves"})
+	wantStatus(t, res, http.StatusCreated)
+	return idOf(t, res)
+}
+
 // doWithType sends a body with the given content type.
 func (f *fixture) doWithType(method, path, body, contentType string) response {
 	f.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
+	if f.token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.token)
+	}
 	return f.serve(req)
 }

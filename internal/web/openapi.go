@@ -32,7 +32,8 @@ type operation struct {
 	Response any
 	// List says the success body is a list envelope of Response items.
 	List bool
-	// ContentType is the success body's media type when it is not JSON.
+	// ContentType is the success body's media type when it is not JSON;
+	// several are separated by ", ".
 	ContentType string
 	// Conflict says the operation may answer 409 (a sourcedId in use, a
 	// state that does not allow it).
@@ -69,10 +70,9 @@ var operations = map[string]operation{
 	"GET /metrics": {Tag: "operations", Summary: "Prometheus metrics",
 		Description: "Request latency by route (cairn_http_request_duration_seconds), evidence recorded (cairn_evidence_recorded_total), mastery states updated (cairn_mastery_updates_total), and the Go runtime and process.",
 		Response:    "", ContentType: "text/plain"},
-	"GET /{$}": {Tag: "pages", Summary: "Landing page",
-		Description: "The district's name, links to its classes' mastery matrices and to this document.", Response: "", ContentType: "text/html"},
 	"GET /static/{name}": {Tag: "pages", Summary: "A static asset of the pages",
-		Description: "Assets are served under names that carry a hash of their content, and may be cached for a year.", Response: "", ContentType: "text/css"},
+		Description: "Assets (the stylesheet and the optional script of the pages) are served under names that carry a hash of their content, and may be cached for a year; gzip-compressed when the client accepts it.",
+		Response:    "", ContentType: "text/css, text/javascript"},
 	"GET /api/v1/openapi.json": {Tag: "operations", Summary: "This document", Response: map[string]any{}},
 
 	"GET /api/v1/schools":        {Tag: "roster", Summary: "List schools", Query: paging, Response: roster.School{}, List: true},
@@ -181,7 +181,7 @@ var operations = map[string]operation{
 		Body: policyInput{}, Response: coursePolicyJSON{}},
 	"DELETE /api/v1/courses/{id}/policy": {Tag: "policy", Summary: "Remove a course's own mastery policy",
 		Description: "The district's policy applies again; the change is recorded and mastery recomputed.",
-		Query:       []queryParam{idQuery("changedBy", "The person removing the policy.", true)},
+		Query:       []queryParam{idQuery("changedBy", "The person removing the policy: you, if given.", false)},
 		Status:      204},
 	"POST /api/v1/mastery/rebuild": {Tag: "policy", Summary: "Rebuild the district's mastery from its evidence",
 		Description: "Recomputes every mastery state in one transaction and answers when done.", Response: rebuildJSON{}},
@@ -199,6 +199,8 @@ var pathParamDocs = map[string]string{
 // errorResponses are the problem answers, by status.
 var errorResponses = map[int]string{
 	400: "Malformed request: JSON that does not parse (with its line and column), an unknown field, a value of the wrong type, a bad query parameter.",
+	401: "No valid credentials: send a personal access token as Authorization: Bearer cairn_pat_... (or sign in, in a browser).",
+	403: "Forbidden: none of your roles may do this, a read-only token tried to change something, or a browser request came from another site or without the form token.",
 	404: "No such record in this district (or an id in the URL that is not a number).",
 	405: "The method is not allowed on this path; Allow lists those that are.",
 	409: "Conflict: a sourcedId already in use, or a state that does not allow the change.",
@@ -210,8 +212,8 @@ var errorResponses = map[int]string{
 }
 
 // buildOpenAPI writes the OpenAPI 3.1 document for ops, naming each
-// operation after its registered route.
-func buildOpenAPI(ops map[string]operation, names map[string]string) ([]byte, error) {
+// operation after its registered route and saying which need a token.
+func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, error) {
 	sm := newSchemaMaker()
 	problemRef := sm.schema(reflect.TypeFor[problemDetails]())
 	paths := map[string]map[string]any{}
@@ -231,8 +233,9 @@ func buildOpenAPI(ops map[string]operation, names map[string]string) ([]byte, er
 		if op.Description != "" {
 			o["description"] = op.Description
 		}
-		if name, ok := names[pattern]; ok {
-			o["operationId"] = name
+		rt, registered := routes[pattern]
+		if registered {
+			o["operationId"] = rt.Name
 		} else {
 			o["operationId"] = strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", "$", "", ".", "_").Replace(path)
 		}
@@ -271,7 +274,11 @@ func buildOpenAPI(ops map[string]operation, names map[string]string) ([]byte, er
 		switch {
 		case op.Response == nil:
 		case op.ContentType != "":
-			success["content"] = map[string]any{op.ContentType: map[string]any{"schema": map[string]any{"type": "string"}}}
+			content := map[string]any{}
+			for _, ct := range strings.Split(op.ContentType, ", ") {
+				content[ct] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
+			success["content"] = content
 		case op.List:
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": listSchema(sm.schema(reflect.TypeOf(op.Response)))}}
 		default:
@@ -299,6 +306,11 @@ func buildOpenAPI(ops map[string]operation, names map[string]string) ([]byte, er
 		}
 		if pattern == "GET /readyz" {
 			errs = append(errs, 503)
+		}
+		if registered && rt.Policy.public {
+			o["security"] = []any{}
+		} else {
+			errs = append(errs, 401, 403)
 		}
 		for _, code := range errs {
 			responses[strconv.Itoa(code)] = map[string]any{"$ref": "#/components/responses/" + strconv.Itoa(code)}
@@ -329,13 +341,18 @@ func buildOpenAPI(ops map[string]operation, names map[string]string) ([]byte, er
 		"info": map[string]any{
 			"title":   "cairn API",
 			"version": "1",
-			"description": "The JSON API of a cairn server. The server serves one district; every record it creates belongs to it. " +
+			"description": "The JSON API of a cairn server. Every request is made on behalf of a person: send one of their personal access tokens " +
+				"(made on the page /account/tokens) as Authorization: Bearer cairn_pat_.... The token sees and changes only what its owner may, " +
+				"in its owner's district, and a read-only token changes nothing. A student's record the owner has no relation to answers 404, like one that does not exist. " +
 				"Lists answer {\"items\": [...], \"next\": \"...\"}: pass next back as ?after= for the following page. " +
 				"Every error is an RFC 9457 problem document (application/problem+json).",
 		},
-		"servers":    []any{map[string]any{"url": "/"}},
-		"paths":      paths,
-		"components": map[string]any{"schemas": sm.components, "responses": respComponents},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{"schemas": sm.components, "responses": respComponents,
+			"securitySchemes": map[string]any{"token": map[string]any{"type": "http", "scheme": "bearer",
+				"description": "A personal access token, cairn_pat_ followed by 43 characters."}}},
+		"security": []any{map[string]any{"token": []any{}}},
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +14,12 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
 )
 
 //go:embed templates/*.html
@@ -20,28 +28,35 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages holds the parsed page templates and the static assets under
-// their content-hashed names.
+// pages holds the parsed page templates, one set per language, and the
+// static assets under their content-hashed names.
 type pages struct {
-	templates map[string]*template.Template // by page name, "landing"
-	assets    map[string]asset              // by hashed name, "cairn.3f2a9c1e.css"
-	urls      map[string]string             // plain name -> "/static/<hashed name>"
+	// templates[lang][page] is a page bound to a language's words, so that
+	// templates call {{t "key"}} anywhere, inside range blocks too.
+	templates map[string]map[string]*template.Template
+	assets    map[string]asset  // by hashed name, "cairn.3f2a9c1e.css"
+	urls      map[string]string // plain name -> "/static/<hashed name>"
 }
 
 type asset struct {
 	body        []byte
 	contentType string
+	// gzipped is the body compressed, nil when that saves nothing.
+	gzipped []byte
 }
 
-// contentSecurityPolicy allows the pages nothing but their own styles and
-// images: no script, inline or not.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// assetTypes are the content types of the static assets, by extension.
+var assetTypes = map[string]string{
+	".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
+}
 
-// parsePages parses every page with the layout and hashes the assets.
-// Each page is its own template set so that pages can define the same
-// blocks ("title", "main") without clashing.
-func parsePages() (*pages, error) {
-	p := &pages{templates: map[string]*template.Template{}, assets: map[string]asset{}, urls: map[string]string{}}
+// parsePages parses every page with the layout, once per language of the
+// catalog, and hashes the assets. Each page is its own template set so
+// that pages can define the same blocks ("title", "main") without
+// clashing.
+func parsePages(c *i18n.Catalog) (*pages, error) {
+	p := &pages{templates: map[string]map[string]*template.Template{}, assets: map[string]asset{}, urls: map[string]string{}}
 	err := fs.WalkDir(staticFS, "static", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -54,47 +69,184 @@ func parsePages() (*pages, error) {
 		base := path.Base(name)
 		ext := path.Ext(base)
 		hashed := strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:4]) + ext
-		ct := map[string]string{".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}[ext]
+		ct := assetTypes[ext]
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		p.assets[hashed] = asset{body: b, contentType: ct}
+		a := asset{body: b, contentType: ct}
+		if z := gzipBytes(b); len(z) < len(b) {
+			a.gzipped = z
+		}
+		p.assets[hashed] = a
 		p.urls[base] = "/static/" + hashed
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: reading static assets: %w", err)
 	}
-	funcs := template.FuncMap{
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range c.Languages() {
+		funcs := templateFuncs(c.Printer(lang.Tag), p.urls)
+		set := map[string]*template.Template{}
+		for _, name := range names {
+			base := strings.TrimSuffix(path.Base(name), ".html")
+			if base == "layout" || strings.HasPrefix(base, "_") {
+				continue
+			}
+			files := []string{"templates/layout.html", name}
+			partials, _ := fs.Glob(templateFS, "templates/_*.html")
+			files = append(files, partials...)
+			t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
+			if err != nil {
+				return nil, fmt.Errorf("web: parsing page %s: %w", base, err)
+			}
+			set[base] = t
+		}
+		p.templates[lang.Tag] = set
+	}
+	return p, nil
+}
+
+// templateFuncs are the functions pages call, bound to one language.
+func templateFuncs(pr *i18n.Printer, urls map[string]string) template.FuncMap {
+	return template.FuncMap{
 		"asset": func(name string) (string, error) {
-			u, ok := p.urls[name]
+			u, ok := urls[name]
 			if !ok {
 				return "", fmt.Errorf("no static asset %q", name)
 			}
 			return u, nil
 		},
+		"t":        pr.T,
+		"tn":       pr.N,
+		"num":      pr.Number,
+		"pct":      pr.Percent,
+		"date":     pr.Date,
+		"sdate":    pr.ShortDate,
+		"datetime": pr.DateTime,
+		"level":    func(label string) string { return levelLabel(pr, label) },
+		"role":     func(r roster.Role) string { return pr.T("role." + string(r)) },
+		"kind":     func(k any) string { return pr.T("kind." + fmt.Sprint(k)) },
+		"isoDate":  func(t time.Time) string { return t.Format("2006-01-02") },
 	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		base := strings.TrimSuffix(path.Base(name), ".html")
-		if base == "layout" {
-			continue
-		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing page %s: %w", base, err)
-		}
-		p.templates[base] = t
-	}
-	return p, nil
 }
 
-// render answers with the page name filled with data.
-func (s *Server) render(w http.ResponseWriter, status int, name string, data any) error {
-	t, ok := s.pages.templates[name]
+// levelLabel translates the label of a level of the default scale
+// ("Proficient") when the catalog knows it; a district's own labels are
+// shown as the district wrote them.
+func levelLabel(pr *i18n.Printer, label string) string {
+	if s, ok := pr.Lookup("level." + strings.ToLower(label)); ok {
+		return s
+	}
+	return label
+}
+
+// pageBase is what every page's layout shows: the title, who is signed in
+// and in what role, the way around, the language switch.
+type pageBase struct {
+	Title     string
+	Lang      string
+	Languages []i18n.Language
+	// Signed is set when someone is signed in; Who and Roles name them.
+	Signed bool
+	Who    string
+	Roles  string
+	Nav    []navLink
+	// CSRF is the token every form carries.
+	CSRF string
+	// Here is the address of the page, for forms that come back to it.
+	Here string
+	Home string
+}
+
+// base lets renderPage reach the pageBase embedded in a page's data.
+func (b *pageBase) base() *pageBase { return b }
+
+type pageData interface{ base() *pageBase }
+
+// navLink is one link of the header's navigation.
+type navLink struct {
+	Label, URL string
+	Current    bool
+}
+
+// newBase fills the layout's part of a page for the request.
+func (s *Server) newBase(w http.ResponseWriter, r *http.Request, title string) pageBase {
+	st := stateOf(r)
+	pr := s.printerOf(r)
+	b := pageBase{
+		Title:     title,
+		Lang:      st.lang,
+		Languages: s.catalog.Languages(),
+		CSRF:      s.formToken(w, r),
+		Here:      r.URL.RequestURI(),
+		Home:      "/",
+	}
+	if a := st.actor; a != nil {
+		b.Signed = true
+		b.Who = a.Name
+		names := make([]string, len(a.Roles))
+		for i, role := range a.Roles {
+			names[i] = pr.T("role." + string(role))
+		}
+		b.Roles = strings.Join(names, ", ")
+		b.Home = homeOf(*a)
+		b.Nav = navFor(*a, pr)
+		for i := range b.Nav {
+			b.Nav[i].Current = r.URL.Path == b.Nav[i].URL || strings.HasPrefix(r.URL.Path, b.Nav[i].URL+"/")
+		}
+	}
+	return b
+}
+
+// homeOf is where a person lands after signing in: the page of their
+// main role.
+func homeOf(a access.Actor) string {
+	switch {
+	case a.Has(roster.RoleDistrictAdmin):
+		return "/admin"
+	case a.Has(roster.RoleTeacher), a.Has(roster.RoleSchoolAdmin), a.Has(roster.RoleCoach):
+		return "/classes"
+	case a.Has(roster.RoleGuardian):
+		return "/family"
+	case a.Has(roster.RoleStudent):
+		return "/me"
+	}
+	return "/account/tokens"
+}
+
+// navFor lists the header links of a person's roles.
+func navFor(a access.Actor, pr *i18n.Printer) []navLink {
+	var nav []navLink
+	if a.Has(roster.RoleTeacher) || a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach) || a.Has(roster.RoleDistrictAdmin) {
+		nav = append(nav, navLink{Label: pr.T("nav.classes"), URL: "/classes"})
+	}
+	if a.Has(roster.RoleStudent) {
+		nav = append(nav, navLink{Label: pr.T("nav.me"), URL: "/me"})
+	}
+	if a.Has(roster.RoleGuardian) {
+		nav = append(nav, navLink{Label: pr.T("nav.family"), URL: "/family"})
+	}
+	if a.Has(roster.RoleDistrictAdmin) {
+		nav = append(nav, navLink{Label: pr.T("nav.admin"), URL: "/admin"})
+	}
+	nav = append(nav, navLink{Label: pr.T("nav.tokens"), URL: "/account/tokens"})
+	return nav
+}
+
+// renderPage answers with the page name filled with data, in the
+// request's language. Pages with a person's data are never stored by
+// caches or kept in the browser's history cache.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data pageData) error {
+	st := stateOf(r)
+	set, ok := s.pages.templates[st.lang]
+	if !ok {
+		set = s.pages.templates[i18n.Default]
+	}
+	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
@@ -104,13 +256,113 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Language", st.lang)
+	h.Set("Vary", "Cookie, Accept-Language, Accept-Encoding")
+	if st.actor != nil {
+		h.Set("Cache-Control", "no-store")
+	} else if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
+	body := buf.Bytes()
+	if buf.Len() > minGzip && acceptsGzip(r) {
+		// A class heatmap compresses to a tenth of its size: what a
+		// school's shared connection or a phone has to carry. Form tokens
+		// are masked afresh in every page, so compression does not leak
+		// them (BREACH).
+		body = gzipBytes(body)
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 	return nil
+}
+
+// minGzip is the size below which a page is sent as it is: compressing
+// a small page saves less than it costs.
+const minGzip = 1400
+
+// acceptsGzip reports whether the client takes gzip-compressed answers.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		k, v, _ := strings.Cut(strings.TrimSpace(params), "=")
+		if strings.TrimSpace(k) == "q" {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q > 0
+		}
+		return true
+	}
+	return false
+}
+
+// gzipBytes compresses b quickly: pages are made per request.
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// redirect answers a form post with 303 See Other, so that reloading the
+// page that follows does not post the form again.
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// errorPage is what an error page shows.
+type errorPage struct {
+	pageBase
+	Status    int
+	Heading   string
+	Message   string
+	RequestID string
+}
+
+// writePageError answers a page request that failed with a page that
+// says what happened in the person's language and how to go on. Like
+// problemFor for the API, it is the one place that decides.
+func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err error) {
+	p, internal := problemFor(err)
+	if internal {
+		s.logFailure(r, err)
+	}
+	pr := s.printerOf(r)
+	var heading, msg string
+	var fp *forbiddenPage
+	switch {
+	case p.Status == http.StatusNotFound:
+		heading, msg = pr.T("error.404.title"), pr.T("error.404.body")
+	case errors.Is(err, errFormToken):
+		heading, msg = pr.T("error.403.title"), pr.T("error.form_expired")
+	case errors.As(err, &fp):
+		roles := make([]string, len(fp.roles))
+		for i, role := range fp.roles {
+			roles[i] = pr.T("role." + string(role))
+		}
+		heading, msg = pr.T("error.403.title"), pr.T("error.403.roles", strings.Join(roles, ", "))
+	case p.Status == http.StatusForbidden:
+		heading, msg = pr.T("error.403.title"), pr.T("error.403.body")
+	case p.Status == http.StatusTooManyRequests:
+		heading, msg = pr.T("error.429.title"), pr.T("error.429.body")
+	case p.Status >= 500:
+		heading, msg = pr.T("error.500.title"), pr.T("error.500.body")
+	default:
+		heading, msg = pr.T("error.400.title"), pr.T("error.400.body")
+	}
+	data := &errorPage{pageBase: s.newBase(w, r, heading), Status: p.Status, Heading: heading, Message: msg,
+		RequestID: requestIDFrom(r.Context())}
+	if rerr := s.renderPage(w, r, p.Status, "error", data); rerr != nil {
+		s.log.Error("rendering an error page", "request_id", data.RequestID, "err", rerr)
+		http.Error(w, http.StatusText(p.Status), p.Status)
+	}
 }
 
 // staticAsset serves an asset by its hashed name. The name changes with
@@ -122,13 +374,24 @@ func (s *Server) staticAsset(w http.ResponseWriter, r *http.Request) error {
 		return &requestError{status: http.StatusNotFound, detail: fmt.Sprintf("no static asset %q", name)}
 	}
 	h := w.Header()
+	body := a.body
 	h.Set("Content-Type", a.contentType)
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	h.Set("Vary", "Accept-Encoding")
+	if a.gzipped != nil && acceptsGzip(r) {
+		body = a.gzipped
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(a.body)
+		w.Write(body)
 	}
 	return nil
+}
+
+// notFoundPage is the error of an id in a page's URL that names nothing
+// the person may see.
+func notFoundPage(what string, id any) error {
+	return fmt.Errorf("%s %v: %w", what, id, problem.ErrNotFound)
 }

@@ -57,6 +57,8 @@ func notFound(what string, id any) error {
 // stable URI a client can switch on, and the title that goes with it.
 var problemTypes = map[int]struct{ slug, title string }{
 	http.StatusBadRequest:            {"malformed-request", "Malformed request"},
+	http.StatusUnauthorized:          {"unauthenticated", "Sign-in required"},
+	http.StatusTooManyRequests:       {"too-many-requests", "Too many requests"},
 	http.StatusForbidden:             {"forbidden", "Forbidden"},
 	http.StatusNotFound:              {"not-found", "Not found"},
 	http.StatusMethodNotAllowed:      {"method-not-allowed", "Method not allowed"},
@@ -104,6 +106,9 @@ func problemFor(err error) (p problemDetails, internal bool) {
 		p = newProblem(http.StatusForbidden, publicMessage(err, problem.ErrForbidden))
 	case errors.Is(err, problem.ErrConflict):
 		p = newProblem(http.StatusConflict, publicMessage(err, problem.ErrConflict))
+		if m := fieldPrefix.FindStringSubmatch(strings.TrimPrefix(p.Detail, recordPrefix.FindString(p.Detail))); m != nil {
+			p.Errors = []problem.Field{{Field: m[1], Reason: m[2]}}
+		}
 	default:
 		p = newProblem(http.StatusInternalServerError, "the server failed to answer; the failure is logged under the request id")
 		return p, true
@@ -144,10 +149,14 @@ func invalidDetail(ie *problem.InvalidError) string {
 
 var (
 	// wrapPrefix matches the context problem.Wrap puts in front of a
-	// message ("CreateSchool(3): "): the names of functions, which mean
-	// nothing to a client.
-	wrapPrefix   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]*\([^()]*\): `)
+	// message ("CreateSchool: ", "Class(3): ", "store.Open: "): the names
+	// of exported functions, which mean nothing to a client. Field names
+	// start in lower case ("sourcedId: ") and are kept.
+	wrapPrefix   = regexp.MustCompile(`^(store\.)?[A-Z][A-Za-z0-9_]*(\([^()]*\))?: `)
 	recordPrefix = regexp.MustCompile(`^record (\d+): `)
+	// fieldPrefix matches a message that starts with the JSON field it is
+	// about ("sourcedId: ..."), as conflicts do.
+	fieldPrefix = regexp.MustCompile(`^([a-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[a-z][A-Za-z0-9_]*(?:\[\d+\])?)*): (.+)$`)
 )
 
 // publicMessage turns an error of a known kind into a message for the
@@ -185,6 +194,15 @@ func publicMessage(err, kind error) string {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p, internal := problemFor(err)
 	if internal {
+		s.logFailure(r, err)
+	}
+	writeProblem(w, r, p)
+}
+
+// logFailure logs the cause of an internal error, which the client never
+// sees.
+func (s *Server) logFailure(r *http.Request, err error) {
+	{
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			// The client went away; there is no one to answer.
 			s.log.Info("request canceled", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
@@ -193,5 +211,4 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 				"method", r.Method, "path", r.URL.Path, "err", err)
 		}
 	}
-	writeProblem(w, r, p)
 }

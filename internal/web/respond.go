@@ -29,9 +29,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		// Only a programming error (an unencodable type, a NaN) gets here.
-		http.Error(w, `{"title":"Internal error","status":500}`, http.StatusInternalServerError)
-		return
+		// Only a programming error (an unencodable type, a NaN) gets here;
+		// ServeHTTP recovers, logs it with its stack and answers 500.
+		panic(fmt.Sprintf("web: encoding a %T answer: %v", v, err))
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -1,94 +1,151 @@
 package web
 
+import (
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/roster"
+)
+
 // registerRoutes lists every route the server answers. Each goes through
-// s.handle with a name; the OpenAPI document (openapi.go) describes each
-// pattern, and a test holds the two lists equal.
+// s.handle (the API) or s.page (pages) with a name and its access policy
+// (policy.go), which registration cannot do without. The OpenAPI document
+// (openapi.go) describes each API pattern, and a test holds the two lists
+// equal.
 func (s *Server) registerRoutes() {
 	// Operations.
-	s.handle("healthz", "GET /healthz", s.healthz)
-	s.handle("readyz", "GET /readyz", s.readyz)
-	s.handle("metrics", "GET /metrics", s.metricsHandler)
+	s.handle("healthz", "GET /healthz", operational(), s.healthz)
+	s.handle("readyz", "GET /readyz", operational(), s.readyz)
+	s.handle("metrics", "GET /metrics", operational(), s.metricsHandler)
 
-	// Pages and their assets.
-	s.handle("landing", "GET /{$}", s.landing)
-	s.handle("staticAsset", "GET /static/{name}", s.staticAsset)
+	// The pages' assets.
+	s.handle("staticAsset", "GET /static/{name}", operational(), s.staticAsset)
 
 	// The API's own description.
-	s.handle("openapi", "GET /api/v1/openapi.json", s.openAPI)
+	s.handle("openapi", "GET /api/v1/openapi.json", operational(), s.openAPI)
 
 	// Roster.
-	s.handle("listSchools", "GET /api/v1/schools", s.listSchools)
-	s.handle("createSchool", "POST /api/v1/schools", s.createSchool)
-	s.handle("getSchool", "GET /api/v1/schools/{id}", s.getSchool)
-	s.handle("patchSchool", "PATCH /api/v1/schools/{id}", s.patchSchool)
+	s.handle("listSchools", "GET /api/v1/schools", signedIn(), s.listSchools)
+	s.handle("createSchool", "POST /api/v1/schools", onResource(access.Change, access.Roster), s.createSchool)
+	s.handle("getSchool", "GET /api/v1/schools/{id}", signedIn(), s.getSchool)
+	s.handle("patchSchool", "PATCH /api/v1/schools/{id}", onResource(access.Change, access.Roster), s.patchSchool)
 
-	s.handle("listTerms", "GET /api/v1/terms", s.listTerms)
-	s.handle("createTerm", "POST /api/v1/terms", s.createTerm)
-	s.handle("getTerm", "GET /api/v1/terms/{id}", s.getTerm)
-	s.handle("patchTerm", "PATCH /api/v1/terms/{id}", s.patchTerm)
+	s.handle("listTerms", "GET /api/v1/terms", signedIn(), s.listTerms)
+	s.handle("createTerm", "POST /api/v1/terms", onResource(access.Change, access.Roster), s.createTerm)
+	s.handle("getTerm", "GET /api/v1/terms/{id}", signedIn(), s.getTerm)
+	s.handle("patchTerm", "PATCH /api/v1/terms/{id}", onResource(access.Change, access.Roster), s.patchTerm)
 
-	s.handle("listCourses", "GET /api/v1/courses", s.listCourses)
-	s.handle("createCourse", "POST /api/v1/courses", s.createCourse)
-	s.handle("getCourse", "GET /api/v1/courses/{id}", s.getCourse)
-	s.handle("patchCourse", "PATCH /api/v1/courses/{id}", s.patchCourse)
+	s.handle("listCourses", "GET /api/v1/courses", signedIn(), s.listCourses)
+	s.handle("createCourse", "POST /api/v1/courses", onResource(access.Change, access.Roster), s.createCourse)
+	s.handle("getCourse", "GET /api/v1/courses/{id}", signedIn(), s.getCourse)
+	s.handle("patchCourse", "PATCH /api/v1/courses/{id}", onResource(access.Change, access.Roster), s.patchCourse)
 
-	s.handle("listClasses", "GET /api/v1/classes", s.listClasses)
-	s.handle("createClass", "POST /api/v1/classes", s.createClass)
-	s.handle("getClass", "GET /api/v1/classes/{id}", s.getClass)
-	s.handle("patchClass", "PATCH /api/v1/classes/{id}", s.patchClass)
+	s.handle("listClasses", "GET /api/v1/classes", signedIn(), s.listClasses)
+	s.handle("createClass", "POST /api/v1/classes", onResource(access.Change, access.Roster), s.createClass)
+	s.handle("getClass", "GET /api/v1/classes/{id}", signedIn(), s.getClass)
+	s.handle("patchClass", "PATCH /api/v1/classes/{id}", onResource(access.Change, access.Roster), s.patchClass)
 
-	s.handle("listPeople", "GET /api/v1/people", s.listPeople)
-	s.handle("createPerson", "POST /api/v1/people", s.createPerson)
-	s.handle("getPerson", "GET /api/v1/people/{id}", s.getPerson)
-	s.handle("patchPerson", "PATCH /api/v1/people/{id}", s.patchPerson)
+	s.handle("listPeople", "GET /api/v1/people", onResource(access.View, access.Roster), s.listPeople)
+	s.handle("createPerson", "POST /api/v1/people", onResource(access.Change, access.Roster), s.createPerson)
+	s.handle("getPerson", "GET /api/v1/people/{id}", signedIn(), s.getPerson)
+	s.handle("patchPerson", "PATCH /api/v1/people/{id}", onResource(access.Change, access.Roster), s.patchPerson)
 
-	s.handle("listEnrollments", "GET /api/v1/classes/{id}/enrollments", s.listEnrollments)
-	s.handle("createEnrollment", "POST /api/v1/classes/{id}/enrollments", s.createEnrollment)
-	s.handle("classStudents", "GET /api/v1/classes/{id}/students", s.classStudents)
-	s.handle("personClasses", "GET /api/v1/people/{id}/classes", s.personClasses)
+	s.handle("listEnrollments", "GET /api/v1/classes/{id}/enrollments", signedIn(), s.listEnrollments)
+	s.handle("createEnrollment", "POST /api/v1/classes/{id}/enrollments", onResource(access.Change, access.Roster), s.createEnrollment)
+	s.handle("classStudents", "GET /api/v1/classes/{id}/students", signedIn(), s.classStudents)
+	s.handle("personClasses", "GET /api/v1/people/{id}/classes", signedIn(), s.personClasses)
 
-	s.handle("listGuardians", "GET /api/v1/students/{id}/guardians", s.listGuardians)
-	s.handle("linkGuardian", "POST /api/v1/students/{id}/guardians", s.linkGuardian)
-	s.handle("guardianChildren", "GET /api/v1/guardians/{id}/children", s.guardianChildren)
+	s.handle("listGuardians", "GET /api/v1/students/{id}/guardians", signedIn(), s.listGuardians)
+	s.handle("linkGuardian", "POST /api/v1/students/{id}/guardians", onResource(access.Change, access.Roster), s.linkGuardian)
+	s.handle("guardianChildren", "GET /api/v1/guardians/{id}/children", signedIn(), s.guardianChildren)
 
 	// Standards.
-	s.handle("listScales", "GET /api/v1/scales", s.listScales)
-	s.handle("createScale", "POST /api/v1/scales", s.createScale)
-	s.handle("getScale", "GET /api/v1/scales/{id}", s.getScale)
+	s.handle("listScales", "GET /api/v1/scales", signedIn(), s.listScales)
+	s.handle("createScale", "POST /api/v1/scales", onResource(access.Change, access.Scales), s.createScale)
+	s.handle("getScale", "GET /api/v1/scales/{id}", signedIn(), s.getScale)
 
-	s.handle("listFrameworks", "GET /api/v1/frameworks", s.listFrameworks)
-	s.handle("createFramework", "POST /api/v1/frameworks", s.createFramework)
-	s.handle("getFramework", "GET /api/v1/frameworks/{id}", s.getFramework)
-	s.handle("patchFramework", "PATCH /api/v1/frameworks/{id}", s.patchFramework)
-	s.handle("frameworkStandards", "GET /api/v1/frameworks/{id}/standards", s.frameworkStandards)
+	s.handle("listFrameworks", "GET /api/v1/frameworks", signedIn(), s.listFrameworks)
+	s.handle("createFramework", "POST /api/v1/frameworks", onResource(access.Change, access.Standards), s.createFramework)
+	s.handle("getFramework", "GET /api/v1/frameworks/{id}", signedIn(), s.getFramework)
+	s.handle("patchFramework", "PATCH /api/v1/frameworks/{id}", onResource(access.Change, access.Standards), s.patchFramework)
+	s.handle("frameworkStandards", "GET /api/v1/frameworks/{id}/standards", signedIn(), s.frameworkStandards)
 
-	s.handle("createStandard", "POST /api/v1/standards", s.createStandard)
-	s.handle("getStandard", "GET /api/v1/standards/{id}", s.getStandard)
-	s.handle("patchStandard", "PATCH /api/v1/standards/{id}", s.patchStandard)
-	s.handle("listPrerequisites", "GET /api/v1/standards/{id}/prerequisites", s.listPrerequisites)
-	s.handle("addPrerequisite", "POST /api/v1/standards/{id}/prerequisites", s.addPrerequisite)
-	s.handle("getCourseStandards", "GET /api/v1/courses/{id}/standards", s.getCourseStandards)
-	s.handle("putCourseStandards", "PUT /api/v1/courses/{id}/standards", s.putCourseStandards)
+	s.handle("createStandard", "POST /api/v1/standards", onResource(access.Change, access.Standards), s.createStandard)
+	s.handle("getStandard", "GET /api/v1/standards/{id}", signedIn(), s.getStandard)
+	s.handle("patchStandard", "PATCH /api/v1/standards/{id}", onResource(access.Change, access.Standards), s.patchStandard)
+	s.handle("listPrerequisites", "GET /api/v1/standards/{id}/prerequisites", signedIn(), s.listPrerequisites)
+	s.handle("addPrerequisite", "POST /api/v1/standards/{id}/prerequisites", onResource(access.Change, access.Standards), s.addPrerequisite)
+	s.handle("getCourseStandards", "GET /api/v1/courses/{id}/standards", signedIn(), s.getCourseStandards)
+	s.handle("putCourseStandards", "PUT /api/v1/courses/{id}/standards", onResource(access.Change, access.Standards), s.putCourseStandards)
 
 	// Evidence.
-	s.handle("recordEvidence", "POST /api/v1/evidence", s.recordEvidence)
-	s.handle("recordEvidenceBatch", "POST /api/v1/evidence/batch", s.recordEvidenceBatch)
-	s.handle("getEvidence", "GET /api/v1/evidence/{id}", s.getEvidence)
-	s.handle("voidEvidence", "POST /api/v1/evidence/{id}/void", s.voidEvidence)
-	s.handle("studentEvidence", "GET /api/v1/students/{id}/evidence", s.studentEvidence)
+	s.handle("recordEvidence", "POST /api/v1/evidence", changing(), s.recordEvidence)
+	s.handle("recordEvidenceBatch", "POST /api/v1/evidence/batch", changing(), s.recordEvidenceBatch)
+	s.handle("getEvidence", "GET /api/v1/evidence/{id}", signedIn(), s.getEvidence)
+	s.handle("voidEvidence", "POST /api/v1/evidence/{id}/void", changing(), s.voidEvidence)
+	s.handle("studentEvidence", "GET /api/v1/students/{id}/evidence", signedIn(), s.studentEvidence)
 
 	// Mastery.
-	s.handle("studentMastery", "GET /api/v1/students/{id}/mastery", s.studentMastery)
-	s.handle("studentStandardMastery", "GET /api/v1/students/{id}/standards/{standardId}/mastery", s.studentStandardMastery)
-	s.handle("classMastery", "GET /api/v1/classes/{id}/mastery", s.classMastery)
-	s.handle("classStandardMastery", "GET /api/v1/classes/{id}/standards/{standardId}/mastery", s.classStandardMastery)
+	s.handle("studentMastery", "GET /api/v1/students/{id}/mastery", signedIn(), s.studentMastery)
+	s.handle("studentStandardMastery", "GET /api/v1/students/{id}/standards/{standardId}/mastery", signedIn(), s.studentStandardMastery)
+	s.handle("classMastery", "GET /api/v1/classes/{id}/mastery", signedIn(), s.classMastery)
+	s.handle("classStandardMastery", "GET /api/v1/classes/{id}/standards/{standardId}/mastery", signedIn(), s.classStandardMastery)
 
 	// Mastery policy.
-	s.handle("getPolicy", "GET /api/v1/policy", s.getPolicy)
-	s.handle("putPolicy", "PUT /api/v1/policy", s.putPolicy)
-	s.handle("policyChanges", "GET /api/v1/policy/changes", s.policyChanges)
-	s.handle("getCoursePolicy", "GET /api/v1/courses/{id}/policy", s.getCoursePolicy)
-	s.handle("putCoursePolicy", "PUT /api/v1/courses/{id}/policy", s.putCoursePolicy)
-	s.handle("deleteCoursePolicy", "DELETE /api/v1/courses/{id}/policy", s.deleteCoursePolicy)
-	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", s.rebuildMastery)
+	s.handle("getPolicy", "GET /api/v1/policy", signedIn(), s.getPolicy)
+	s.handle("putPolicy", "PUT /api/v1/policy", onResource(access.Change, access.Policy), s.putPolicy)
+	s.handle("policyChanges", "GET /api/v1/policy/changes", signedIn(), s.policyChanges)
+	s.handle("getCoursePolicy", "GET /api/v1/courses/{id}/policy", signedIn(), s.getCoursePolicy)
+	s.handle("putCoursePolicy", "PUT /api/v1/courses/{id}/policy", onResource(access.Change, access.Policy), s.putCoursePolicy)
+	s.handle("deleteCoursePolicy", "DELETE /api/v1/courses/{id}/policy", onResource(access.Change, access.Policy), s.deleteCoursePolicy)
+	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", onResource(access.Change, access.Policy), s.rebuildMastery)
+
+	s.registerPages()
+}
+
+// Roles that see classes: the people who teach, coach and lead them.
+var classRoles = []roster.Role{roster.RoleTeacher, roster.RoleCoach, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin}
+
+// Roles that record and void evidence.
+var recordingRoles = []roster.Role{roster.RoleTeacher, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin}
+
+// registerPages lists the pages. Reading a page needs only the route's
+// policy; each page then asks about the students and classes it shows.
+func (s *Server) registerPages() {
+	s.page("landing", "GET /{$}", public(), s.landing)
+
+	// Signing in and out, reset links, the language, access tokens.
+	s.page("signinForm", "GET /signin", public(), s.signinForm)
+	s.page("signin", "POST /signin", publicForm(), s.signin)
+	s.page("signout", "POST /signout", changing(), s.signout)
+	s.page("resetForm", "GET /reset/{token}", public(), s.resetForm)
+	s.page("reset", "POST /reset/{token}", publicForm(), s.reset)
+	s.page("language", "POST /language", publicForm(), s.setLanguage)
+	s.page("tokens", "GET /account/tokens", signedIn(), s.tokensPage)
+	s.page("createToken", "POST /account/tokens", changing(), s.createToken)
+	s.page("revokeToken", "POST /account/tokens/{id}/revoke", changing(), s.revokeToken)
+
+	// Teachers, coaches and school leaders.
+	s.page("classes", "GET /classes", forRoles(classRoles...), s.classesPage)
+	s.page("classHeatmap", "GET /classes/{id}", forRoles(classRoles...), s.classHeatmapPage)
+	s.page("recordForm", "GET /classes/{id}/record", forRoles(recordingRoles...), s.recordForm)
+	s.page("recordEvidenceGrid", "POST /classes/{id}/record", changingFor(recordingRoles...), s.recordEvidenceGrid)
+	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
+	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
+	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
+
+	// Everyone with a relation to a student: one standard, in full.
+	s.page("studentStandard", "GET /students/{id}/standards/{standardId}", signedIn(), s.studentStandardPage)
+
+	// Students and guardians.
+	s.page("me", "GET /me", forRoles(roster.RoleStudent), s.mePage)
+	s.page("family", "GET /family", forRoles(roster.RoleGuardian), s.familyPage)
+	s.page("child", "GET /family/{id}", forRoles(roster.RoleGuardian), s.childPage)
+
+	// District administrators.
+	s.page("admin", "GET /admin", forRoles(roster.RoleDistrictAdmin), s.adminPage)
+	s.page("adminPolicy", "GET /admin/policy", forRoles(roster.RoleDistrictAdmin), s.adminPolicyPage)
+	s.page("adminSetPolicy", "POST /admin/policy", onResource(access.Change, access.Policy), s.adminSetPolicy)
+	s.page("adminScales", "GET /admin/scales", forRoles(roster.RoleDistrictAdmin), s.adminScalesPage)
+	s.page("adminUsers", "GET /admin/users", onResource(access.View, access.Users), s.adminUsersPage)
+	s.page("adminResetLink", "POST /admin/users/{id}/reset", onResource(access.Change, access.Users), s.adminResetLink)
+	s.page("adminAudit", "GET /admin/audit", onResource(access.View, access.AuditLog), s.adminAuditPage)
 }

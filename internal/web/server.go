@@ -15,6 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -22,7 +24,9 @@ import (
 type Config struct {
 	// Store is the database. Required.
 	Store *store.Store
-	// DistrictID is the district this server serves.
+	// DistrictID is the district the landing page names to visitors who
+	// have not signed in. Everything else is served in the district of
+	// the person signed in (or of the access token's owner).
 	DistrictID int64
 	// Logger receives access and error lines; nil discards them.
 	Logger *slog.Logger
@@ -31,6 +35,25 @@ type Config struct {
 	// Metrics are the server's metrics; nil makes a fresh set on a
 	// registry of its own.
 	Metrics *Metrics
+	// Catalog holds the pages' words; nil loads the embedded catalogs.
+	Catalog *i18n.Catalog
+	// Sessions says how long a sign-in lasts; zero means
+	// access.DefaultSessions.
+	Sessions access.SessionPolicy
+	// Lockout locks an account after repeated wrong passwords; zero means
+	// access.DefaultLockout.
+	Lockout access.Lockout
+	// PasswordParams are the argon2id parameters of new password hashes;
+	// zero means access.DefaultParams.
+	PasswordParams access.Params
+	// SignInEvery and SignInBurst limit sign-in attempts per client
+	// address: SignInBurst at once, then one every SignInEvery. Zero
+	// means 10 at once, then one every 6 seconds.
+	SignInEvery time.Duration
+	SignInBurst int
+	// TrustedOrigins are other origins (scheme://host[:port]) whose pages
+	// may post forms to this server, such as the district's portal.
+	TrustedOrigins []string
 }
 
 // Server answers cairn's HTTP requests. It is an http.Handler.
@@ -43,6 +66,14 @@ type Server struct {
 	mux        *http.ServeMux
 	pages      *pages
 	openapi    []byte // the OpenAPI document, built at start
+	catalog    *i18n.Catalog
+	sessions   access.SessionPolicy
+	lockout    access.Lockout
+	pwParams   access.Params
+	signins    *access.Limiter
+	// crossOrigin refuses state-changing requests that browsers mark as
+	// coming from another site.
+	crossOrigin *http.CrossOriginProtection
 
 	// routes lists every registered route in registration order;
 	// byPattern finds one by its pattern.
@@ -66,13 +97,39 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web.New: Config.DistrictID %d is not a district id", cfg.DistrictID)
 	}
 	s := &Server{
-		store:      cfg.Store,
-		districtID: cfg.DistrictID,
-		log:        cfg.Logger,
-		now:        cfg.Now,
-		metrics:    cfg.Metrics,
-		mux:        http.NewServeMux(),
-		byPattern:  map[string]route{},
+		store:       cfg.Store,
+		districtID:  cfg.DistrictID,
+		log:         cfg.Logger,
+		now:         cfg.Now,
+		metrics:     cfg.Metrics,
+		mux:         http.NewServeMux(),
+		byPattern:   map[string]route{},
+		catalog:     cfg.Catalog,
+		sessions:    cfg.Sessions,
+		lockout:     cfg.Lockout,
+		pwParams:    cfg.PasswordParams,
+		crossOrigin: http.NewCrossOriginProtection(),
+	}
+	for _, o := range cfg.TrustedOrigins {
+		if err := s.crossOrigin.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("web.New: Config.TrustedOrigins: %w", err)
+		}
+	}
+	if s.sessions == (access.SessionPolicy{}) {
+		s.sessions = access.DefaultSessions
+	}
+	if s.lockout == (access.Lockout{}) {
+		s.lockout = access.DefaultLockout
+	}
+	if s.pwParams == (access.Params{}) {
+		s.pwParams = access.DefaultParams
+	}
+	if s.catalog == nil {
+		c, err := i18n.Load()
+		if err != nil {
+			return nil, fmt.Errorf("web.New: %w", err)
+		}
+		s.catalog = c
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -83,18 +140,28 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics(prometheus.NewRegistry())
 	}
+	every, burst := cfg.SignInEvery, cfg.SignInBurst
+	if every == 0 {
+		every = 6 * time.Second
+	}
+	if burst == 0 {
+		burst = 10
+	}
+	s.signins = access.NewLimiter(every, burst, s.now)
 	s.idPrefix = strconv.FormatInt(s.now().UnixMilli(), 36)
-	p, err := parsePages()
+	p, err := parsePages(s.catalog)
 	if err != nil {
 		return nil, err
 	}
 	s.pages = p
 	s.registerRoutes()
-	names := make(map[string]string, len(s.routes))
+	routes := make(map[string]route, len(s.routes))
 	for _, rt := range s.routes {
-		names[rt.Pattern] = rt.Name
+		if !rt.Page {
+			routes[rt.Pattern] = rt
+		}
 	}
-	if s.openapi, err = buildOpenAPI(operations, names); err != nil {
+	if s.openapi, err = buildOpenAPI(operations, routes); err != nil {
 		return nil, fmt.Errorf("web: building the OpenAPI document: %w", err)
 	}
 	return s, nil
@@ -109,7 +176,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = s.idPrefix + "-" + strconv.FormatUint(s.idSeq.Add(1), 10)
 	}
 	w.Header().Set("X-Request-ID", id)
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	securityHeaders(w.Header(), r)
+	st := &requestState{}
+	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+	r = r.WithContext(context.WithValue(ctx, requestStateKey{}, st))
 	sw := &statusWriter{ResponseWriter: w}
 
 	h, pattern := s.mux.Handler(r)
@@ -160,14 +230,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// plain text.
 		probe := &probeWriter{header: http.Header{}}
 		h.ServeHTTP(probe, r)
+		answer := s.writeError
+		if wantsPage(r) {
+			// A person typed or followed a wrong address: answer with a
+			// page that helps them on, in their language.
+			s.identify(sw, r)
+			answer = s.writePageError
+		}
 		if probe.status == http.StatusMethodNotAllowed {
 			allow := probe.header.Get("Allow")
 			sw.Header().Set("Allow", allow)
-			s.writeError(sw, r, &requestError{status: http.StatusMethodNotAllowed,
+			answer(sw, r, &requestError{status: http.StatusMethodNotAllowed,
 				detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
 			return
 		}
-		s.writeError(sw, r, &requestError{status: http.StatusNotFound,
+		answer(sw, r, &requestError{status: http.StatusNotFound,
 			detail: fmt.Sprintf("nothing is at %s", r.URL.Path)})
 		return
 	}
@@ -189,36 +266,62 @@ type route struct {
 	// Pattern is the ServeMux pattern, "GET /api/v1/classes/{id}/mastery".
 	Pattern      string
 	Method, Path string
+	// Policy says who may use the route at all; the handler decides about
+	// each record it touches.
+	Policy policy
+	// Page says the route answers a person's browser with HTML, errors
+	// included; otherwise it answers JSON and problem documents.
+	Page bool
 }
 
-// handle registers h under pattern. Every route goes through here, so
-// that whatever applies to all routes (the access check, error answers)
+// handle registers an API or operations route. Every route goes through
+// here or page, so that whatever applies to all routes (who is asking,
+// the access policy, protection against forged requests, error answers)
 // is written once.
-func (s *Server) handle(name, pattern string, h handlerFunc) {
+func (s *Server) handle(name, pattern string, pol policy, h handlerFunc) {
+	s.register(name, pattern, pol, false, h)
+}
+
+// page registers a route that answers with HTML pages.
+func (s *Server) page(name, pattern string, pol policy, h handlerFunc) {
+	s.register(name, pattern, pol, true, h)
+}
+
+// register adds a route. It refuses, by panicking at start, a route
+// without an access policy: there is no default, so that a route cannot
+// be left open by forgetting to say who may use it.
+func (s *Server) register(name, pattern string, pol policy, page bool, h handlerFunc) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok {
 		panic(fmt.Sprintf("web: route %s: pattern %q has no method", name, pattern))
 	}
-	rt := route{Name: name, Pattern: pattern, Method: method, Path: path}
+	if !pol.defined {
+		panic(fmt.Sprintf("web: route %s (%s) has no access policy; give it one in routes.go", name, pattern))
+	}
+	rt := route{Name: name, Pattern: pattern, Method: method, Path: path, Policy: pol, Page: page}
 	if _, dup := s.byPattern[pattern]; dup {
 		panic(fmt.Sprintf("web: route %s: pattern %q registered twice", name, pattern))
 	}
 	s.routes = append(s.routes, rt)
 	s.byPattern[pattern] = rt
+	fail := s.writeError
+	if page {
+		fail = s.writePageError
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := s.allow(r, rt); err != nil {
-			s.writeError(w, r, err)
+		stateOf(r).route = rt.Pattern
+		if err := s.allow(w, r, rt); err != nil {
+			if errors.Is(err, errAnswered) {
+				return
+			}
+			fail(w, r, err)
 			return
 		}
 		if err := h(w, r); err != nil {
-			s.writeError(w, r, err)
+			fail(w, r, err)
 		}
 	})
 }
-
-// allow decides whether the request may use the route. The server has no
-// sign-in yet: it serves one district, and every route is open.
-func (s *Server) allow(r *http.Request, rt route) error { return nil }
 
 type requestIDKey struct{}
 

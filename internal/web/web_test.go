@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -19,10 +21,50 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
 )
+
+// succeeded holds the pattern of every route a test request succeeded on;
+// pagePatterns those of the pages, which TestMain holds to the same rule
+// as the API's operations.
+var succeeded, pagePatterns sync.Map
+
+// TestMain runs the tests and then, when all of them ran, fails unless
+// every route answered at least one of them with success: each route's
+// happy path is tested.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code != 0 || testing.Short() {
+		os.Exit(code)
+	}
+	if run := flag.Lookup("test.run"); run != nil && run.Value.String() != "" {
+		os.Exit(code)
+	}
+	if bench := flag.Lookup("test.bench"); bench != nil && bench.Value.String() != "" {
+		os.Exit(code)
+	}
+	var missing []string
+	for pattern := range operations {
+		if _, ok := succeeded.Load(pattern); !ok {
+			missing = append(missing, pattern)
+		}
+	}
+	pagePatterns.Range(func(k, _ any) bool {
+		if _, ok := succeeded.Load(k); !ok {
+			missing = append(missing, k.(string))
+		}
+		return true
+	})
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		fmt.Fprintf(os.Stderr, "FAIL: no test succeeded on these routes:\n  %s\n", strings.Join(missing, "\n  "))
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
 
 // testNow is the fixed clock of the tests' store and server.
 var testNow = time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
@@ -39,18 +81,32 @@ type fixture struct {
 
 	district                    int64
 	school, term, course, class int64
-	teacher, guardian           int64
+	teacher, guardian, admin    int64
 	students                    [3]int64
 	scale, framework            int64
 	parent, childA, childB      int64 // childB has childA as prerequisite
+
+	// clock is the store's and the server's clock; tests may move it.
+	clock *testClock
+
+	// token is sent as Authorization: Bearer with every request of do;
+	// by default that of adminToken, a district administrator's write
+	// token.
+	token, adminToken string
 }
 
 // openStore opens a fresh SQLite store in a test directory.
 func openStore(t testing.TB, onChange func(store.Change)) *store.Store {
 	t.Helper()
+	return openStoreAt(t, onChange, func() time.Time { return testNow })
+}
+
+// openStoreAt opens a fresh SQLite store whose clock is now.
+func openStoreAt(t testing.TB, onChange func(store.Change), now func() time.Time) *store.Store {
+	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{
 		URL:      filepath.Join(t.TempDir(), "cairn.db"),
-		Now:      func() time.Time { return testNow },
+		Now:      now,
 		OnChange: onChange,
 	})
 	if err != nil {
@@ -62,9 +118,9 @@ func openStore(t testing.TB, onChange func(store.Change)) *store.Store {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true}
+	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true, clock: &testClock{at: testNow}}
 	metrics := NewMetrics(f.reg)
-	f.st = openStore(t, metrics.ObserveChange)
+	f.st = openStoreAt(t, metrics.ObserveChange, f.clock.Now)
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
@@ -90,7 +146,8 @@ func newFixture(t testing.TB) *fixture {
 	f.class = class.ID
 	person := func(given, family string, role roster.Role) int64 {
 		t.Helper()
-		p := roster.Person{DistrictID: d.ID, GivenName: given, FamilyName: family, Roles: []roster.Role{role}, SchoolIDs: []int64{sc.ID}}
+		p := roster.Person{DistrictID: d.ID, GivenName: given, FamilyName: family, Roles: []roster.Role{role}, SchoolIDs: []int64{sc.ID},
+			Username: strings.ToLower(given + "." + family)}
 		must("person "+given, f.st.CreatePerson(ctx, &p))
 		return p.ID
 	}
@@ -99,6 +156,7 @@ func newFixture(t testing.TB) *fixture {
 	f.students[1] = person("Omar", "Haddad", roster.RoleStudent)
 	f.students[2] = person("Lena", "Okafor", roster.RoleStudent)
 	f.guardian = person("Wei", "Chen", roster.RoleGuardian)
+	f.admin = person("Dana", "Okoro", roster.RoleDistrictAdmin)
 	must("enroll teacher", f.st.CreateEnrollment(ctx, &roster.Enrollment{DistrictID: d.ID, ClassID: class.ID, PersonID: f.teacher, Role: roster.EnrolledTeacher, Primary: true}))
 	for _, s := range f.students {
 		must("enroll student", f.st.CreateEnrollment(ctx, &roster.Enrollment{DistrictID: d.ID, ClassID: class.ID, PersonID: s, Role: roster.EnrolledStudent}))
@@ -122,16 +180,66 @@ func newFixture(t testing.TB) *fixture {
 	must("prerequisite", f.st.AddPrerequisite(ctx, standards.Prerequisite{DistrictID: d.ID, StandardID: f.childB, PrerequisiteID: f.childA}))
 	must("course standards", f.st.SetCourseStandards(ctx, d.ID, course.ID, []int64{f.parent, f.childA, f.childB}))
 
-	srv, err := New(Config{Store: f.st, DistrictID: d.ID, Now: func() time.Time { return testNow },
-		Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Metrics: metrics})
+	srv, err := New(Config{Store: f.st, DistrictID: d.ID, Now: f.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Metrics: metrics, PasswordParams: testPasswordParams})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	f.srv = srv
+	f.adminToken = f.newToken(f.admin, access.TokenWrite)
+	f.token = f.adminToken
+	for _, rt := range srv.routes {
+		if rt.Page {
+			pagePatterns.Store(rt.Pattern, true)
+		}
+	}
 	if err := json.Unmarshal(srv.openapi, &f.doc); err != nil {
 		t.Fatalf("OpenAPI document is not JSON: %v", err)
 	}
 	return f
+}
+
+// testClock is a clock tests can move forward.
+type testClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+// advance moves the clock forward by d.
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
+}
+
+// testPasswordParams make password hashes cheap, so that tests that set
+// passwords do not spend 64 MiB and a tenth of a second on each.
+var testPasswordParams = access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// newToken makes a personal access token for a person of the fixture's
+// district through the store, and returns its secret.
+func (f *fixture) newToken(personID int64, scope string) string {
+	f.t.Helper()
+	secret, hash := access.NewAccessToken()
+	tok := store.Token{DistrictID: f.district, PersonID: personID, Name: "test", Hash: hash, Scope: scope}
+	if err := f.st.CreateToken(context.Background(), &tok); err != nil {
+		f.t.Fatalf("CreateToken: %v", err)
+	}
+	return secret
+}
+
+// as returns a copy of the fixture whose requests carry token (none when
+// it is "").
+func (f *fixture) as(token string) *fixture {
+	c := *f
+	c.token = token
+	return &c
 }
 
 // response is an answer as a test sees it.
@@ -182,6 +290,9 @@ func (f *fixture) do(method, path string, body any) response {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if f.token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.token)
+	}
 	return f.serve(req)
 }
 
@@ -192,6 +303,12 @@ func (f *fixture) serve(req *http.Request) response {
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)
 	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if _, pattern := f.srv.mux.Handler(req); pattern != "" {
+		// A page succeeds with a redirect too (post, redirect, get).
+		if rt, ok := f.srv.byPattern[pattern]; res.Status < 300 || ok && rt.Page && res.Status < 400 {
+			succeeded.Store(pattern, true)
+		}
+	}
 	if f.checkDoc {
 		if err := f.conforms(req.Method, req.URL.RequestURI(), res); err != nil {
 			f.t.Errorf("%s %s answered %d, which the OpenAPI document does not describe: %v\n%s", req.Method, req.URL, res.Status, err, res.Body)
@@ -205,9 +322,16 @@ func (f *fixture) serve(req *http.Request) response {
 func (f *fixture) conforms(method, path string, res response) error {
 	req := httptest.NewRequest(method, path, nil)
 	_, pattern := f.srv.mux.Handler(req)
-	if _, known := f.srv.byPattern[pattern]; !known {
+	rt, known := f.srv.byPattern[pattern]
+	if !known {
+		if strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+			return nil // a page answering a browser's wrong address
+		}
 		// No route: the answer must be a problem, checked below.
 		return f.validateProblem(res)
+	}
+	if rt.Page {
+		return nil // pages are not in the API's description
 	}
 	m, p, _ := strings.Cut(pattern, " ")
 	apiPath, _ := openAPIPath(p)

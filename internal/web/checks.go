@@ -1,0 +1,212 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// studentAccess decides whether the actor may do action on the what
+// record of a student, and appends the decision to the audit log, allowed
+// or not: the log answers "who looked at this record", refusals included.
+// A student the actor has no relation to is answered exactly like one that
+// does not exist.
+func (s *Server) studentAccess(r *http.Request, studentID int64, action access.Action, what access.What) (access.Relation, error) {
+	ctx := r.Context()
+	a := actorOf(r)
+	rels, err := s.store.RelationsTo(ctx, a, studentID)
+	if err != nil && !errors.Is(err, problem.ErrNotFound) {
+		return "", err
+	}
+	exists := err == nil
+	rel, derr := access.Decide(a, action, what, rels)
+	if !exists {
+		// A refusal for what the actor's roles may never do comes first,
+		// so that it reads the same whether the student exists or not.
+		if errors.Is(derr, problem.ErrForbidden) {
+			return "", derr
+		}
+		return "", notFound("student", studentID)
+	}
+	entry := s.auditEntry(r, studentID, action, what, rel)
+	entry.Allowed = derr == nil
+	if err := s.store.AppendAudit(ctx, entry); err != nil {
+		return "", fmt.Errorf("recording access to student %d: %w", studentID, err)
+	}
+	switch {
+	case errors.Is(derr, problem.ErrNotFound):
+		return "", notFound("student", studentID)
+	case derr != nil:
+		return "", derr
+	}
+	return rel, nil
+}
+
+// auditEntry is an audit log entry of the request about one student.
+func (s *Server) auditEntry(r *http.Request, studentID int64, action access.Action, what access.What, rel access.Relation) store.AuditEntry {
+	a := actorOf(r)
+	return store.AuditEntry{
+		DistrictID: a.DistrictID,
+		ActorID:    a.PersonID,
+		StudentID:  studentID,
+		Action:     action,
+		What:       what,
+		Relation:   rel,
+		Allowed:    true,
+		At:         s.now(),
+		Route:      stateOf(r).route,
+		RequestID:  requestIDFrom(r.Context()),
+	}
+}
+
+// classAccess returns the class whose id is in the URL's {id} when the
+// actor may do action on it, and the relation that gives them its
+// students: a class the actor may not see is answered like one that does
+// not exist.
+func (s *Server) classAccess(r *http.Request, action access.Action) (roster.Class, access.Relation, error) {
+	id, err := pathID(r, "id", "class")
+	if err != nil {
+		return roster.Class{}, "", err
+	}
+	return s.classByID(r, id, action)
+}
+
+// classByID is classAccess for an id from elsewhere than the URL.
+func (s *Server) classByID(r *http.Request, id int64, action access.Action) (roster.Class, access.Relation, error) {
+	ctx := r.Context()
+	a := actorOf(r)
+	c, err := s.store.Class(ctx, a.DistrictID, id)
+	if err != nil {
+		return c, "", urlRecord(err, "class", id)
+	}
+	teaches, schoolID, err := s.store.ClassRelation(ctx, a, id)
+	if err != nil {
+		return c, "", urlRecord(err, "class", id)
+	}
+	if err := access.Allow(a, action, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}); err != nil {
+		if errors.Is(err, problem.ErrNotFound) {
+			return c, "", notFound("class", id)
+		}
+		return c, "", err
+	}
+	return c, classRelation(a, teaches), nil
+}
+
+// classRelation is the relation to a class's students that seeing the
+// class rests on, for the audit log: teaching it first, then the
+// widest role.
+func classRelation(a access.Actor, teaches bool) access.Relation {
+	switch {
+	case teaches && a.Has(roster.RoleTeacher):
+		return access.TeacherOf
+	case a.Has(roster.RoleDistrictAdmin):
+		return access.DistrictAdmin
+	case a.Has(roster.RoleSchoolAdmin):
+		return access.SchoolStaff
+	case a.Has(roster.RoleCoach):
+		return access.CoachAt
+	}
+	return access.TeacherOf
+}
+
+// auditClass records that the actor read the what record of each of a
+// class's students, on the relation the class gave them.
+func (s *Server) auditClass(r *http.Request, students []roster.Person, action access.Action, what access.What, rel access.Relation, detail string) error {
+	if len(students) == 0 {
+		return nil
+	}
+	entries := make([]store.AuditEntry, len(students))
+	for i, p := range students {
+		entries[i] = s.auditEntry(r, p.ID, action, what, rel)
+		entries[i].Detail = detail
+	}
+	if err := s.store.AppendAudits(r.Context(), entries); err != nil {
+		return fmt.Errorf("recording access to the class's students: %w", err)
+	}
+	return nil
+}
+
+// mayViewPerson returns nil when the actor may see person p: themself, a
+// student they have a relation to (the view is audited), or anyone for
+// those who may see the district's roster. Anyone else is answered like
+// a person who does not exist.
+func (s *Server) mayViewPerson(r *http.Request, p roster.Person) error {
+	a := actorOf(r)
+	if p.ID == a.PersonID {
+		return nil
+	}
+	if p.Has(roster.RoleStudent) {
+		_, err := s.studentAccess(r, p.ID, access.View, access.Profile)
+		if errors.Is(err, problem.ErrNotFound) || errors.Is(err, problem.ErrForbidden) {
+			return notFound("person", p.ID)
+		}
+		return err
+	}
+	if err := access.Allow(a, access.View, access.Roster, access.Scope{}); err == nil {
+		return nil
+	}
+	return notFound("person", p.ID)
+}
+
+// auditPeople records that an administrator listing people read the
+// profile of each student among them.
+func (s *Server) auditPeople(r *http.Request, people []roster.Person) error {
+	var students []roster.Person
+	for _, p := range people {
+		if p.Has(roster.RoleStudent) {
+			students = append(students, p)
+		}
+	}
+	return s.auditClass(r, students, access.View, access.Profile, classRelation(actorOf(r), false), "list of people")
+}
+
+// studentPage decides whether the actor may view each of whats about a
+// student, for a page that shows them together, and logs one entry per
+// record read, in one write. A student the actor may not see is answered
+// like one that does not exist.
+func (s *Server) studentPage(r *http.Request, studentID int64, whats ...access.What) (access.Relation, error) {
+	ctx := r.Context()
+	a := actorOf(r)
+	rels, err := s.store.RelationsTo(ctx, a, studentID)
+	if errors.Is(err, problem.ErrNotFound) {
+		return "", notFoundPage("student", studentID)
+	}
+	if err != nil {
+		return "", err
+	}
+	var entries []store.AuditEntry
+	var rel access.Relation
+	var refused error
+	for _, what := range whats {
+		r1, derr := access.Decide(a, access.View, what, rels)
+		e := s.auditEntry(r, studentID, access.View, what, r1)
+		e.Allowed = derr == nil
+		entries = append(entries, e)
+		if derr != nil && refused == nil {
+			refused = derr
+		}
+		if rel == "" {
+			rel = r1
+		}
+	}
+	if refused != nil {
+		// Only the refusals are logged: nothing was shown.
+		entries = slices.DeleteFunc(entries, func(e store.AuditEntry) bool { return e.Allowed })
+	}
+	if err := s.store.AppendAudits(ctx, entries); err != nil {
+		return "", fmt.Errorf("recording access to student %d: %w", studentID, err)
+	}
+	if refused != nil {
+		if errors.Is(refused, problem.ErrForbidden) {
+			return "", refused
+		}
+		return "", notFoundPage("student", studentID)
+	}
+	return rel, nil
+}

@@ -1,0 +1,389 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// heatmapPage is a class at a glance: its students against the
+// standards it has worked on, each cell a student's level written out
+// and coloured, students stalled below an unmastered prerequisite
+// flagged.
+type heatmapPage struct {
+	pageBase
+	Class     roster.Class
+	Course    string
+	Students  int
+	Rows      []heatRow
+	Cols      []heatCol
+	Legend    []legendItem
+	Cut       string
+	Stalled   int
+	Shown     int
+	Total     int
+	ShowAll   bool
+	AllURL    string
+	SortName  string
+	SortLinks []navLink
+	ColLinks  []navLink
+	RecordURL string
+	Recorded  int
+}
+
+type heatRow struct {
+	ID       int64
+	Name     string
+	URL      string
+	Mastered int
+	// Flag names the standards the student is stalled on, and the
+	// prerequisites they lack.
+	Flag  string
+	Cells []heatCell
+}
+
+type heatCol struct {
+	ID        int64
+	Label     string
+	Statement string
+	SortURL   string
+	Sorted    bool
+}
+
+// heatCell is one cell: its CSS class, the text shown, and the address
+// of the evidence and explanation behind it ("" when there is none).
+type heatCell struct {
+	Class, Text, URL string
+}
+
+type legendItem struct {
+	Class, Value, Label string
+}
+
+// heatmapCell is a cell while the page is built, before it is sorted.
+type heatmapCell struct {
+	state   *store.MasteryState
+	stalled []int64 // the unmastered prerequisites
+}
+
+func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error {
+	c, rel, err := s.classAccess(r, access.View)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	d := actorOf(r).DistrictID
+	pr := s.printerOf(r)
+	m, err := s.store.ClassMastery(ctx, d, c.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.auditClass(r, m.Students, access.View, access.Mastery, rel, "heatmap of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+		return err
+	}
+	ds, err := s.loadDistrictStandards(ctx, d)
+	if err != nil {
+		return err
+	}
+	course, err := s.store.Course(ctx, d, c.CourseID)
+	if err != nil {
+		return err
+	}
+	cells, err := s.stalls(ctx, d, m)
+	if err != nil {
+		return err
+	}
+
+	q := r.URL.Query()
+	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: course.Title, Students: len(m.Students),
+		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
+	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
+		data.Recorded = n
+	}
+	if s.mayRecordInClass(r, c.ID) {
+		data.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
+	}
+
+	// Columns: the standards the class has evidence on (what it has
+	// worked on so far), or all of the course's on request.
+	var cols []int
+	for j := range m.Standards {
+		if data.ShowAll || columnHasEvidence(m, j) {
+			cols = append(cols, j)
+		}
+	}
+	data.Shown = len(cols)
+	if q.Get("cols") == "weakest" {
+		share := func(j int) float64 {
+			n, k := 0, 0
+			for i := range m.Students {
+				if st := m.Cells[i][j]; st != nil {
+					n++
+					if st.Mastered {
+						k++
+					}
+				}
+			}
+			if n == 0 {
+				return 2
+			}
+			return float64(k) / float64(n)
+		}
+		slices.SortStableFunc(cols, func(a, b int) int { return cmp.Compare(share(a), share(b)) })
+	}
+
+	// Rows, sorted as asked.
+	sortKey := q.Get("sort")
+	rows := make([]int, len(m.Students))
+	for i := range rows {
+		rows[i] = i
+	}
+	mastered := func(i int) int {
+		n := 0
+		for _, j := range cols {
+			if st := m.Cells[i][j]; st != nil && st.Mastered {
+				n++
+			}
+		}
+		return n
+	}
+	stalledIn := func(i int) int {
+		n := 0
+		for _, j := range cols {
+			if len(cells[i][j].stalled) > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	switch {
+	case sortKey == "mastered":
+		slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(mastered(a), mastered(b)) })
+		data.SortName = pr.T("heatmap.sort.mastered")
+	case sortKey == "stalled":
+		slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(stalledIn(b), stalledIn(a)) })
+		data.SortName = pr.T("heatmap.sort.stalled")
+	case strings.HasPrefix(sortKey, "s"):
+		id, _ := strconv.ParseInt(sortKey[1:], 10, 64)
+		j := slices.IndexFunc(m.Standards, func(st standards.Standard) bool { return st.ID == id })
+		if j >= 0 {
+			value := func(i int) float64 {
+				if st := m.Cells[i][j]; st != nil {
+					return st.Value
+				}
+				return 1e9 // no evidence sorts last
+			}
+			slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(value(a), value(b)) })
+			data.SortName = pr.T("heatmap.sort.standard", shortLabel(m.Standards[j]))
+		} else {
+			sortKey = ""
+		}
+	default:
+		sortKey = ""
+	}
+	if data.SortName == "" {
+		data.SortName = pr.T("heatmap.sort.name")
+	}
+
+	link := func(k, v string) string {
+		u := url.Values{}
+		for key, vals := range q {
+			if key != "recorded" {
+				u[key] = vals
+			}
+		}
+		if v == "" {
+			u.Del(k)
+		} else {
+			u.Set(k, v)
+		}
+		if len(u) == 0 {
+			return r.URL.Path
+		}
+		return r.URL.Path + "?" + u.Encode()
+	}
+	data.AllURL = link("all", map[bool]string{false: "1", true: ""}[data.ShowAll])
+	for _, opt := range []struct{ key, label string }{
+		{"", pr.T("heatmap.sort.name")}, {"mastered", pr.T("heatmap.sort.mastered")}, {"stalled", pr.T("heatmap.sort.stalled")},
+	} {
+		data.SortLinks = append(data.SortLinks, navLink{Label: opt.label, URL: link("sort", opt.key), Current: sortKey == opt.key})
+	}
+	for _, opt := range []struct{ key, label string }{
+		{"", pr.T("heatmap.cols.course")}, {"weakest", pr.T("heatmap.cols.weakest")},
+	} {
+		data.ColLinks = append(data.ColLinks, navLink{Label: opt.label, URL: link("cols", opt.key), Current: q.Get("cols") == opt.key})
+	}
+
+	for _, j := range cols {
+		st := m.Standards[j]
+		key := "s" + strconv.FormatInt(st.ID, 10)
+		data.Cols = append(data.Cols, heatCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement,
+			SortURL: link("sort", key), Sorted: sortKey == key})
+	}
+	code := map[int64]string{}
+	for _, st := range m.Standards {
+		code[st.ID] = shortLabel(st)
+	}
+	for _, i := range rows {
+		p := m.Students[i]
+		row := heatRow{ID: p.ID, Name: p.Name(), URL: fmt.Sprintf("/students/%d", p.ID), Mastered: mastered(i),
+			Cells: make([]heatCell, 0, len(cols))}
+		var flags []string
+		for _, j := range cols {
+			std := m.Standards[j]
+			hc := cells[i][j]
+			cell := heatCell{Class: "l0", Text: "–"}
+			if st := hc.state; st != nil {
+				sc := ds.scaleOf(std)
+				cell.Class = levelClass(sc, st.Level)
+				cell.Text = pr.Number(st.Level)
+				if st.Mastered {
+					cell.Text += "✓"
+				}
+				cell.URL = fmt.Sprintf("/students/%d/standards/%d", p.ID, std.ID)
+			}
+			if len(hc.stalled) > 0 {
+				cell.Class += " st"
+				cell.Text += "⚑"
+				var needs []string
+				for _, pre := range hc.stalled {
+					needs = append(needs, s.standardCode(ctx, d, code, pre))
+				}
+				flags = append(flags, pr.T("heatmap.flag.item", code[std.ID], strings.Join(needs, ", ")))
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if len(flags) > 0 {
+			data.Stalled++
+			row.Flag = pr.T("heatmap.flag", strings.Join(flags, "; "))
+		}
+		data.Rows = append(data.Rows, row)
+	}
+	sc := standards.DefaultScale()
+	if len(m.Standards) > 0 {
+		sc = ds.scaleOf(m.Standards[0])
+	}
+	data.Legend, data.Cut = legendOf(pr, sc)
+	return s.renderPage(w, r, http.StatusOK, "class_heatmap", data)
+}
+
+// columnHasEvidence reports whether any student has evidence on the
+// standard of column j.
+func columnHasEvidence(m store.ClassMatrix, j int) bool {
+	for i := range m.Students {
+		if m.Cells[i][j] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// legendOf lists a scale's levels for a legend, and says where mastery
+// starts.
+func legendOf(pr *i18n.Printer, sc standards.Scale) ([]legendItem, string) {
+	var items []legendItem
+	cut := ""
+	for _, l := range sc.Levels {
+		items = append(items, legendItem{Class: levelClass(sc, l.Value), Value: pr.Number(l.Value), Label: levelLabel(pr, l.Label)})
+		if l.Value == sc.MasteryCut {
+			cut = pr.T("heatmap.cut", pr.Number(l.Value), levelLabel(pr, l.Label))
+		}
+	}
+	return items, cut
+}
+
+// standardCode names a standard by its code, reading it from the store
+// when it is not among the known ones (a prerequisite from an earlier
+// grade).
+func (s *Server) standardCode(ctx context.Context, districtID int64, known map[int64]string, id int64) string {
+	if c, ok := known[id]; ok {
+		return c
+	}
+	st, err := s.store.Standard(ctx, districtID, id)
+	if err != nil {
+		return "#" + strconv.FormatInt(id, 10)
+	}
+	known[id] = shortLabel(st)
+	return known[id]
+}
+
+// stalls finds, for each cell of the matrix, the prerequisites the
+// student has not mastered when the student has not mastered the cell's
+// standard either: the student is stalled below a prerequisite. The
+// states of prerequisites the course does not teach (an earlier grade's)
+// are read from the store.
+func (s *Server) stalls(ctx context.Context, districtID int64, m store.ClassMatrix) ([][]heatmapCell, error) {
+	prereqs, err := s.store.Prerequisites(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
+	col := make(map[int64]int, len(m.Standards))
+	for j, st := range m.Standards {
+		col[st.ID] = j
+	}
+	pre := map[int64][]int64{}
+	var outside []int64
+	for _, p := range prereqs {
+		if _, ok := col[p.StandardID]; !ok {
+			continue
+		}
+		pre[p.StandardID] = append(pre[p.StandardID], p.PrerequisiteID)
+		if _, ok := col[p.PrerequisiteID]; !ok && !slices.Contains(outside, p.PrerequisiteID) {
+			outside = append(outside, p.PrerequisiteID)
+		}
+	}
+	var others map[stateKey]*store.MasteryState
+	if len(outside) > 0 {
+		ids := make([]int64, len(m.Students))
+		for i, p := range m.Students {
+			ids[i] = p.ID
+		}
+		states, err := s.store.StatesOf(ctx, districtID, ids, outside)
+		if err != nil {
+			return nil, err
+		}
+		others = indexStates(states)
+	}
+	out := make([][]heatmapCell, len(m.Students))
+	for i, p := range m.Students {
+		out[i] = make([]heatmapCell, len(m.Standards))
+		for j, std := range m.Standards {
+			st := m.Cells[i][j]
+			out[i][j].state = st
+			if st == nil || st.Mastered {
+				continue
+			}
+			for _, pid := range pre[std.ID] {
+				var ps *store.MasteryState
+				if k, ok := col[pid]; ok {
+					ps = m.Cells[i][k]
+				} else {
+					ps = others[stateKey{p.ID, pid}]
+				}
+				if ps != nil && !ps.Mastered {
+					out[i][j].stalled = append(out[i][j].stalled, pid)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// mayRecordInClass reports whether the actor may record evidence for the
+// class, to offer the link.
+func (s *Server) mayRecordInClass(r *http.Request, classID int64) bool {
+	a := actorOf(r)
+	teaches, schoolID, err := s.store.ClassRelation(r.Context(), a, classID)
+	return err == nil && access.Allow(a, access.Change, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) == nil
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// classesPage lists the classes a person teaches, coaches or leads.
+type classesPage struct {
+	pageBase
+	Classes []classItem
+}
+
+type classItem struct {
+	roster.Class
+	Course    string
+	URL       string
+	RecordURL string
+	Teaches   bool
+}
+
+// maxListedClasses bounds the list of a district administrator, who could
+// otherwise be shown every class of a large district at once.
+const maxListedClasses = 500
+
+func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := actorOf(r)
+	pr := s.printerOf(r)
+	// A district administrator sees the district's classes (the first
+	// maxListedClasses of them); school leaders and coaches their schools';
+	// teachers the classes they teach.
+	var classes []roster.Class
+	var err error
+	switch {
+	case a.Has(roster.RoleDistrictAdmin):
+		classes, _, err = s.store.Classes(ctx, a.DistrictID, store.Page{Limit: maxListedClasses})
+	case a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach):
+		classes, err = s.store.SchoolClasses(ctx, a.DistrictID, a.SchoolIDs)
+		if err == nil && a.Has(roster.RoleTeacher) {
+			var own []roster.Class
+			own, err = s.store.PersonClasses(ctx, a.DistrictID, a.PersonID)
+			for _, c := range own {
+				if !slices.ContainsFunc(classes, func(x roster.Class) bool { return x.ID == c.ID }) {
+					classes = append(classes, c)
+				}
+			}
+		}
+	default:
+		classes, err = s.store.PersonClasses(ctx, a.DistrictID, a.PersonID)
+	}
+	if err != nil {
+		return err
+	}
+	courses := map[int64]string{}
+	data := &classesPage{pageBase: s.newBase(w, r, pr.T("classes.title"))}
+	for _, c := range classes {
+		teaches, schoolID, err := s.store.ClassRelation(ctx, a, c.ID)
+		if err != nil {
+			return err
+		}
+		if access.Allow(a, access.View, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) != nil {
+			continue
+		}
+		if _, ok := courses[c.CourseID]; !ok {
+			co, err := s.store.Course(ctx, a.DistrictID, c.CourseID)
+			if err != nil {
+				return err
+			}
+			courses[c.CourseID] = co.Title
+		}
+		item := classItem{Class: c, Course: courses[c.CourseID], URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: teaches}
+		if access.Allow(a, access.Change, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) == nil {
+			item.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
+		}
+		data.Classes = append(data.Classes, item)
+	}
+	// The classes a person teaches come first, then by period and title.
+	slices.SortStableFunc(data.Classes, func(x, y classItem) int {
+		if x.Teaches != y.Teaches {
+			if x.Teaches {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(x.Period, y.Period), cmp.Compare(x.Title, y.Title))
+	})
+	return s.renderPage(w, r, http.StatusOK, "classes", data)
+}

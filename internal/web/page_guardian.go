@@ -1,0 +1,144 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// childPage is a child's record as a guardian reads it, in plain words:
+// what is expected, where the child stands, what they worked on lately,
+// what comes next and what the family can do, and who has looked at the
+// record.
+type childPage struct {
+	pageBase
+	*studentView
+	Children []navLink
+	Expected []expectedRow
+	Viewers  []viewerRow
+}
+
+type expectedRow struct {
+	Class, Course string
+	Standards     int
+	Taught        int
+	Meaning       string
+}
+
+type viewerRow struct {
+	Name, Role string
+	Last       time.Time
+	Times      int
+	You        bool
+}
+
+// viewedWithin is how far back "who viewed the record" looks.
+const viewedWithin = 30 * 24 * time.Hour
+
+// familyPage sends a guardian to their first child's page.
+func (s *Server) familyPage(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	kids, err := s.store.Children(r.Context(), a.DistrictID, a.PersonID)
+	if err != nil {
+		return err
+	}
+	if len(kids) == 0 {
+		pr := s.printerOf(r)
+		data := &errorPage{pageBase: s.newBase(w, r, pr.T("family.none.title")), Status: http.StatusOK,
+			Heading: pr.T("family.none.title"), Message: pr.T("family.none.body")}
+		return s.renderPage(w, r, http.StatusOK, "error", data)
+	}
+	return redirect(w, r, fmt.Sprintf("/family/%d", kids[0].ID))
+}
+
+func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "student")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a := actorOf(r)
+	kids, err := s.store.Children(ctx, a.DistrictID, a.PersonID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(kids, func(p roster.Person) bool { return p.ID == id }) {
+		// Only the guardian's own children have a page here, whatever
+		// other relation the person may have to the student.
+		return notFoundPage("student", id)
+	}
+	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+		return err
+	}
+	pr := s.printerOf(r)
+	now := s.now()
+	v, err := s.loadStudentView(ctx, pr, a.DistrictID, id, now)
+	if err != nil {
+		return err
+	}
+	data := &childPage{pageBase: s.newBase(w, r, v.Student.Name()), studentView: v}
+	for _, k := range kids {
+		u := fmt.Sprintf("/family/%d", k.ID)
+		data.Children = append(data.Children, navLink{Label: k.Name(), URL: u, Current: k.ID == id})
+	}
+
+	// What is expected: each class's standards, and what mastery means.
+	ds, err := s.loadDistrictStandards(ctx, a.DistrictID)
+	if err != nil {
+		return err
+	}
+	for _, c := range v.Classes {
+		stds, err := s.store.CourseStandards(ctx, a.DistrictID, c.CourseID)
+		if err != nil {
+			return err
+		}
+		row := expectedRow{Class: c.Title, Course: c.Course, Standards: len(stds)}
+		taught := 0
+		for _, st := range stds {
+			for _, fv := range v.Frameworks {
+				for _, sr := range fv.Standards {
+					if sr.ID == st.ID && sr.Assessed {
+						taught++
+					}
+				}
+			}
+		}
+		row.Taught = taught
+		if len(stds) > 0 {
+			sc := ds.scaleOf(stds[0])
+			levels, _ := levelsOf(pr, sc)
+			for _, l := range levels {
+				if l.Cut {
+					row.Meaning = pr.T("family.meaning", l.Value, l.Label, l.Description)
+				}
+			}
+		}
+		data.Expected = append(data.Expected, row)
+	}
+
+	// Who viewed the record in the last month, one line per person.
+	entries, _, err := s.store.StudentAudit(ctx, a.DistrictID, id, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	byActor := map[int64]int{}
+	for _, e := range entries {
+		if now.Sub(e.At) > viewedWithin {
+			break // newest first
+		}
+		i, ok := byActor[e.ActorID]
+		if !ok {
+			i = len(data.Viewers)
+			byActor[e.ActorID] = i
+			role := pr.T("relation." + string(e.Relation))
+			data.Viewers = append(data.Viewers, viewerRow{Name: e.ActorName, Role: role, Last: e.At, You: e.ActorID == a.PersonID})
+		}
+		data.Viewers[i].Times++
+	}
+	return s.renderPage(w, r, http.StatusOK, "child", data)
+}

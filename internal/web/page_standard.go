@@ -1,0 +1,225 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// standardPage is one student on one standard, in full: what the
+// standard says and what each level means, where the student stands and
+// how that was computed from which evidence, the evidence over time, what
+// comes before and after. It is what a heatmap cell opens, and what a
+// student or a guardian reads about one standard.
+type standardPage struct {
+	pageBase
+	Student   roster.Person
+	Standard  standards.Standard
+	Framework string
+	Levels    []levelView
+	Cut       string
+	Row       stdRow
+	Summary   string
+	Inputs    []inputRow
+	Children  []stdRow
+	Before    []stdRow
+	After     []stdRow
+	Evidence  []evidenceRow
+	Chart     *chartView
+	CanVoid   bool
+	Back      navLink
+}
+
+type inputRow struct {
+	EvidenceID int64
+	URL, Title string
+	Date       string
+	Value      string
+	Weight     string
+	Counted    bool
+}
+
+func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "student")
+	if err != nil {
+		return err
+	}
+	stdID, err := pathID(r, "standardId", "standard")
+	if err != nil {
+		return err
+	}
+	if _, err := s.studentPage(r, id, access.Mastery, access.Evidence); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a := actorOf(r)
+	d := a.DistrictID
+	pr := s.printerOf(r)
+	std, err := s.store.Standard(ctx, d, stdID)
+	if err != nil {
+		return urlRecord(err, "standard", stdID)
+	}
+	student, err := s.store.Person(ctx, d, id)
+	if err != nil {
+		return err
+	}
+	ds, err := s.loadDistrictStandards(ctx, d)
+	if err != nil {
+		return err
+	}
+	sc := ds.scaleOf(std)
+	data := &standardPage{pageBase: s.newBase(w, r, shortLabel(std)+" · "+student.Name()), Student: student, Standard: std,
+		Framework: ds.frameworks[std.FrameworkID].Title}
+	data.Levels, data.Cut = levelsOf(pr, sc)
+	data.Back = s.backLink(r, student)
+
+	ms, err := s.store.MasteryOf(ctx, d, id, stdID)
+	var state *store.MasteryState
+	switch {
+	case errors.Is(err, problem.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		state = &ms
+	}
+	data.Row = s.stdRowOf(pr, id, std, sc, state)
+	if state != nil {
+		data.Summary = explainText(pr, sc, state.State)
+	} else {
+		data.Summary = pr.T("explain.none")
+	}
+
+	// The evidence on this standard, newest first; its titles name the
+	// inputs of the explanation.
+	evs, _, err := s.store.StudentEvidence(ctx, d, id, store.EvidenceFilter{StandardID: stdID, IncludeVoided: true, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	all := map[int64]standards.Standard{std.ID: std}
+	titles := map[int64]string{}
+	var values []chartValue
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
+		for _, scr := range ev.Scores {
+			if _, ok := all[scr.StandardID]; !ok {
+				if other, err := s.store.Standard(ctx, d, scr.StandardID); err == nil {
+					all[other.ID] = other
+				}
+			}
+			if scr.StandardID == stdID && !ev.Voided() {
+				values = append(values, chartValue{Label: pr.ShortDate(ev.AssessedAt), Value: scr.Value})
+			}
+		}
+	}
+	for _, ev := range evs {
+		row := s.evidenceRowOf(pr, ev, all, ds)
+		titles[ev.ID] = row.Title
+		data.Evidence = append(data.Evidence, row)
+	}
+	data.Chart = newChart(pr, "standard-chart", pr.T("standard.chart", shortLabel(std)), pr.T("standard.chart_desc"), sc, values,
+		[2]string{pr.T("standard.date"), pr.T("standard.value")})
+
+	if state != nil {
+		for _, in := range state.Explanation.Inputs {
+			row := inputRow{EvidenceID: in.EvidenceID, URL: fmt.Sprintf("/evidence/%d", in.EvidenceID), Title: titles[in.EvidenceID],
+				Date: pr.Date(in.AssessedAt), Value: pr.Number(in.Value), Counted: in.Weight > 0}
+			if state.Explanation.Method == mastery.NTimes {
+				row.Weight = map[bool]string{true: pr.T("standard.counts"), false: pr.T("standard.below_cut")}[in.Weight > 0]
+			} else {
+				row.Weight = pr.Percent(in.Weight)
+			}
+			data.Inputs = append(data.Inputs, row)
+		}
+		for _, c := range state.Explanation.Children {
+			if c.StandardID == stdID {
+				continue // the standard's own evidence, shown above
+			}
+			child, err := s.store.Standard(ctx, d, c.StandardID)
+			if err != nil {
+				continue
+			}
+			cms, err := s.store.MasteryOf(ctx, d, id, c.StandardID)
+			var cs *store.MasteryState
+			if err == nil {
+				cs = &cms
+			}
+			data.Children = append(data.Children, s.stdRowOf(pr, id, child, ds.scaleOf(child), cs))
+		}
+	}
+
+	// What comes before (prerequisites) and after (what it opens).
+	prereqs, err := s.store.Prerequisites(ctx, d)
+	if err != nil {
+		return err
+	}
+	related := func(other int64) (stdRow, bool) {
+		ost, err := s.store.Standard(ctx, d, other)
+		if err != nil {
+			return stdRow{}, false
+		}
+		oms, err := s.store.MasteryOf(ctx, d, id, other)
+		var os *store.MasteryState
+		if err == nil {
+			os = &oms
+		}
+		return s.stdRowOf(pr, id, ost, ds.scaleOf(ost), os), true
+	}
+	for _, p := range prereqs {
+		if p.StandardID == stdID {
+			if row, ok := related(p.PrerequisiteID); ok {
+				data.Before = append(data.Before, row)
+			}
+		}
+		if p.PrerequisiteID == stdID {
+			if row, ok := related(p.StandardID); ok {
+				data.After = append(data.After, row)
+			}
+		}
+	}
+	data.CanVoid = s.mayChangeEvidence(r, id)
+	return s.renderPage(w, r, http.StatusOK, "standard", data)
+}
+
+// mayChangeEvidence reports whether the actor may void or record the
+// student's evidence, to offer the forms.
+func (s *Server) mayChangeEvidence(r *http.Request, studentID int64) bool {
+	a := actorOf(r)
+	if !slices.ContainsFunc(recordingRoles, a.Has) {
+		return false
+	}
+	rels, err := s.store.RelationsTo(r.Context(), a, studentID)
+	if err != nil {
+		return false
+	}
+	_, err = access.Decide(a, access.Change, access.Evidence, rels)
+	return err == nil
+}
+
+// backLink leads from a page about a student back to where the reader
+// came from: the class heatmap named in ?class=, or the student's page
+// for the reader's role.
+func (s *Server) backLink(r *http.Request, student roster.Person) navLink {
+	pr := s.printerOf(r)
+	a := actorOf(r)
+	if cid, err := strconv.ParseInt(r.URL.Query().Get("class"), 10, 64); err == nil && cid > 0 {
+		if c, _, err := s.classByID(r, cid, access.View); err == nil {
+			return navLink{Label: pr.T("back.to", c.Title), URL: fmt.Sprintf("/classes/%d", c.ID)}
+		}
+	}
+	switch {
+	case a.PersonID == student.ID:
+		return navLink{Label: pr.T("back.me"), URL: "/me"}
+	case a.Has(roster.RoleGuardian) && !slices.ContainsFunc(classRoles, a.Has):
+		return navLink{Label: pr.T("back.to", student.Name()), URL: fmt.Sprintf("/family/%d", student.ID)}
+	}
+	return navLink{Label: pr.T("back.to", student.Name()), URL: fmt.Sprintf("/students/%d", student.ID)}
+}

@@ -1,0 +1,360 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
+)
+
+// studentView is what the pages about one student show, whoever reads
+// them: the student's standards by framework with where they stand, the
+// evidence, the growth over the year, and what comes next.
+type studentView struct {
+	Student    roster.Person
+	Classes    []studentClass
+	Frameworks []frameworkView
+	// Mastered, Assessed and Total count the standards listed.
+	Mastered, Assessed, Total int
+	Evidence                  []evidenceRow
+	// EvidenceCount counts all the student's evidence that counts (not
+	// voided).
+	EvidenceCount int
+	Growth        *chartView
+	// Next are standards the student is ready for or working on, with
+	// every prerequisite mastered; Stalled those held back by one that is
+	// not.
+	Next    []stdRow
+	Stalled []stalledRow
+	// Recent is the evidence of the last two weeks.
+	Recent []evidenceRow
+}
+
+type studentClass struct {
+	roster.Class
+	Course string
+}
+
+type frameworkView struct {
+	ID        int64
+	Title     string
+	Kind      standards.Kind
+	Levels    []levelView
+	Cut       string
+	Standards []stdRow
+}
+
+type levelView struct {
+	Class, Value, Label, Description string
+	Cut                              bool
+}
+
+type stdRow struct {
+	ID                   int64
+	Code, Statement, URL string
+	Assessed, Mastered   bool
+	Level, LevelLabel    string
+	Class                string
+	Evidence             int
+	// Trend says whether recent evidence goes up, down or stays.
+	Trend string
+}
+
+type stalledRow struct {
+	Target, Needs stdRow
+}
+
+type evidenceRow struct {
+	ID         int64
+	URL        string
+	Title      string
+	Kind       evidence.Kind
+	AssessedAt time.Time
+	Scores     []scoreRow
+	Voided     bool
+	VoidReason string
+	Comment    string
+}
+
+type scoreRow struct {
+	Code, Statement, Value, Label, Class string
+}
+
+// timelineLength is how much evidence a student's page lists; the API
+// gives all of it.
+const timelineLength = 40
+
+// loadStudentView gathers what the pages show about a student; the
+// caller has checked and logged the access.
+func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, districtID, studentID int64, now time.Time) (*studentView, error) {
+	p, err := s.store.Person(ctx, districtID, studentID)
+	if err != nil {
+		return nil, err
+	}
+	v := &studentView{Student: p}
+	classes, err := s.store.PersonClasses(ctx, districtID, studentID)
+	if err != nil {
+		return nil, err
+	}
+	inCourse := map[int64]bool{}
+	for _, c := range classes {
+		co, err := s.store.Course(ctx, districtID, c.CourseID)
+		if err != nil {
+			return nil, err
+		}
+		v.Classes = append(v.Classes, studentClass{Class: c, Course: co.Title})
+		stds, err := s.store.CourseStandards(ctx, districtID, c.CourseID)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range stds {
+			inCourse[st.ID] = true
+		}
+	}
+	states, err := s.store.StudentMastery(ctx, districtID, studentID)
+	if err != nil {
+		return nil, err
+	}
+	state := map[int64]*store.MasteryState{}
+	for i := range states {
+		state[states[i].StandardID] = &states[i]
+	}
+	ds, err := s.loadDistrictStandards(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
+
+	// Frameworks in id order; each lists its standards in hierarchy
+	// order: those of the student's courses, and any other leaf with
+	// evidence (last year's, from a diagnostic).
+	all := map[int64]standards.Standard{}
+	for _, fid := range ds.order {
+		stds, err := s.store.AllStandards(ctx, districtID, fid)
+		if err != nil {
+			return nil, err
+		}
+		parent := map[int64]bool{}
+		for _, st := range stds {
+			all[st.ID] = st
+			if st.ParentID != nil {
+				parent[*st.ParentID] = true
+			}
+		}
+		fw := ds.frameworks[fid]
+		sc := ds.scales[fw.ScaleID]
+		fv := frameworkView{ID: fid, Title: fw.Title, Kind: fw.Kind}
+		for _, st := range stds {
+			if !inCourse[st.ID] && (state[st.ID] == nil || parent[st.ID]) {
+				continue
+			}
+			fv.Standards = append(fv.Standards, s.stdRowOf(pr, studentID, st, sc, state[st.ID]))
+		}
+		if len(fv.Standards) == 0 {
+			continue
+		}
+		fv.Levels, fv.Cut = levelsOf(pr, sc)
+		for _, row := range fv.Standards {
+			v.Total++
+			if row.Assessed {
+				v.Assessed++
+			}
+			if row.Mastered {
+				v.Mastered++
+			}
+		}
+		v.Frameworks = append(v.Frameworks, fv)
+	}
+
+	// What comes next, from the prerequisite graph.
+	prereqs, err := s.store.Prerequisites(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
+	pre := map[int64][]int64{}
+	for _, pq := range prereqs {
+		pre[pq.StandardID] = append(pre[pq.StandardID], pq.PrerequisiteID)
+	}
+	mastered := func(id int64) bool { return state[id] != nil && state[id].Mastered }
+	for _, fv := range v.Frameworks {
+		for _, row := range fv.Standards {
+			if row.Mastered || !inCourse[row.ID] {
+				continue
+			}
+			var missing int64
+			for _, pid := range pre[row.ID] {
+				if !mastered(pid) && state[pid] != nil {
+					missing = pid
+					break
+				}
+			}
+			switch {
+			case missing != 0 && row.Assessed:
+				needs := all[missing]
+				v.Stalled = append(v.Stalled, stalledRow{Target: row,
+					Needs: s.stdRowOf(pr, studentID, needs, ds.scaleOf(needs), state[missing])})
+			case missing == 0 && row.Assessed:
+				v.Next = append(v.Next, row)
+			}
+		}
+	}
+	if len(v.Next) > 5 {
+		v.Next = v.Next[:5]
+	}
+
+	// The evidence, newest first, and the growth month by month.
+	var evs []evidence.Evidence
+	f := store.EvidenceFilter{IncludeVoided: true, Page: store.Page{Limit: 500}}
+	for {
+		page, next, err := s.store.StudentEvidence(ctx, districtID, studentID, f)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, page...)
+		if next == 0 || len(evs) >= 5000 {
+			break
+		}
+		f.Page.After = next
+	}
+	type month struct {
+		key      string
+		at       time.Time
+		sum      float64
+		n        int
+		academic bool
+	}
+	var months []*month
+	byMonth := map[string]*month{}
+	recentFrom := now.AddDate(0, 0, -14)
+	for _, ev := range evs {
+		if !ev.Voided() {
+			v.EvidenceCount++
+		}
+		row := s.evidenceRowOf(pr, ev, all, ds)
+		if len(v.Evidence) < timelineLength {
+			v.Evidence = append(v.Evidence, row)
+		}
+		if !ev.Voided() && !ev.AssessedAt.Before(recentFrom) && len(v.Recent) < 10 {
+			v.Recent = append(v.Recent, row)
+		}
+		if ev.Voided() {
+			continue
+		}
+		for _, sc := range ev.Scores {
+			st, ok := all[sc.StandardID]
+			if !ok || ds.frameworks[st.FrameworkID].Kind != standards.Academic {
+				continue // growth is drawn for the academic standards
+			}
+			k := ev.AssessedAt.Format("2006-01")
+			m := byMonth[k]
+			if m == nil {
+				m = &month{key: k, at: ev.AssessedAt}
+				byMonth[k] = m
+				months = append(months, m)
+			}
+			m.sum += sc.Value
+			m.n++
+		}
+	}
+	slices.SortFunc(months, func(a, b *month) int {
+		if a.key < b.key {
+			return -1
+		}
+		return 1
+	})
+	var values []chartValue
+	for _, m := range months {
+		values = append(values, chartValue{Label: pr.T("date.mon." + strconv.Itoa(int(m.at.Month()))), Value: m.sum / float64(m.n)})
+	}
+	if len(values) > 0 {
+		sc := standards.DefaultScale()
+		for _, fid := range ds.order {
+			if ds.frameworks[fid].Kind == standards.Academic {
+				sc = ds.scales[ds.frameworks[fid].ScaleID]
+				break
+			}
+		}
+		v.Growth = newChart(pr, "growth", pr.T("growth.title", p.Name()), pr.T("growth.desc"), sc, values,
+			[2]string{pr.T("growth.month"), pr.T("growth.average")})
+	}
+	return v, nil
+}
+
+// stdRowOf is one standard's row for a student.
+func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standard, sc standards.Scale, ms *store.MasteryState) stdRow {
+	row := stdRow{ID: st.ID, Code: st.Code, Statement: st.Statement, Class: "l0",
+		URL: fmt.Sprintf("/students/%d/standards/%d", studentID, st.ID), LevelLabel: pr.T("student.not_assessed")}
+	if ms == nil {
+		return row
+	}
+	row.Assessed = true
+	row.Mastered = ms.Mastered
+	row.Level = pr.Number(ms.Level)
+	row.LevelLabel = levelLabel(pr, ms.LevelLabel)
+	row.Class = levelClass(sc, ms.Level)
+	row.Evidence = ms.EvidenceCount
+	switch {
+	case ms.EvidenceCount < 2:
+	case ms.Trend > 0.05:
+		row.Trend = pr.T("trend.up")
+	case ms.Trend < -0.05:
+		row.Trend = pr.T("trend.down")
+	default:
+		row.Trend = pr.T("trend.flat")
+	}
+	return row
+}
+
+// evidenceRowOf is one piece of evidence as a timeline lists it.
+func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, all map[int64]standards.Standard, ds *districtStandards) evidenceRow {
+	row := evidenceRow{ID: ev.ID, URL: fmt.Sprintf("/evidence/%d", ev.ID), Title: ev.Title, Kind: ev.Kind,
+		AssessedAt: ev.AssessedAt, Voided: ev.Voided(), Comment: ev.Comment}
+	if row.Title == "" {
+		row.Title = pr.T("kind." + string(ev.Kind))
+	}
+	if ev.Void != nil {
+		row.VoidReason = ev.Void.Reason
+	}
+	for _, sc := range ev.Scores {
+		st := all[sc.StandardID]
+		scale := ds.scaleOf(st)
+		lv := scale.LevelOf(sc.Value)
+		row.Scores = append(row.Scores, scoreRow{Code: shortLabel(st), Statement: st.Statement,
+			Value: pr.Number(sc.Value), Label: levelLabel(pr, lv.Label), Class: levelClass(scale, lv.Value)})
+	}
+	return row
+}
+
+// levelsOf describes a scale's levels, in the reader's language where the
+// catalog knows them, and where mastery starts.
+func levelsOf(pr *i18n.Printer, sc standards.Scale) ([]levelView, string) {
+	var out []levelView
+	cut := ""
+	def := standards.DefaultScale()
+	for _, l := range sc.Levels {
+		desc := l.Description
+		// The default scale's descriptions have translations; a district's
+		// own are shown as written.
+		for _, d := range def.Levels {
+			if d.Label == l.Label && d.Description == l.Description {
+				if t, ok := pr.Lookup("level." + strings.ToLower(l.Label) + ".description"); ok {
+					desc = t
+				}
+			}
+		}
+		lv := levelView{Class: levelClass(sc, l.Value), Value: pr.Number(l.Value), Label: levelLabel(pr, l.Label),
+			Description: desc, Cut: l.Value == sc.MasteryCut}
+		if lv.Cut {
+			cut = pr.T("student.cut", lv.Value, lv.Label)
+		}
+		out = append(out, lv)
+	}
+	return out, cut
+}
