@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -42,6 +44,14 @@ func noEnv(string) string { return "" }
 // that stops the server and returns run's error.
 func start(t *testing.T, args []string, pattern string) (string, func() error) {
 	t.Helper()
+	base, stop, _ := startOut(t, args, pattern)
+	return base, stop
+}
+
+// startOut is start that also returns a function reading what run has
+// printed so far.
+func startOut(t *testing.T, args []string, pattern string) (string, func() error, func() string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr lockedBuffer
 	errc := make(chan error, 1)
@@ -58,7 +68,7 @@ func start(t *testing.T, args []string, pattern string) (string, func() error) {
 				case <-time.After(30 * time.Second):
 					return errors.New("server did not stop within 30s of cancel")
 				}
-			}
+			}, stdout.String
 		}
 		select {
 		case err := <-errc:
@@ -91,15 +101,31 @@ func TestDemoServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a demo district")
 	}
-	base, stop := start(t, []string{"demo", "--addr", "127.0.0.1:0", "--date", "2026-11-23", "--students", "90"}, `Serving on (http://\S+)`)
-	for _, path := range []string{"/healthz", "/readyz", "/", "/api/v1/openapi.json", "/metrics"} {
+	base, stop, stdout := startOut(t, []string{"demo", "--addr", "127.0.0.1:0", "--date", "2026-11-23", "--students", "90"}, `Serving on (http://\S+)`)
+	for _, path := range []string{"/healthz", "/readyz", "/", "/signin", "/api/v1/openapi.json", "/metrics"} {
 		if code, body := get(t, base+path); code != http.StatusOK {
-			t.Errorf("GET %s = %d: %s", path, code, body)
+			t.Errorf("GET %s = %d: %.300s", path, code, body)
 		}
 	}
-	code, body := get(t, base+"/api/v1/classes?limit=1")
-	if code != http.StatusOK {
-		t.Fatalf("GET classes = %d: %s", code, body)
+	// The API refuses a caller who has not signed in.
+	if code, _ := get(t, base+"/api/v1/classes"); code != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/classes without signing in = %d, want 401", code)
+	}
+
+	// Sign in with the administrator's account the demo printed.
+	m := regexp.MustCompile(`(?m)^\s+District admin\s+(\S+)\s+(\S+)`).FindStringSubmatch(stdout())
+	if m == nil {
+		t.Fatalf("the demo printed no district administrator's sign-in:\n%s", stdout())
+	}
+	client := signIn(t, base, m[1], m[2])
+	resp, err := client.Get(base + "/api/v1/classes?limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET classes signed in = %d: %s", resp.StatusCode, body)
 	}
 	var classes struct {
 		Items []struct {
@@ -109,13 +135,52 @@ func TestDemoServes(t *testing.T) {
 	if err := json.Unmarshal(body, &classes); err != nil || len(classes.Items) != 1 {
 		t.Fatalf("classes: %v %s", err, body)
 	}
-	code, body = get(t, base+"/api/v1/classes/"+strconv.FormatInt(classes.Items[0].ID, 10)+"/mastery")
-	if code != http.StatusOK || !bytes.Contains(body, []byte(`"students"`)) {
-		t.Errorf("class mastery = %d: %.300s", code, body)
+	id := strconv.FormatInt(classes.Items[0].ID, 10)
+	for _, path := range []string{"/api/v1/classes/" + id + "/mastery", "/classes/" + id} {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d: %.300s", path, resp.StatusCode, body)
+		}
 	}
 	if err := stop(); err != nil {
 		t.Errorf("run after cancel: %v", err)
 	}
+}
+
+// signIn signs in through the sign-in form, as a browser would, and returns
+// a client that carries the session cookie.
+func signIn(t *testing.T, base, username, password string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := client.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("the sign-in page has no form token:\n%s", page)
+	}
+	resp, err = client.PostForm(base+"/signin", url.Values{"csrf": {string(csrf[1])}, "username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path == "/signin" {
+		t.Fatalf("signing in as %s ended at %s with %d: %.500s", username, resp.Request.URL, resp.StatusCode, body)
+	}
+	return client
 }
 
 func TestMigrateDistrictServe(t *testing.T) {
