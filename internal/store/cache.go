@@ -5,10 +5,11 @@ import "sync"
 // cache keeps one value per district. A value is loaded from the database
 // on first use and dropped whenever something it depends on is written.
 //
-// Each district has a generation that invalidate advances after the write
-// commits. A loader notes the generation before it reads and keeps its
-// result only if the generation has not moved, so a value read from before
-// a commit can never be kept after that commit's invalidation.
+// Each district has a generation that invalidate advances, when a write
+// begins and again once it has committed (runner.dropModel). A loader
+// notes the generation before it reads and keeps its result only if the
+// generation has not moved, so a value read from before a commit can never
+// be kept after that commit's invalidation.
 type cache[T any] struct {
 	mu  sync.Mutex
 	gen map[int64]uint64

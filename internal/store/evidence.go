@@ -42,28 +42,34 @@ func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err 
 		if ev.ClassID != nil {
 			classID = *ev.ClassID
 		}
-		err = r.queryRow(ctx, `
+		refs := `
 SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
        (SELECT count(*) FROM classes WHERE district_id = $1 AND id = $3),
-       (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4)`,
-			ev.DistrictID, ev.StudentID, classID, ev.RecordedBy).Scan(&roles, &classes, &recorders)
-		if err != nil {
+       (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4)`
+		args := []any{ev.DistrictID, ev.StudentID, classID, ev.RecordedBy}
+		if s.engine == Postgres {
+			// The locks of lockForEvidence, taken in the same round trip.
+			refs = `WITH locked AS (SELECT pg_advisory_xact_lock_shared($5::bigint), pg_advisory_xact_lock($6::bigint))` +
+				refs + ` FROM locked`
+			args = append(args, districtLockTag^ev.DistrictID, studentLockTag^ev.StudentID)
+		}
+		if err := r.queryRow(ctx, refs, args...).Scan(&roles, &classes, &recorders); err != nil {
 			return err
 		}
-		refs := evidenceRefs{people: map[int64][]roster.Role{}, classes: map[int64]bool{classID: classes > 0}}
+		found := evidenceRefs{people: map[int64][]roster.Role{}, classes: map[int64]bool{classID: classes > 0}}
 		if roles.Valid {
 			var rs []roster.Role
 			if err := (jsonCol{&rs}).Scan(roles.String); err != nil {
 				return err
 			}
-			refs.people[ev.StudentID] = rs
+			found.people[ev.StudentID] = rs
 		}
 		if recorders > 0 {
-			if _, ok := refs.people[ev.RecordedBy]; !ok {
-				refs.people[ev.RecordedBy] = nil
+			if _, ok := found.people[ev.RecordedBy]; !ok {
+				found.people[ev.RecordedBy] = nil
 			}
 		}
-		if err := checkEvidence(ev, e, refs); err != nil {
+		if err := checkEvidence(ev, e, found); err != nil {
 			return err
 		}
 		prepareEvidence(ev, e.now)
@@ -116,6 +122,13 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 			if err := checkEvidence(&evs[i], e, refs); err != nil {
 				return problem.InRecord(i, err)
 			}
+		}
+		students := make([]int64, len(evs))
+		for i := range evs {
+			students[i] = evs[i].StudentID
+		}
+		if err := r.lockForEvidence(ctx, districtID, students); err != nil {
+			return err
 		}
 		ids, err := r.reserveEvidenceIDs(ctx, len(evs))
 		if err != nil {
@@ -312,11 +325,19 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
 		var student int64
-		var voidAt *time.Time
-		err := r.queryRow(ctx, `SELECT student_id, void_at FROM evidence WHERE district_id = $1 AND id = $2`, districtID, evidenceID).
-			Scan(&student, tsPtrCol{&voidAt})
-		if err != nil {
+		if err := r.queryRow(ctx, `SELECT student_id FROM evidence WHERE district_id = $1 AND id = $2`, districtID, evidenceID).Scan(&student); err != nil {
 			return noRows(err, "evidence", evidenceID)
+		}
+		if err := r.lockForEvidence(ctx, districtID, []int64{student}); err != nil {
+			return err
+		}
+		// Read again under the student's lock: someone may have voided it
+		// meanwhile.
+		var voidAt *time.Time
+		err := r.queryRow(ctx, `SELECT void_at FROM evidence WHERE district_id = $1 AND id = $2`, districtID, evidenceID).
+			Scan(tsPtrCol{&voidAt})
+		if err != nil {
+			return err
 		}
 		if voidAt != nil {
 			return conflictf("void", "evidence %d was already voided at %s", evidenceID, voidAt.Format(time.RFC3339))

@@ -13,11 +13,11 @@ func (s *Store) CreateFramework(ctx context.Context, f *standards.Framework) (er
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	defer s.models.invalidate(f.DistrictID)
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, f.DistrictID); err != nil {
 			return err
 		}
+		r.dropModel(f.DistrictID)
 		if err := r.checkFramework(ctx, f); err != nil {
 			return err
 		}
@@ -37,8 +37,8 @@ func (s *Store) UpdateFramework(ctx context.Context, f *standards.Framework) (er
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	defer s.models.invalidate(f.DistrictID)
 	return s.inTx(ctx, func(r *runner) error {
+		r.dropModel(f.DistrictID)
 		var oldScale int64
 		err := r.queryRow(ctx, `SELECT scale_id FROM frameworks WHERE district_id = $1 AND id = $2`, f.DistrictID, f.ID).Scan(&oldScale)
 		if err != nil {

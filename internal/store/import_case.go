@@ -397,7 +397,9 @@ WHERE p.district_id = $1 AND s.framework_id = $2 ORDER BY p.standard_id, p.prere
 // elsewhere in the district.
 func (im *caseImport) prerequisites(ctx context.Context, ch casepkg.Changes, ids map[string]int64, before *casepkg.Framework) error {
 	r := im.r
-	pair := func(p casepkg.Prerequisite) (int64, int64) { return ids[p.StandardSourcedID], ids[p.PrerequisiteSourcedID] }
+	pair := func(p casepkg.Prerequisite) (int64, int64) {
+		return ids[p.StandardSourcedID], ids[p.PrerequisiteSourcedID]
+	}
 	if len(ch.PrerequisitesRemoved) > 0 {
 		var a, b []int64
 		for _, p := range ch.PrerequisitesRemoved {

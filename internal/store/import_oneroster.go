@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,20 +155,15 @@ const noTime = math.MinInt64
 type (
 	schoolRow struct{ name string }
 	termRow   struct {
-		title, typ  string
-		start, end  int64
-		parent      int64
-		hasParent   bool
-		parentKey   string // the parent's sourcedId, to order writes
-		_           struct{}
-		placeholder bool // never set; keeps the struct comparable and explicit
+		title, typ string
+		start, end int64
+		parent     int64
+		hasParent  bool
 	}
 	courseRow struct {
-		school               int64
-		hasSchool            bool
-		title, code, grades  string
-		_                    struct{}
-		placeholder, unused2 bool
+		school              int64
+		hasSchool           bool
+		title, code, grades string
 	}
 	classRow struct {
 		school, course, term int64
@@ -177,17 +173,14 @@ type (
 		given, family, email, username, roles, schools, grade, language string
 	}
 	enrollmentRow struct {
-		class, person int64
-		role          string
-		primary       bool
-		begin, end    int64
+		class, person    int64
+		teacher, primary bool // enrolled as teacher (else student)
+		begin, end       int64
 	}
 	demographicRow struct {
-		birth                       int64
-		sex, races                  string
-		hispanic, el, dis, econ     int8 // -1 unknown, 0 no, 1 yes
-		_                           struct{}
-		placeholder1, placeholder2_ bool
+		birth                   int64
+		sex, races              string
+		hispanic, el, dis, econ int8 // -1 unknown, 0 no, 1 yes
 	}
 )
 
@@ -200,34 +193,60 @@ type record[T comparable] struct {
 }
 
 // kindTable holds one kind of record while an import plans its writes.
+// Records are kept by value in slices and found through maps of indexes,
+// because a large district has hundreds of thousands of them.
 type kindTable[T comparable] struct {
 	kind   string // as reported: "people"
 	export string // as in export ids: "person"
 	table  string
 	entity oneroster.Entity
-	stored map[string]*record[T] // by export id
-	byID   map[int64]*record[T]
+	recs   []record[T]      // the stored records
+	stored map[string]int32 // index in recs by export id
+	byID   map[int64]int32  // index in recs by id, made on first use
 	// planned are the records the import has, by export id, with their
 	// final ids; writes those to create or change.
 	planned map[string]int64
-	writes  []*record[T]
+	writes  []record[T]
 	pool    *idPool
 }
 
 func newKindTable[T comparable](r *runner, kind, export, table string, entity oneroster.Entity) *kindTable[T] {
 	return &kindTable[T]{kind: kind, export: export, table: table, entity: entity,
-		stored: map[string]*record[T]{}, byID: map[int64]*record[T]{}, planned: map[string]int64{}, pool: r.newIDPool(table)}
+		stored: map[string]int32{}, planned: map[string]int64{}, pool: r.newIDPool(table)}
 }
 
-func (t *kindTable[T]) load(rec *record[T]) {
+func (t *kindTable[T]) load(rec record[T]) {
 	key := exportID(t.export, rec.id, rec.sourced)
-	if old, ok := t.stored[key]; ok && old.sourced == key {
+	t.recs = append(t.recs, rec)
+	if i, ok := t.stored[key]; ok && t.recs[i].sourced == key {
 		// A record whose sourcedId looks like another's export id keeps it.
-		t.byID[rec.id] = rec
 		return
 	}
-	t.stored[key] = rec
-	t.byID[rec.id] = rec
+	t.stored[key] = int32(len(t.recs) - 1)
+}
+
+// get returns the stored record key.
+func (t *kindTable[T]) get(key string) (*record[T], bool) {
+	i, ok := t.stored[key]
+	if !ok {
+		return nil, false
+	}
+	return &t.recs[i], true
+}
+
+// getID returns the stored record with the given id.
+func (t *kindTable[T]) getID(id int64) (*record[T], bool) {
+	if t.byID == nil {
+		t.byID = make(map[int64]int32, len(t.recs))
+		for i := range t.recs {
+			t.byID[t.recs[i].id] = int32(i)
+		}
+	}
+	i, ok := t.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return &t.recs[i], true
 }
 
 // put plans the record key with content row and returns its id.
@@ -235,10 +254,10 @@ func (t *kindTable[T]) put(ctx context.Context, im *rosterImport, key string, ro
 	if id, ok := t.planned[key]; ok {
 		return id, nil
 	}
-	if old, ok := t.stored[key]; ok {
+	if old, ok := t.get(key); ok {
 		t.planned[key] = old.id
 		if old.retired || old.row != row {
-			t.writes = append(t.writes, &record[T]{id: old.id, sourced: old.sourced, row: row})
+			t.writes = append(t.writes, record[T]{id: old.id, sourced: old.sourced, row: row})
 			im.rep.Updated[t.kind]++
 		} else {
 			im.rep.Unchanged[t.kind]++
@@ -250,7 +269,7 @@ func (t *kindTable[T]) put(ctx context.Context, im *rosterImport, key string, ro
 		return 0, err
 	}
 	t.planned[key] = id
-	t.writes = append(t.writes, &record[T]{id: id, sourced: key, row: row})
+	t.writes = append(t.writes, record[T]{id: id, sourced: key, row: row})
 	im.rep.Created[t.kind]++
 	return id, nil
 }
@@ -262,7 +281,7 @@ func (t *kindTable[T]) ref(im *rosterImport, key string) (id int64, ok, retired 
 	if id, ok := t.planned[key]; ok {
 		return id, true, false
 	}
-	if old, ok := t.stored[key]; ok {
+	if old, ok := t.get(key); ok {
 		return old.id, true, old.retired || im.retiring[t.entity][key]
 	}
 	return 0, false, false
@@ -286,7 +305,7 @@ type rosterImport struct {
 	// retires: those a bulk file no longer has, those a delta marks
 	// tobedeleted.
 	retiring map[oneroster.Entity]map[string]bool
-	// inFile holds every sourcedId of the files supplied, by entity.
+	// inFile holds every sourcedId of users.csv, when supplied.
 	inFile map[oneroster.Entity]map[string]bool
 
 	schools     *kindTable[schoolRow]
@@ -312,7 +331,9 @@ type rosterImport struct {
 	// usernames that change: cleared before the upsert, for the same
 	// reason.
 	usernameMoves []int64
-	claimed       map[int64]bool // stored enrollments taken over by a new sourcedId
+	// claimed marks, by index, the stored enrollments the import has:
+	// by sourcedId, or taken over by a new sourcedId.
+	claimed []bool
 }
 
 func (im *rosterImport) addProblem(file, field, format string, args ...any) {
@@ -338,18 +359,22 @@ func (im *rosterImport) run(ctx context.Context) error {
 		}
 	}
 	im.inFile = map[oneroster.Entity]map[string]bool{}
+	im.inFile[oneroster.Users] = map[string]bool{}
 	im.eachRecord(func(e oneroster.Entity, rec *oneroster.Record) {
-		if im.inFile[e] == nil {
-			im.inFile[e] = map[string]bool{}
+		if e == oneroster.Users {
+			im.inFile[e][rec.SourcedID] = true
 		}
-		im.inFile[e][rec.SourcedID] = true
 		// A delta may delete a record that came from elsewhere (made in
 		// cairn, or imported before cairn kept snapshots).
 		if rec.Status == oneroster.ToBeDeleted {
 			im.retire(e, rec.SourcedID)
 		}
 	})
-	im.d = im.ro.ToDomain()
+	// Enrollments, the bulk of a large roster, are mapped a chunk at a
+	// time as they are planned.
+	lite := *im.ro
+	lite.Enrollments = nil
+	im.d = lite.ToDomain()
 	im.rep.Warnings = append(im.rep.Warnings, im.d.Skipped...)
 	if err := im.load(ctx); err != nil {
 		return err
@@ -358,11 +383,16 @@ func (im *rosterImport) run(ctx context.Context) error {
 
 	for _, step := range []func(context.Context) error{
 		im.planDistrict, im.planSchools, im.planTerms, im.planCourses, im.planClasses,
-		im.planPeople, im.planEnrollments, im.planLinks, im.planDemographics,
+		im.planPeople, im.planLinks, im.planDemographics,
 	} {
 		if err := step(ctx); err != nil {
 			return err
 		}
+	}
+	// Enrollments last, with what ToDomain made let go.
+	im.d = nil
+	if err := im.planEnrollments(ctx); err != nil {
+		return err
 	}
 	if err := im.probs.Err(); err != nil {
 		return err
@@ -373,6 +403,10 @@ func (im *rosterImport) run(ctx context.Context) error {
 	if err := im.retireRecords(ctx); err != nil {
 		return err
 	}
+	// What the snapshot needs is the package and the changes; let the
+	// rest go first.
+	im.schools, im.terms, im.courses, im.classes, im.people, im.enrollments = nil, nil, nil, nil, nil, nil
+	im.links, im.demos, im.linkWrites, im.demoWrites, im.claimed, im.roles = nil, nil, nil, nil, nil, nil
 	return im.writeSnapshot(ctx)
 }
 
@@ -438,9 +472,30 @@ func (im *rosterImport) load(ctx context.Context) error {
 	im.people = newKindTable[personRow](r, "people", "person", tPeople, oneroster.Users)
 	im.enrollments = newKindTable[enrollmentRow](r, "enrollments", "enrollment", tEnrollments, oneroster.Enrollments)
 	im.roles = map[int64][]roster.Role{}
+	// The large tables are counted first, to hold their records in
+	// slices of the right size.
+	for _, c := range []struct {
+		table string
+		size  func(n int)
+	}{
+		{tPeople, func(n int) {
+			im.people.recs = make([]record[personRow], 0, n)
+			im.people.stored = make(map[string]int32, n)
+		}},
+		{tEnrollments, func(n int) {
+			im.enrollments.recs = make([]record[enrollmentRow], 0, n)
+			im.enrollments.stored = make(map[string]int32, n)
+		}},
+	} {
+		var n int
+		if err := r.queryRow(ctx, `SELECT count(*) FROM `+c.table+` WHERE district_id = $1`, im.districtID).Scan(&n); err != nil {
+			return fmt.Errorf("counting %s: %w", c.table, err)
+		}
+		c.size(n)
+	}
 
 	err := r.each(ctx, `SELECT id, sourced_id, name, retired_at IS NOT NULL FROM schools WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[schoolRow]{}
+		var rec record[schoolRow]
 		err := row.Scan(&rec.id, &rec.sourced, &rec.row.name, &rec.retired)
 		im.schools.load(rec)
 		return err
@@ -449,7 +504,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 		return fmt.Errorf("loading schools: %w", err)
 	}
 	err = r.each(ctx, `SELECT id, sourced_id, title, type, start_date, end_date, parent_id, retired_at IS NOT NULL FROM terms WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[termRow]{}
+		var rec record[termRow]
 		var start, end time.Time
 		var parent *int64
 		err := row.Scan(&rec.id, &rec.sourced, &rec.row.title, &rec.row.typ, tsCol{&start}, tsCol{&end}, int64PtrCol{&parent}, &rec.retired)
@@ -464,7 +519,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 		return fmt.Errorf("loading terms: %w", err)
 	}
 	err = r.each(ctx, `SELECT id, sourced_id, school_id, title, code, grades, retired_at IS NOT NULL FROM courses WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[courseRow]{}
+		var rec record[courseRow]
 		var school *int64
 		err := row.Scan(&rec.id, &rec.sourced, int64PtrCol{&school}, &rec.row.title, &rec.row.code, &rec.row.grades, &rec.retired)
 		if school != nil {
@@ -477,7 +532,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 		return fmt.Errorf("loading courses: %w", err)
 	}
 	err = r.each(ctx, `SELECT id, sourced_id, school_id, course_id, term_id, title, code, period, retired_at IS NOT NULL FROM classes WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[classRow]{}
+		var rec record[classRow]
 		err := row.Scan(&rec.id, &rec.sourced, &rec.row.school, &rec.row.course, &rec.row.term, &rec.row.title, &rec.row.code, &rec.row.period, &rec.retired)
 		im.classes.load(rec)
 		return err
@@ -489,7 +544,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 	err = r.each(ctx, `
 SELECT id, sourced_id, given_name, family_name, email, username, roles, school_ids, grade, language, retired_at IS NOT NULL
 FROM people WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[personRow]{}
+		var rec record[personRow]
 		p := &rec.row
 		err := row.Scan(&rec.id, &rec.sourced, &p.given, &p.family, &p.email, &p.username, &p.roles, &p.schools, &p.grade, &p.language, &rec.retired)
 		im.people.load(rec)
@@ -501,11 +556,12 @@ FROM people WHERE district_id = $1`, d, func(row scanner) error {
 	err = r.each(ctx, `
 SELECT id, sourced_id, class_id, person_id, role, is_primary, begin_date, end_date, retired_at IS NOT NULL
 FROM enrollments WHERE district_id = $1`, d, func(row scanner) error {
-		rec := &record[enrollmentRow]{}
+		var rec record[enrollmentRow]
 		e := &rec.row
 		var begin, end *time.Time
-		err := row.Scan(&rec.id, &rec.sourced, &e.class, &e.person, &e.role, &e.primary, tsPtrCol{&begin}, tsPtrCol{&end}, &rec.retired)
-		e.begin, e.end = microPtr(begin), microPtr(end)
+		var role string
+		err := row.Scan(&rec.id, &rec.sourced, &e.class, &e.person, &role, &e.primary, tsPtrCol{&begin}, tsPtrCol{&end}, &rec.retired)
+		e.begin, e.end, e.teacher = microPtr(begin), microPtr(end), role == string(roster.EnrolledTeacher)
 		im.enrollments.load(rec)
 		return err
 	})
@@ -588,9 +644,7 @@ func (im *rosterImport) planSchools(ctx context.Context) error {
 
 // invalid reports a record a domain rule refuses.
 func (im *rosterImport) invalid(e oneroster.Entity, what, sourcedID string, err error) {
-	var ie interface{ Error() string }
-	ie = err
-	im.addProblem(e.File(), "", "%s %q: %s", what, sourcedID, ie.Error())
+	im.addProblem(e.File(), "", "%s %q: %s", what, sourcedID, err.Error())
 }
 
 // missing reports a reference that resolves to nothing, or to a record
@@ -604,114 +658,99 @@ func (im *rosterImport) missing(e oneroster.Entity, what, sourcedID, field, targ
 }
 
 func (im *rosterImport) planTerms(ctx context.Context) error {
-	for _, t := range im.d.Terms {
-		t.DistrictID = im.districtID
-		if err := t.Validate(); err != nil {
-			im.invalid(oneroster.AcademicSessions, "academic session", t.SourcedID, err)
+	t := im.terms
+	// Ids first: a term's parent may come after it in the file.
+	var valid []oneroster.TermRef
+	for _, tr := range im.d.Terms {
+		tr.DistrictID = im.districtID
+		if err := tr.Validate(); err != nil {
+			im.invalid(oneroster.AcademicSessions, "academic session", tr.SourcedID, err)
 			continue
 		}
-		// Ids first: a term's parent may come after it in the file.
-		if _, err := im.terms.put(ctx, im, t.SourcedID, termRow{}); err != nil {
-			return err
-		}
-	}
-	// put counted every term as created or changed against an empty row;
-	// count again with the real rows.
-	for _, k := range []string{"terms"} {
-		im.rep.Created[k], im.rep.Updated[k], im.rep.Unchanged[k] = 0, 0, 0
-	}
-	im.terms.writes = im.terms.writes[:0]
-	planned := im.terms.planned
-	im.terms.planned = map[string]int64{}
-	for _, t := range im.d.Terms {
-		id, ok := planned[t.SourcedID]
-		if !ok {
-			continue
-		}
-		row := termRow{title: t.Title, typ: string(t.Type), start: microOf(t.StartDate), end: microOf(t.EndDate)}
-		if t.ParentSourcedID != "" {
-			pid, found := planned[t.ParentSourcedID]
-			retired := false
-			if !found {
-				pid, found, retired = im.terms.ref(im, t.ParentSourcedID)
+		if old, ok := t.get(tr.SourcedID); ok {
+			t.planned[tr.SourcedID] = old.id
+		} else {
+			id, err := t.pool.take(ctx)
+			if err != nil {
+				return err
 			}
-			if !found || retired {
-				im.missing(oneroster.AcademicSessions, "academic session", t.SourcedID, "parentSourcedId", "academic session", t.ParentSourcedID, retired)
+			t.planned[tr.SourcedID] = id
+		}
+		valid = append(valid, tr)
+	}
+	for _, tr := range valid {
+		row := termRow{title: tr.Title, typ: string(tr.Type), start: microOf(tr.StartDate), end: microOf(tr.EndDate)}
+		if tr.ParentSourcedID != "" {
+			pid, ok, retired := t.ref(im, tr.ParentSourcedID)
+			if !ok || retired {
+				im.missing(oneroster.AcademicSessions, "academic session", tr.SourcedID, "parentSourcedId", "academic session", tr.ParentSourcedID, retired)
 				continue
 			}
-			row.parent, row.hasParent, row.parentKey = pid, true, t.ParentSourcedID
+			row.parent, row.hasParent = pid, true
 		}
-		if old, ok := im.terms.stored[t.SourcedID]; ok {
-			row.parentKey = ""
-			cmpRow := row
-			if old.retired || old.row != cmpRow {
-				row.parentKey = t.ParentSourcedID
-			}
-		}
-		im.terms.planned[t.SourcedID] = id
-		old, existed := im.terms.stored[t.SourcedID]
-		cmpRow := row
-		cmpRow.parentKey = ""
+		id := t.planned[tr.SourcedID]
+		old, existed := t.get(tr.SourcedID)
 		switch {
 		case !existed:
-			im.terms.writes = append(im.terms.writes, &record[termRow]{id: id, sourced: t.SourcedID, row: row})
-			im.rep.Created["terms"]++
-		case old.retired || old.row != cmpRow:
-			im.terms.writes = append(im.terms.writes, &record[termRow]{id: id, sourced: old.sourced, row: row})
-			im.rep.Updated["terms"]++
+			t.writes = append(t.writes, record[termRow]{id: id, sourced: tr.SourcedID, row: row})
+			im.rep.Created[t.kind]++
+		case old.retired || old.row != row:
+			t.writes = append(t.writes, record[termRow]{id: id, sourced: old.sourced, row: row})
+			im.rep.Updated[t.kind]++
 		default:
-			im.rep.Unchanged["terms"]++
+			im.rep.Unchanged[t.kind]++
 		}
 	}
-	return im.orderTerms()
+	im.orderTerms()
+	return nil
 }
 
 // orderTerms puts the terms to write parents first, and refuses terms
 // that would contain each other.
-func (im *rosterImport) orderTerms() error {
+func (im *rosterImport) orderTerms() {
+	t := im.terms
 	parent := map[int64]int64{}
-	for _, rec := range im.terms.byID {
+	for _, rec := range t.recs {
 		if rec.row.hasParent {
 			parent[rec.id] = rec.row.parent
 		}
 	}
-	pending := map[int64]*record[termRow]{}
-	for _, w := range im.terms.writes {
-		pending[w.id] = w
+	pending := map[int64]int{} // index in writes by id
+	for i, w := range t.writes {
+		pending[w.id] = i
 		delete(parent, w.id)
 		if w.row.hasParent {
 			parent[w.id] = w.row.parent
 		}
 	}
 	// Loops anywhere in the final hierarchy.
-	for _, w := range im.terms.writes {
+	for _, w := range t.writes {
 		seen := map[int64]bool{w.id: true}
 		for p, ok := parent[w.id]; ok; p, ok = parent[p] {
 			if seen[p] {
 				im.addProblem(oneroster.AcademicSessions.File(), "parentSourcedId", "academic session %q: the academic sessions would contain each other", w.sourced)
-				return nil
+				return
 			}
 			seen[p] = true
 		}
 	}
-	var ordered []*record[termRow]
+	ordered := make([]record[termRow], 0, len(t.writes))
 	done := map[int64]bool{}
-	var visit func(w *record[termRow])
-	visit = func(w *record[termRow]) {
+	var visit func(w record[termRow])
+	visit = func(w record[termRow]) {
 		if done[w.id] {
 			return
 		}
 		done[w.id] = true
-		if p, ok := pending[w.row.parent]; ok && w.row.hasParent {
-			visit(p)
+		if i, ok := pending[w.row.parent]; ok && w.row.hasParent {
+			visit(t.writes[i])
 		}
 		ordered = append(ordered, w)
 	}
-	for _, w := range im.terms.writes {
+	for _, w := range t.writes {
 		visit(w)
 	}
-	im.terms.writes = ordered
-	return nil
+	t.writes = ordered
 }
 
 func (im *rosterImport) planCourses(ctx context.Context) error {
@@ -822,9 +861,11 @@ func (im *rosterImport) planPeople(ctx context.Context) error {
 
 	// Usernames must stay unique in the district once the import is done.
 	owner := map[string]string{} // username -> export id of the person holding it afterwards
-	for key, rec := range im.people.stored {
-		if _, ok := plan[key]; !ok && rec.row.username != "" {
-			owner[rec.row.username] = key
+	for key, i := range im.people.stored {
+		if rec := &im.people.recs[i]; rec.row.username != "" {
+			if _, ok := plan[key]; !ok {
+				owner[rec.row.username] = key
+			}
 		}
 	}
 	for _, key := range order {
@@ -843,7 +884,7 @@ func (im *rosterImport) planPeople(ctx context.Context) error {
 		}
 		row := personRow{given: pp.GivenName, family: pp.FamilyName, email: pp.Email, username: pp.Username,
 			roles: jsonText(pp.Roles), schools: jsonText(pp.schools), grade: pp.Grade, language: pp.Language}
-		if old, ok := im.people.stored[key]; ok && old.row.username != "" && old.row.username != row.username {
+		if old, ok := im.people.get(key); ok && old.row.username != "" && old.row.username != row.username {
 			im.usernameMoves = append(im.usernameMoves, old.id)
 		}
 		id, err := im.people.put(ctx, im, key, row)
@@ -857,7 +898,7 @@ func (im *rosterImport) planPeople(ctx context.Context) error {
 
 // personName names a person of the district by export id for messages.
 func (im *rosterImport) personName(key string) string {
-	if rec, ok := im.people.stored[key]; ok {
+	if rec, ok := im.people.get(key); ok {
 		name := strings.TrimSpace(rec.row.given + " " + rec.row.family)
 		state := ""
 		if rec.retired {
@@ -880,7 +921,7 @@ func (im *rosterImport) mergeDeltaRoles(plan map[string]*plannedPerson, order *[
 		if org == exportID("district", im.district.ID, im.district.SourcedID) {
 			return "district"
 		}
-		if _, ok := im.schools.stored[org]; ok {
+		if _, ok := im.schools.get(org); ok {
 			return "school"
 		}
 		return ""
@@ -914,7 +955,7 @@ func (im *rosterImport) mergeDeltaRoles(plan map[string]*plannedPerson, order *[
 		}
 	}
 	stored := func(key string) (*plannedPerson, bool, error) {
-		rec, ok := im.people.stored[key]
+		rec, ok := im.people.get(key)
 		if !ok {
 			return nil, false, nil
 		}
@@ -957,7 +998,7 @@ func (im *rosterImport) mergeDeltaRoles(plan map[string]*plannedPerson, order *[
 	var bare []oneroster.User
 	for _, u := range ro.Users {
 		if _, ok := plan[u.SourcedID]; !ok && u.Status == oneroster.Active {
-			if _, ok := im.people.stored[u.SourcedID]; ok {
+			if _, ok := im.people.get(u.SourcedID); ok {
 				bare = append(bare, u)
 			}
 		}
@@ -1033,7 +1074,7 @@ func (im *rosterImport) rolesOf(id int64) []roster.Role {
 	if rs, ok := im.roles[id]; ok {
 		return rs
 	}
-	rec, ok := im.people.byID[id]
+	rec, ok := im.people.getID(id)
 	if !ok {
 		return nil
 	}
@@ -1045,118 +1086,198 @@ func (im *rosterImport) rolesOf(id int64) []roster.Role {
 
 type placeKey struct {
 	class, person int64
-	role          string
+	teacher       bool
 }
 
+func roleName(teacher bool) string {
+	if teacher {
+		return string(roster.EnrolledTeacher)
+	}
+	return string(roster.EnrolledStudent)
+}
+
+// enrollmentChunk is how many enrollments are mapped to cairn's terms at a
+// time, so that a large roster is never held twice.
+const enrollmentChunk = 16384
+
+// planEnrollments plans the enrollments. There is one enrollment per
+// person, class and role: a new sourcedId for a place that a stored
+// enrollment the package does not have holds (the information system
+// dropped the enrollment and made it again) takes that row over; a place
+// held by an enrollment of the package that moves elsewhere is freed
+// before the writes; any other clash is refused.
 func (im *rosterImport) planEnrollments(ctx context.Context) error {
-	t := im.enrollments
-	byPlace := make(map[placeKey]*record[enrollmentRow], len(t.stored))
-	for _, rec := range t.byID {
-		byPlace[placeKey{rec.row.class, rec.row.person, rec.row.role}] = rec
-	}
-	type plannedEnrollment struct {
-		key string
-		row enrollmentRow
-		old *record[enrollmentRow]
-	}
-	plans := make([]plannedEnrollment, 0, len(im.d.Enrollments))
-	im.claimed = make(map[int64]bool, len(t.stored))
-	for _, e := range im.d.Enrollments {
-		class, ok, retired := im.classes.ref(im, e.ClassSourcedID)
-		if !ok || retired {
-			im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "classSourcedId", "class", e.ClassSourcedID, retired)
-			continue
-		}
-		person, ok, retired := im.people.ref(im, e.PersonSourcedID)
-		if !ok || retired {
-			im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "userSourcedId", "user", e.PersonSourcedID, retired)
-			continue
-		}
-		need := roster.RoleStudent
-		if e.Role == roster.EnrolledTeacher {
-			need = roster.RoleTeacher
-		}
-		if roles := im.rolesOf(person); !slices.Contains(roles, need) {
-			im.addProblem(oneroster.Enrollments.File(), "role", "enrollment %q: user %q is enrolled as %s but is not a %s (roles: %s)",
-				e.SourcedID, e.PersonSourcedID, e.Role, need, joinRoles(roles))
-			continue
-		}
-		row := enrollmentRow{class: class, person: person, role: string(e.Role), primary: e.Primary, begin: microPtr(e.BeginDate), end: microPtr(e.EndDate)}
-		old := t.stored[e.SourcedID]
-		if old != nil {
-			im.claimed[old.id] = true
-		}
-		plans = append(plans, plannedEnrollment{key: e.SourcedID, row: row, old: old})
-	}
-	// One enrollment per person, class and role: a new sourcedId for a
-	// place an enrollment the import does not have already holds (the
-	// information system dropped and re-added the enrollment) takes that
-	// row over; any other clash is refused.
-	taken := make(map[placeKey]string, len(plans))
-	for i := range plans {
-		p := &plans[i]
-		place := placeKey{p.row.class, p.row.person, p.row.role}
-		if other, ok := taken[place]; ok {
-			im.addProblem(oneroster.Enrollments.File(), "userSourcedId", "enrollment %q: enrollment %q already puts this user in class %q as %s",
-				p.key, other, im.classKey(p.row.class), p.row.role)
-			continue
-		}
-		taken[place] = p.key
-		holder, held := byPlace[place]
-		switch {
-		case !held || (p.old != nil && holder.id == p.old.id) || im.claimed[holder.id] && holder != p.old:
-			// Free, ours, or held by an enrollment the import moves away.
-			if held && im.claimed[holder.id] && (p.old == nil || holder.id != p.old.id) {
-				// The holder is an enrollment of the import that moves:
-				// it is deleted and put back before this one is written.
+	t, ro := im.enrollments, im.ro
+	im.claimed = make([]bool, len(t.recs))
+	for i := range ro.Enrollments {
+		if e := &ro.Enrollments[i]; e.Status == oneroster.Active {
+			if j, ok := t.stored[e.SourcedID]; ok {
+				im.claimed[j] = true
 			}
-		case p.old == nil:
-			p.old = holder
-			im.claimed[holder.id] = true
-			p.key = holder.sourced
-			if holder.sourced == "" {
-				p.key = exportID("enrollment", holder.id, "")
-			}
-			// The row takes the new sourcedId.
-			p.old = &record[enrollmentRow]{id: holder.id, sourced: plans[i].key, row: holder.row, retired: holder.retired || true}
-			p.key = plans[i].key
-		default:
-			im.addProblem(oneroster.Enrollments.File(), "userSourcedId", "enrollment %q: the user is already in class %q as %s by enrollment %q, which this package does not have",
-				p.key, im.classKey(p.row.class), p.row.role, exportID("enrollment", holder.id, holder.sourced))
 		}
 	}
-	if im.probs.Full() {
-		return nil
+	var byPlace map[placeKey]int32
+	holder := func(p placeKey) (int32, bool) {
+		if byPlace == nil {
+			byPlace = make(map[placeKey]int32, len(t.recs))
+			for i, rec := range t.recs {
+				byPlace[placeKey{rec.row.class, rec.row.person, rec.row.teacher}] = int32(i)
+			}
+		}
+		i, ok := byPlace[p]
+		return i, ok
 	}
-	for _, p := range plans {
-		var id int64
-		switch {
-		case p.old == nil:
-			var err error
-			if id, err = t.pool.take(ctx); err != nil {
+	type placed struct {
+		place placeKey
+		key   string
+		own   int32 // the stored row the enrollment is written to, or -1
+	}
+	if len(t.recs) == 0 {
+		t.writes = make([]record[enrollmentRow], 0, len(ro.Enrollments))
+	}
+	// The places the import puts enrollments in that their rows do not
+	// hold already: only these can clash.
+	var fresh []placed
+	skipped := map[string]int{}
+	for start := 0; start < len(ro.Enrollments); start += enrollmentChunk {
+		part := ro.Enrollments[start:min(len(ro.Enrollments), start+enrollmentChunk)]
+		for i := range part {
+			if e := &part[i]; e.Status == oneroster.Active && e.Role != "student" && e.Role != "teacher" {
+				skipped[e.Role]++
+			}
+		}
+		mini := &oneroster.Roster{Version: ro.Version, Manifest: ro.Manifest, Enrollments: part}
+		for _, e := range mini.ToDomain().Enrollments {
+			if err := im.planEnrollment(ctx, e, holder, func(p placeKey, own int32) { fresh = append(fresh, placed{p, e.SourcedID, own}) }); err != nil {
 				return err
 			}
-			t.writes = append(t.writes, &record[enrollmentRow]{id: id, sourced: p.key, row: p.row})
-			im.rep.Created[t.kind]++
-		case p.old.retired || p.old.row != p.row:
-			id = p.old.id
-			stored := t.byID[id]
-			if stored.row.class != p.row.class || stored.row.person != p.row.person || stored.row.role != p.row.role {
-				im.enrollMoves = append(im.enrollMoves, id)
-			}
-			t.writes = append(t.writes, &record[enrollmentRow]{id: id, sourced: p.old.sourced, row: p.row})
-			im.rep.Updated[t.kind]++
-		default:
-			id = p.old.id
-			im.rep.Unchanged[t.kind]++
 		}
-		t.planned[p.key] = id
+		im.progress.report("enrollments", start+len(part), len(ro.Enrollments))
+	}
+	for _, role := range sortedKeys(skipped) {
+		n := skipped[role]
+		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s as %s not imported: cairn enrolls students and teachers", n, plural(n, "enrollment", "enrollments"), role))
+	}
+	slices.SortFunc(fresh, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.place.class, b.place.class), cmp.Compare(a.place.person, b.place.person),
+			compareBool(a.place.teacher, b.place.teacher), strings.Compare(a.key, b.key))
+	})
+	moved := make(map[int64]bool, len(im.enrollMoves))
+	for _, id := range im.enrollMoves {
+		moved[id] = true
+	}
+	for i, p := range fresh {
+		clash := ""
+		if i > 0 && fresh[i-1].place == p.place {
+			clash = fresh[i-1].key
+		} else if h, held := holder(p.place); held && h != p.own && im.claimed[h] && !moved[t.recs[h].id] {
+			// Held by an enrollment of the package that stays there.
+			clash = exportID("enrollment", t.recs[h].id, t.recs[h].sourced)
+		}
+		if clash != "" {
+			im.addProblem(oneroster.Enrollments.File(), "userSourcedId", "enrollment %q: enrollment %q already puts this user in class %q as %s",
+				p.key, clash, im.classKey(p.place.class), roleName(p.place.teacher))
+		}
 	}
 	return nil
 }
 
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// planEnrollment plans one enrollment and passes its place to placed.
+func (im *rosterImport) planEnrollment(ctx context.Context, e oneroster.EnrollmentRef, holder func(placeKey) (int32, bool), placed func(placeKey, int32)) error {
+	t := im.enrollments
+	class, ok, retired := im.classes.ref(im, e.ClassSourcedID)
+	if !ok || retired {
+		im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "classSourcedId", "class", e.ClassSourcedID, retired)
+		return nil
+	}
+	person, ok, retired := im.people.ref(im, e.PersonSourcedID)
+	if !ok || retired {
+		im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "userSourcedId", "user", e.PersonSourcedID, retired)
+		return nil
+	}
+	teacher := e.Role == roster.EnrolledTeacher
+	need := roster.RoleStudent
+	if teacher {
+		need = roster.RoleTeacher
+	}
+	if roles := im.rolesOf(person); !slices.Contains(roles, need) {
+		im.addProblem(oneroster.Enrollments.File(), "role", "enrollment %q: user %q is enrolled as %s but is not a %s (roles: %s)",
+			e.SourcedID, e.PersonSourcedID, e.Role, need, joinRoles(roles))
+		return nil
+	}
+	row := enrollmentRow{class: class, person: person, teacher: teacher, primary: e.Primary, begin: microPtr(e.BeginDate), end: microPtr(e.EndDate)}
+	place := placeKey{class, person, teacher}
+	j, hasOld := t.stored[e.SourcedID]
+	takeOver := false
+	fresh := !hasOld || placeOf(t.recs[j].row) != place
+	if fresh {
+		if h, held := holder(place); held && (!hasOld || h != j) {
+			switch {
+			case im.claimed[h]:
+				// Held by an enrollment of the package that moves away.
+			case !hasOld:
+				j, hasOld, takeOver = h, true, true
+				im.claimed[h] = true
+			default:
+				im.addProblem(oneroster.Enrollments.File(), "userSourcedId", "enrollment %q: the user is already in class %q as %s by enrollment %q, which this package does not have",
+					e.SourcedID, e.ClassSourcedID, e.Role, exportID("enrollment", t.recs[h].id, t.recs[h].sourced))
+				return nil
+			}
+		}
+		own := int32(-1)
+		if hasOld {
+			own = j
+		}
+		placed(place, own)
+	}
+	switch {
+	case !hasOld:
+		id, err := t.pool.take(ctx)
+		if err != nil {
+			return err
+		}
+		t.writes = append(t.writes, record[enrollmentRow]{id: id, sourced: e.SourcedID, row: row})
+		im.rep.Created[t.kind]++
+	case takeOver || t.recs[j].retired || t.recs[j].row != row:
+		old := &t.recs[j]
+		sourced := old.sourced
+		if takeOver {
+			sourced = e.SourcedID
+		}
+		if placeOf(old.row) != place {
+			im.enrollMoves = append(im.enrollMoves, old.id)
+		}
+		t.writes = append(t.writes, record[enrollmentRow]{id: old.id, sourced: sourced, row: row})
+		im.rep.Updated[t.kind]++
+	default:
+		im.rep.Unchanged[t.kind]++
+	}
+	return nil
+}
+
+func placeOf(r enrollmentRow) placeKey { return placeKey{r.class, r.person, r.teacher} }
+
 func (im *rosterImport) classKey(id int64) string {
-	if rec, ok := im.classes.byID[id]; ok {
+	if rec, ok := im.classes.getID(id); ok {
 		return exportID("class", rec.id, rec.sourced)
 	}
 	for key, pid := range im.classes.planned {
@@ -1256,7 +1377,7 @@ func (im *rosterImport) planLinks(ctx context.Context) error {
 		for key := range im.inFile[oneroster.Users] {
 			if id, ok := im.people.planned[key]; ok {
 				inFile[id] = true
-			} else if rec, ok := im.people.stored[key]; ok {
+			} else if rec, ok := im.people.get(key); ok {
 				inFile[rec.id] = true
 			}
 		}
@@ -1338,7 +1459,7 @@ func (im *rosterImport) planDemographics(ctx context.Context) error {
 			nullBool(d.HispanicOrLatino), nullBool(d.EnglishLearner), nullBool(d.Disability), nullBool(d.EconomicallyDisadvantaged)})
 	}
 	for sid := range im.retiring[oneroster.Demographics] {
-		if rec, ok := im.people.stored[sid]; ok {
+		if rec, ok := im.people.get(sid); ok {
 			if _, has := im.demos[rec.id]; has {
 				im.demoRemoves = append(im.demoRemoves, rec.id)
 			}
@@ -1430,7 +1551,11 @@ INSERT INTO enrollments (id, district_id, sourced_id, class_id, person_id, role,
 		len(im.enrollments.writes), func(i int) []any {
 			w := im.enrollments.writes[i]
 			e := w.row
-			return []any{w.id, d, w.sourced, e.class, e.person, e.role, e.primary, im.tsArg(e.begin), im.tsArg(e.end), nil}
+			role := roster.EnrolledStudent
+			if e.teacher {
+				role = roster.EnrolledTeacher
+			}
+			return []any{w.id, d, w.sourced, e.class, e.person, string(role), e.primary, im.tsArg(e.begin), im.tsArg(e.end), nil}
 		})
 	if err != nil {
 		return err
@@ -1513,31 +1638,18 @@ func (im *rosterImport) retireRecords(ctx context.Context) error {
 		slices.Sort(out)
 		return out
 	}
-	storedOf := func(m func(string) (int64, bool, bool)) func(string) (int64, bool, bool) { return m }
-	schools := idsOf(oneroster.Orgs, storedOf(func(k string) (int64, bool, bool) {
-		rec, ok := im.schools.stored[k]
-		if !ok {
-			return 0, false, false
-		}
-		_, planned := im.schools.planned[k]
-		return rec.id, true, rec.retired || planned
-	}))
+	schools := idsOf(oneroster.Orgs, im.schools.storedRec)
 	if org := exportID("district", im.district.ID, im.district.SourcedID); im.retiring[oneroster.Orgs][org] {
 		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("orgs.csv: the district org %q is gone from the package: the district itself is never retired", org))
 	}
-	pick := func(t interface {
-		storedRec(string) (int64, bool, bool)
-	}) func(string) (int64, bool, bool) {
-		return t.storedRec
-	}
-	terms := idsOf(oneroster.AcademicSessions, pick(im.terms))
-	courses := idsOf(oneroster.Courses, pick(im.courses))
-	classes := idsOf(oneroster.Classes, pick(im.classes))
-	people := idsOf(oneroster.Users, pick(im.people))
+	terms := idsOf(oneroster.AcademicSessions, im.terms.storedRec)
+	courses := idsOf(oneroster.Courses, im.courses.storedRec)
+	classes := idsOf(oneroster.Classes, im.classes.storedRec)
+	people := idsOf(oneroster.Users, im.people.storedRec)
 	var enrollments []int64
 	for key := range im.retiring[oneroster.Enrollments] {
-		if rec, ok := im.enrollments.stored[key]; ok && !rec.retired && !im.claimed[rec.id] {
-			enrollments = append(enrollments, rec.id)
+		if i, ok := im.enrollments.stored[key]; ok && !im.enrollments.recs[i].retired && !im.claimed[i] {
+			enrollments = append(enrollments, im.enrollments.recs[i].id)
 		}
 	}
 	// The enrollments of people and classes retired go with them.
@@ -1550,8 +1662,8 @@ func (im *rosterImport) retireRecords(ctx context.Context) error {
 		goneClass[id] = true
 	}
 	if len(gone)+len(goneClass) > 0 {
-		for _, rec := range im.enrollments.byID {
-			if !rec.retired && !im.claimed[rec.id] && (gone[rec.row.person] || goneClass[rec.row.class]) {
+		for i, rec := range im.enrollments.recs {
+			if !rec.retired && !im.claimed[i] && (gone[rec.row.person] || goneClass[rec.row.class]) {
 				enrollments = append(enrollments, rec.id)
 			}
 		}
@@ -1589,7 +1701,7 @@ func (im *rosterImport) retireRecords(ctx context.Context) error {
 // storedRec says whether the stored record key exists, its id, and
 // whether it is already retired or kept by the import (so not to retire).
 func (t *kindTable[T]) storedRec(key string) (int64, bool, bool) {
-	rec, ok := t.stored[key]
+	rec, ok := t.get(key)
 	if !ok {
 		return 0, false, false
 	}
@@ -1602,17 +1714,16 @@ func (t *kindTable[T]) storedRec(key string) (int64, bool, bool) {
 func (im *rosterImport) writeSnapshot(ctx context.Context) error {
 	r, s := im.r, im.r.s
 	snap := im.ro.Snapshot()
-	type entry struct {
-		entity oneroster.Entity
-		id     string
-	}
-	var put []entry
+	// The records to put, as consecutive runs of the changes' lists.
+	var lists [][]string
+	var entities []oneroster.Entity
+	n := 0
 	for _, c := range im.changes {
-		for _, id := range c.Created {
-			put = append(put, entry{c.Entity, id})
-		}
-		for _, id := range c.Updated {
-			put = append(put, entry{c.Entity, id})
+		for _, l := range [][]string{c.Created, c.Updated} {
+			if len(l) > 0 {
+				lists, entities = append(lists, l), append(entities, c.Entity)
+				n += len(l)
+			}
 		}
 		if len(c.Retired) > 0 {
 			_, err := r.exec(ctx, `DELETE FROM oneroster_records WHERE district_id = $1 AND entity = $2 AND `+s.inStrs("sourced_id", 3),
@@ -1622,9 +1733,14 @@ func (im *rosterImport) writeSnapshot(ctx context.Context) error {
 			}
 		}
 	}
+	list, offset := 0, 0 // the run holding record i, and where it starts
 	return r.writeChunks(ctx, "snapshot", im.progress, `INSERT INTO oneroster_records (district_id, entity, sourced_id, hash) VALUES `,
-		` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, len(put), func(i int) []any {
-			p := put[i]
-			return []any{im.districtID, string(p.entity), p.id, int64(snap[p.entity][p.id])}
+		` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, n, func(i int) []any {
+			for i-offset >= len(lists[list]) {
+				offset += len(lists[list])
+				list++
+			}
+			e, id := entities[list], lists[list][i-offset]
+			return []any{im.districtID, string(e), id, int64(snap[e][id])}
 		})
 }

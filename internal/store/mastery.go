@@ -337,21 +337,29 @@ func (e *engine) load(ctx context.Context, items []*work, stored bool) error {
 		}
 	}
 	s := e.r.s
-	voided, err := e.voided(ctx, students)
-	if err != nil {
-		return err
+	// On SQLite the students' voided evidence is looked up apart, so that
+	// the scores are read without their evidence. PostgreSQL, where each
+	// query costs a round trip to the server, checks the evidence of each
+	// score itself.
+	var voided map[int64]bool
+	if s.engine == SQLite {
+		var err error
+		if voided, err = e.voided(ctx, students); err != nil {
+			return err
+		}
 	}
 	// Observations come unordered and are put in order here, per
 	// (student, standard): cheaper than a sort of the whole result in SQL.
 	pairSQL, pairArgs := s.pairsSQL(obsStudents, obsStds)
-	err = e.r.each(ctx, s.pick(`
+	err := e.r.each(ctx, s.pick(`
 SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
 FROM `+pairSQL+`
 CROSS JOIN evidence_scores sc
 WHERE sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b`, `
 SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
 FROM `+pairSQL+`
-JOIN evidence_scores sc ON sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b`),
+JOIN evidence_scores sc ON sc.district_id = $1 AND sc.student_id = p.a AND sc.standard_id = p.b
+JOIN evidence e ON e.id = sc.evidence_id AND e.void_at IS NULL`),
 		append([]any{e.districtID}, pairArgs...), e.observe(byStudent, voided))
 	for _, w := range items {
 		for _, obs := range w.obs {
@@ -455,6 +463,9 @@ func (r *runner) newEngine(ctx context.Context, districtID int64) (*engine, erro
 // not nil, are the policies to apply (the caller may just have changed
 // those too).
 func (r *runner) recomputeStandards(ctx context.Context, districtID int64, pol *policies, stds []int64) ([]Change, int, error) {
+	if err := r.lockDistrict(ctx, districtID); err != nil {
+		return nil, 0, err
+	}
 	m, err := loadModel(ctx, r, districtID)
 	if err != nil {
 		return nil, 0, err

@@ -79,12 +79,13 @@ func (s *Store) SetPolicy(ctx context.Context, districtID int64, courseID *int64
 		return err
 	}
 	var changes []Change
-	defer func() { s.afterPolicyWrite(districtID, changes, err) }()
+	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {
 		old, err := r.checkPolicyChange(ctx, districtID, courseID, changedBy)
 		if err != nil {
 			return err
 		}
+		r.dropPolicies(districtID)
 		if courseID == nil {
 			_, err = r.exec(ctx, `UPDATE districts SET policy = $2 WHERE id = $1`, districtID, jsonText(p))
 		} else {
@@ -112,12 +113,13 @@ ON CONFLICT (course_id) DO UPDATE SET policy = excluded.policy`, districtID, *co
 func (s *Store) ClearCoursePolicy(ctx context.Context, districtID, courseID, changedBy int64) (err error) {
 	defer wrap(&err, "ClearCoursePolicy(course %d)", courseID)
 	var changes []Change
-	defer func() { s.afterPolicyWrite(districtID, changes, err) }()
+	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {
 		old, err := r.checkPolicyChange(ctx, districtID, &courseID, changedBy)
 		if err != nil {
 			return err
 		}
+		r.dropPolicies(districtID)
 		if old == nil {
 			return problem.NotFound("mastery policy override of course", courseID)
 		}
@@ -132,13 +134,6 @@ func (s *Store) ClearCoursePolicy(ctx context.Context, districtID, courseID, cha
 		return r.recordPolicyChange(ctx, PolicyChange{DistrictID: districtID, CourseID: &courseID, Old: old,
 			ChangedBy: changedBy, ChangedAt: s.nowUTC(), Reason: "course override cleared", Recomputed: n})
 	})
-}
-
-func (s *Store) afterPolicyWrite(districtID int64, changes []Change, err error) {
-	s.policies.invalidate(districtID)
-	if err == nil {
-		s.notify(changes)
-	}
 }
 
 // checkPolicyChange checks the district, course and person of a policy

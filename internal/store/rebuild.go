@@ -56,6 +56,9 @@ func (s *Store) RebuildMastery(ctx context.Context, districtID int64, progress f
 // its evidence, a chunk of students at a time.
 func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (RebuildStats, []Change, error) {
 	var stats RebuildStats
+	if err := e.r.lockDistrict(ctx, e.districtID); err != nil {
+		return stats, nil, err
+	}
 	if _, err := e.r.exec(ctx, `DELETE FROM mastery_states WHERE district_id = $1`, e.districtID); err != nil {
 		return stats, nil, fmt.Errorf("deleting mastery states: %w", err)
 	}

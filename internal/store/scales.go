@@ -13,11 +13,11 @@ func (s *Store) CreateScale(ctx context.Context, sc *standards.Scale) (err error
 	if err := sc.Validate(); err != nil {
 		return err
 	}
-	defer s.models.invalidate(sc.DistrictID)
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, sc.DistrictID); err != nil {
 			return err
 		}
+		r.dropModel(sc.DistrictID)
 		return r.queryRow(ctx, `INSERT INTO scales (district_id, name, levels, mastery_cut) VALUES ($1, $2, $3, $4) RETURNING id`,
 			sc.DistrictID, sc.Name, jsonText(sc.Levels), sc.MasteryCut).Scan(&sc.ID)
 	})

@@ -31,6 +31,23 @@ type runner struct {
 	// writer's one connection, and statements prepared on that connection
 	// run inside the transaction.
 	pinned bool
+	// committed are run by inTx once the transaction has committed, before
+	// the next write transaction can start on SQLite.
+	committed []func()
+}
+
+// dropModel drops the district's cached hierarchy and scales, now and
+// again once the transaction commits: a reader that loads them in between
+// sees the rows from before the commit, and must not keep them.
+func (r *runner) dropModel(districtID int64) {
+	r.s.models.invalidate(districtID)
+	r.committed = append(r.committed, func() { r.s.models.invalidate(districtID) })
+}
+
+// dropPolicies is dropModel for the district's cached policies.
+func (r *runner) dropPolicies(districtID int64) {
+	r.s.policies.invalidate(districtID)
+	r.committed = append(r.committed, func() { r.s.policies.invalidate(districtID) })
 }
 
 // scanner is what sql.Row and sql.Rows have in common.
@@ -164,6 +181,9 @@ func (r *runner) exists(ctx context.Context, q string, args ...any) (bool, error
 // number of distinct prepared statements small.
 var chunkSizes = []int{256, 64, 16, 8, 4, 2, 1}
 
+// smallInsert is the most rows inserted by a statement of their own size.
+const smallInsert = 8
+
 // insertRows runs head + "(...), (...)" + tail for rows, in multi-row
 // statements of the chunk sizes. Each row has the same number of values.
 func (r *runner) insertRows(ctx context.Context, head, tail string, rows [][]any) error {
@@ -175,11 +195,16 @@ func (r *runner) insertRows(ctx context.Context, head, tail string, rows [][]any
 	maxRows := 30000 / ncols
 	args := make([]any, 0, min(len(rows), chunkSizes[0])*ncols)
 	for len(rows) > 0 {
-		n := 1
-		for _, c := range chunkSizes {
-			if c <= len(rows) && c <= maxRows {
-				n = c
-				break
+		// A few rows, as one piece of evidence writes, go in one statement
+		// of their own size; more in chunks of the fixed sizes.
+		n := len(rows)
+		if n > smallInsert {
+			n = 1
+			for _, c := range chunkSizes {
+				if c <= len(rows) && c <= maxRows {
+					n = c
+					break
+				}
 			}
 		}
 		args = args[:0]

@@ -21,11 +21,12 @@ func (s *Store) CreateStandard(ctx context.Context, st *standards.Standard) (err
 		return err
 	}
 	var changes []Change
-	defer func() { s.afterGraphWrite(st.DistrictID, changes, err) }()
+	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, st.DistrictID); err != nil {
 			return err
 		}
+		r.dropModel(st.DistrictID)
 		if err := r.checkStandard(ctx, st); err != nil {
 			return err
 		}
@@ -53,8 +54,9 @@ func (s *Store) UpdateStandard(ctx context.Context, st *standards.Standard) (err
 		return err
 	}
 	var changes []Change
-	defer func() { s.afterGraphWrite(st.DistrictID, changes, err) }()
+	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {
+		r.dropModel(st.DistrictID)
 		old, err := s.standard(ctx, r, st.DistrictID, st.ID)
 		if err != nil {
 			return err
@@ -89,10 +91,9 @@ WHERE district_id = $1 AND id = $2`,
 	})
 }
 
-// afterGraphWrite drops the cached hierarchy once a write to it is over and
-// tells listeners about the mastery it changed.
-func (s *Store) afterGraphWrite(districtID int64, changes []Change, err error) {
-	s.models.invalidate(districtID)
+// afterWrite tells listeners about the mastery a write changed, once it
+// has committed.
+func (s *Store) afterWrite(changes []Change, err error) {
 	if err == nil {
 		s.notify(changes)
 	}
@@ -262,16 +263,12 @@ ORDER BY standard_id, prerequisite_id`, []any{districtID}, func(row scanner) err
 func (s *Store) SetCourseStandards(ctx context.Context, districtID, courseID int64, standardIDs []int64) (err error) {
 	defer wrap(&err, "SetCourseStandards(course %d)", courseID)
 	var changes []Change
-	defer func() {
-		s.policies.invalidate(districtID)
-		if err == nil {
-			s.notify(changes)
-		}
-	}()
+	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.mustExist(ctx, tCourses, "course", districtID, courseID); err != nil {
 			return err
 		}
+		r.dropPolicies(districtID)
 		m, err := loadModel(ctx, r, districtID)
 		if err != nil {
 			return err
