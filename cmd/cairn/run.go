@@ -43,6 +43,8 @@ func commands() []command {
 		{"migrate", "apply pending database migrations and exit", runMigrate},
 		{"district", "create or list districts", runDistrict},
 		{"user", "create accounts and one-time sign-in links", runUser},
+		{"import", "import standards (CASE) or a roster (OneRoster)", runImport},
+		{"export", "export standards (CASE), the roster or mastery (OneRoster)", runExport},
 		{"bench", "measure knowledge-tracing models on response data", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -18,15 +18,26 @@ func (s *Store) Actor(ctx context.Context, districtID, personID int64) (_ access
 	if err != nil {
 		return access.Actor{}, err
 	}
+	// A person an import has retired has left the district: their sessions
+	// and tokens stop working at once.
+	var retired bool
+	if err := s.reader().queryRow(ctx, `SELECT retired_at IS NOT NULL FROM people WHERE id = $1`, personID).Scan(&retired); err != nil {
+		return access.Actor{}, err
+	}
+	if retired {
+		return access.Actor{}, problem.NotFound("person", personID)
+	}
 	return access.Actor{PersonID: p.ID, DistrictID: p.DistrictID, Name: p.Name(), Roles: p.Roles,
 		SchoolIDs: p.SchoolIDs, Language: p.Language}, nil
 }
 
 // activeEnrollment is the condition, on enrollments aliased e, of
 // access.EnrollmentActive, with the parameters $4 (now plus the lead) and
-// $5 (now minus the grace).
+// $5 (now minus the grace). An enrollment an import has retired (the
+// student information system no longer has it) grants nothing.
 func activeEnrollment(e string) string {
-	return ` AND (` + e + `.begin_date IS NULL OR ` + e + `.begin_date <= $4)` +
+	return ` AND ` + e + `.retired_at IS NULL` +
+		` AND (` + e + `.begin_date IS NULL OR ` + e + `.begin_date <= $4)` +
 		` AND (` + e + `.end_date IS NULL OR ` + e + `.end_date > $5)`
 }
 

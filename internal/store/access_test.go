@@ -36,6 +36,7 @@ func TestAccessStore(t *testing.T) {
 		{"identities", testIdentities},
 		{"actor", testActor},
 		{"relations", testRelations},
+		{"retired by an import", testRetired},
 		{"class relation", testClassRelation},
 		{"audit", testAudit},
 		{"audit append-only", testAuditAppendOnly},
@@ -714,6 +715,47 @@ func newRelationsDistrict(t *testing.T, e *env, name string) *relationsDistrict 
 	enroll(x.formerClass.ID, x.cleo.ID, roster.EnrolledStudent, &later, nil)
 	enroll(x.formerClass.ID, x.otherTeacher.ID, roster.EnrolledTeacher, &later, nil)
 	return x
+}
+
+// testRetired checks that what an import retires grants nothing: a
+// retired enrollment no relation, a retired person no sign-in or actor.
+func testRetired(t *testing.T, e *env) {
+	x := newRelationsDistrict(t, e, "north")
+	teacher, err := e.s.Actor(e.ctx, x.d.ID, x.teacher.ID)
+	ok(t, err)
+	if rel, err := e.s.RelationsTo(e.ctx, teacher, x.alice.ID); err != nil || !rel.Teacher {
+		t.Fatalf("before retiring: %+v, %v", rel, err)
+	}
+	db := raw(t, e)
+	now := e.peek().UnixMicro()
+	var at any = now
+	if e.s.Engine() == store.Postgres {
+		at = e.peek()
+	}
+	if _, err := db.ExecContext(e.ctx, `UPDATE enrollments SET retired_at = $1 WHERE person_id = $2`, at, x.alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rel, err := e.s.RelationsTo(e.ctx, teacher, x.alice.ID); err != nil || rel.Teacher {
+		t.Errorf("a retired enrollment still relates the teacher: %+v, %v", rel, err)
+	}
+	if teaches, _, err := e.s.ClassRelation(e.ctx, teacher, x.class.ID); err != nil || !teaches {
+		t.Errorf("the teacher's own enrollment is not retired: teaches %v, %v", teaches, err)
+	}
+
+	username := "retiree"
+	ok(t, e.s.SetPassword(e.ctx, x.d.ID, x.teacher.ID, hashOf(t, "correct horse battery")))
+	if a, _, err := e.s.AccountByUsername(e.ctx, x.teacher.Username); err == nil {
+		username = a.Username
+	}
+	if _, err := db.ExecContext(e.ctx, `UPDATE people SET retired_at = $1 WHERE id = $2`, at, x.teacher.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.s.AccountByUsername(e.ctx, username); !errors.Is(err, problem.ErrNotFound) {
+		t.Errorf("a retired person's account: %v, want not found", err)
+	}
+	if _, err := e.s.Actor(e.ctx, x.d.ID, x.teacher.ID); !errors.Is(err, problem.ErrNotFound) {
+		t.Errorf("a retired person as actor: %v, want not found", err)
+	}
 }
 
 func testRelations(t *testing.T, e *env) {

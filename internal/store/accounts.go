@@ -111,7 +111,10 @@ func scanAccount(row scanner, extra ...any) (a Account, err error) {
 func (s *Store) AccountByUsername(ctx context.Context, username string) (_ Account, hash string, err error) {
 	defer wrap(&err, "AccountByUsername")
 	u := NormalizeUsername(username)
-	a, err := scanAccount(s.reader().queryRow(ctx, `SELECT `+accountCols+`, a.password_hash FROM accounts a WHERE a.username = $1`, u), &hash)
+	// The account of a person an import has retired is not found: they have
+	// left the district, and sign-in gives its one generic message.
+	a, err := scanAccount(s.reader().queryRow(ctx, `SELECT `+accountCols+`, a.password_hash FROM accounts a
+JOIN people p ON p.id = a.person_id WHERE a.username = $1 AND p.retired_at IS NULL`, u), &hash)
 	return a, hash, noRows(err, "account", strconv.Quote(u))
 }
 

@@ -124,6 +124,7 @@ func (im *caseImport) run(ctx context.Context) error {
 		return err
 	}
 	ch := casepkg.Diff(before, after)
+	im.progress.report("framework", 1, 1)
 	switch {
 	case !existed:
 		im.rep.Created["frameworks"]++
@@ -227,7 +228,6 @@ ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statem
 	if err := im.crosswalks(ctx, ch, after); err != nil {
 		return err
 	}
-	im.progress.report("framework", 1, 1)
 
 	if len(affected) > 0 && !im.opt.DryRun {
 		slices.Sort(affected)

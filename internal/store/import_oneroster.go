@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,6 +127,13 @@ func (s *Store) ImportOneRoster(ctx context.Context, districtID int64, ro *onero
 	rep = newReport(opt.DryRun)
 	rep.Warnings = append(rep.Warnings, ro.Warnings...)
 	err = s.inTx(ctx, func(r *runner) error {
+		if s.engine == SQLite {
+			restore, err := r.smallPageCache(ctx)
+			if err != nil {
+				return err
+			}
+			defer restore()
+		}
 		im := &rosterImport{r: r, districtID: districtID, ro: ro, opt: opt, progress: progressFunc(opt.Progress), rep: &rep,
 			now: s.ts(s.nowUTC())}
 		im.probs.Limit = opt.Limit
@@ -145,6 +153,32 @@ func (s *Store) ImportOneRoster(ctx context.Context, districtID int64, ro *onero
 	}
 	rep.Elapsed = s.now().Sub(start)
 	return rep, nil
+}
+
+// importCacheKiB is the SQLite page cache of the writer while a roster is
+// imported. A bulk import touches far more pages than any cache holds and
+// gains little from a large one, while the writer's usual cache (64 MiB,
+// for the mastery recomputations of everyday writes) would count against
+// the memory a large import may use.
+const importCacheKiB = 16 << 10
+
+// smallPageCache shrinks the SQLite writer's page cache for the rest of
+// the transaction, and returns the function that puts it back.
+func (r *runner) smallPageCache(ctx context.Context) (restore func(), err error) {
+	var was int64
+	if err := r.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
+		return nil, err
+	}
+	if _, err := r.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)); err != nil {
+		return nil, err
+	}
+	return func() {
+		// A connection whose pragma cannot be set back is still correct,
+		// only slower or smaller; the import's own error matters more.
+		if _, err := r.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, was)); err != nil {
+			r.s.log.Warn("restoring the SQLite page cache after an import", "err", err)
+		}
+	}, nil
 }
 
 // noTime marks a date that is not there in the rows compared below.
@@ -300,7 +334,9 @@ type rosterImport struct {
 	now        any // retired_at of what this import retires
 
 	district roster.District
-	changes  oneroster.Changes
+	// pending holds the package's records that the snapshot of earlier
+	// imports lacks or has with other content.
+	pending oneroster.Snapshot
 	// retiring holds, by entity, the sourcedIds of records this import
 	// retires: those a bulk file no longer has, those a delta marks
 	// tobedeleted.
@@ -347,16 +383,9 @@ func (im *rosterImport) run(ctx context.Context) error {
 		return err
 	}
 	im.progress.report("loading", 0, 1)
-	before, err := loadSnapshot(ctx, r, im.districtID)
-	if err != nil {
-		return fmt.Errorf("loading the last import: %w", err)
-	}
-	im.changes = oneroster.Diff(before, im.ro)
 	im.retiring = map[oneroster.Entity]map[string]bool{}
-	for _, c := range im.changes {
-		for _, id := range c.Retired {
-			im.retire(c.Entity, id)
-		}
+	if err := im.compareSnapshot(ctx); err != nil {
+		return fmt.Errorf("comparing with the last import: %w", err)
 	}
 	im.inFile = map[oneroster.Entity]map[string]bool{}
 	im.inFile[oneroster.Users] = map[string]bool{}
@@ -375,7 +404,6 @@ func (im *rosterImport) run(ctx context.Context) error {
 	lite := *im.ro
 	lite.Enrollments = nil
 	im.d = lite.ToDomain()
-	im.rep.Warnings = append(im.rep.Warnings, im.d.Skipped...)
 	if err := im.load(ctx); err != nil {
 		return err
 	}
@@ -388,6 +416,16 @@ func (im *rosterImport) run(ctx context.Context) error {
 		if err := step(ctx); err != nil {
 			return err
 		}
+	}
+	// What ToDomain left out, but for the users of a delta that only
+	// lack their role rows (mergeDeltaRoles took those in).
+	for _, msg := range im.d.Skipped {
+		if key, ok := skippedUser(msg); ok {
+			if _, planned := im.people.planned[key]; planned {
+				continue
+			}
+		}
+		im.rep.Warnings = append(im.rep.Warnings, msg)
 	}
 	// Enrollments last, with what ToDomain made let go.
 	im.d = nil
@@ -408,6 +446,21 @@ func (im *rosterImport) run(ctx context.Context) error {
 	im.schools, im.terms, im.courses, im.classes, im.people, im.enrollments = nil, nil, nil, nil, nil, nil
 	im.links, im.demos, im.linkWrites, im.demoWrites, im.claimed, im.roles = nil, nil, nil, nil, nil, nil
 	return im.writeSnapshot(ctx)
+}
+
+// skippedUser returns the sourcedId of the user a oneroster.Domain.Skipped
+// message is about ("user \"u1\": ...").
+func skippedUser(msg string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, "user ")
+	if !ok {
+		return "", false
+	}
+	quoted, _, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return "", false
+	}
+	key, err := strconv.Unquote(quoted)
+	return key, err == nil
 }
 
 func (im *rosterImport) retire(e oneroster.Entity, id string) {
@@ -1096,8 +1149,8 @@ func roleName(teacher bool) string {
 	return string(roster.EnrolledStudent)
 }
 
-// enrollmentChunk is how many enrollments are mapped to cairn's terms at a
-// time, so that a large roster is never held twice.
+// enrollmentChunk is how often the planning of enrollments reports
+// progress (stage "checking").
 const enrollmentChunk = 16384
 
 // planEnrollments plans the enrollments. There is one enrollment per
@@ -1132,28 +1185,39 @@ func (im *rosterImport) planEnrollments(ctx context.Context) error {
 		key   string
 		own   int32 // the stored row the enrollment is written to, or -1
 	}
-	if len(t.recs) == 0 {
-		t.writes = make([]record[enrollmentRow], 0, len(ro.Enrollments))
-	}
 	// The places the import puts enrollments in that their rows do not
 	// hold already: only these can clash.
 	var fresh []placed
-	skipped := map[string]int{}
-	for start := 0; start < len(ro.Enrollments); start += enrollmentChunk {
-		part := ro.Enrollments[start:min(len(ro.Enrollments), start+enrollmentChunk)]
-		for i := range part {
-			if e := &part[i]; e.Status == oneroster.Active && e.Role != "student" && e.Role != "teacher" {
-				skipped[e.Role]++
-			}
-		}
-		mini := &oneroster.Roster{Version: ro.Version, Manifest: ro.Manifest, Enrollments: part}
-		for _, e := range mini.ToDomain().Enrollments {
-			if err := im.planEnrollment(ctx, e, holder, func(p placeKey, own int32) { fresh = append(fresh, placed{p, e.SourcedID, own}) }); err != nil {
-				return err
-			}
-		}
-		im.progress.report("enrollments", start+len(part), len(ro.Enrollments))
+	if len(t.recs) == 0 {
+		t.writes = make([]record[enrollmentRow], 0, len(ro.Enrollments))
+		fresh = make([]placed, 0, len(ro.Enrollments))
 	}
+	skipped := map[string]int{}
+	for i := range ro.Enrollments {
+		e := &ro.Enrollments[i]
+		if e.Status != oneroster.Active {
+			continue
+		}
+		// As oneroster.ToDomain maps an enrollment, without making a
+		// copy of the largest file of a roster.
+		var role roster.EnrollmentRole
+		switch e.Role {
+		case "student":
+			role = roster.EnrolledStudent
+		case "teacher":
+			role = roster.EnrolledTeacher
+		default:
+			skipped[e.Role]++
+			continue
+		}
+		if err := im.planEnrollment(ctx, e, role, holder, func(p placeKey, own int32) { fresh = append(fresh, placed{p, e.SourcedID, own}) }); err != nil {
+			return err
+		}
+		if i%enrollmentChunk == 0 {
+			im.progress.report("checking", i, len(ro.Enrollments))
+		}
+	}
+	im.progress.report("checking", len(ro.Enrollments), len(ro.Enrollments))
 	for _, role := range sortedKeys(skipped) {
 		n := skipped[role]
 		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s as %s not imported: cairn enrolls students and teachers", n, plural(n, "enrollment", "enrollments"), role))
@@ -1202,29 +1266,35 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // planEnrollment plans one enrollment and passes its place to placed.
-func (im *rosterImport) planEnrollment(ctx context.Context, e oneroster.EnrollmentRef, holder func(placeKey) (int32, bool), placed func(placeKey, int32)) error {
+func (im *rosterImport) planEnrollment(ctx context.Context, e *oneroster.Enrollment, role roster.EnrollmentRole, holder func(placeKey) (int32, bool), placed func(placeKey, int32)) error {
 	t := im.enrollments
 	class, ok, retired := im.classes.ref(im, e.ClassSourcedID)
 	if !ok || retired {
 		im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "classSourcedId", "class", e.ClassSourcedID, retired)
 		return nil
 	}
-	person, ok, retired := im.people.ref(im, e.PersonSourcedID)
+	person, ok, retired := im.people.ref(im, e.UserSourcedID)
 	if !ok || retired {
-		im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "userSourcedId", "user", e.PersonSourcedID, retired)
+		im.missing(oneroster.Enrollments, "enrollment", e.SourcedID, "userSourcedId", "user", e.UserSourcedID, retired)
 		return nil
 	}
-	teacher := e.Role == roster.EnrolledTeacher
+	teacher := role == roster.EnrolledTeacher
 	need := roster.RoleStudent
 	if teacher {
 		need = roster.RoleTeacher
 	}
 	if roles := im.rolesOf(person); !slices.Contains(roles, need) {
 		im.addProblem(oneroster.Enrollments.File(), "role", "enrollment %q: user %q is enrolled as %s but is not a %s (roles: %s)",
-			e.SourcedID, e.PersonSourcedID, e.Role, need, joinRoles(roles))
+			e.SourcedID, e.UserSourcedID, role, need, joinRoles(roles))
 		return nil
 	}
-	row := enrollmentRow{class: class, person: person, teacher: teacher, primary: e.Primary, begin: microPtr(e.BeginDate), end: microPtr(e.EndDate)}
+	row := enrollmentRow{class: class, person: person, teacher: teacher, primary: e.Primary != nil && *e.Primary, begin: noTime, end: noTime}
+	if !e.BeginDate.IsZero() {
+		row.begin = e.BeginDate.Time().UnixMicro()
+	}
+	if !e.EndDate.IsZero() {
+		row.end = e.EndDate.Time().UnixMicro()
+	}
 	place := placeKey{class, person, teacher}
 	j, hasOld := t.stored[e.SourcedID]
 	takeOver := false
@@ -1239,7 +1309,7 @@ func (im *rosterImport) planEnrollment(ctx context.Context, e oneroster.Enrollme
 				im.claimed[h] = true
 			default:
 				im.addProblem(oneroster.Enrollments.File(), "userSourcedId", "enrollment %q: the user is already in class %q as %s by enrollment %q, which this package does not have",
-					e.SourcedID, e.ClassSourcedID, e.Role, exportID("enrollment", t.recs[h].id, t.recs[h].sourced))
+					e.SourcedID, e.ClassSourcedID, role, exportID("enrollment", t.recs[h].id, t.recs[h].sourced))
 				return nil
 			}
 		}
@@ -1709,38 +1779,66 @@ func (t *kindTable[T]) storedRec(key string) (int64, bool, bool) {
 	return rec.id, true, rec.retired || planned
 }
 
+// compareSnapshot goes through what earlier imports brought, a row at a
+// time, against the package, as oneroster.Diff does without holding both:
+// im.pending keeps the package's records that are new or changed, and the
+// records a bulk file no longer has are marked for retiring.
+func (im *rosterImport) compareSnapshot(ctx context.Context) error {
+	im.pending = im.ro.Snapshot()
+	return im.r.each(ctx, `SELECT entity, sourced_id, hash FROM oneroster_records WHERE district_id = $1`, []any{im.districtID}, func(row scanner) error {
+		var entity, id string
+		var h int64
+		if err := row.Scan(&entity, &id, &h); err != nil {
+			return err
+		}
+		e := oneroster.Entity(entity)
+		mode := im.ro.Mode(e.File())
+		if mode == oneroster.Absent {
+			return nil
+		}
+		cur, ok := im.pending[e][id]
+		switch {
+		case ok && cur == uint64(h):
+			delete(im.pending[e], id)
+		case ok:
+			// Changed: it stays pending.
+		case mode == oneroster.Bulk:
+			im.retire(e, id)
+		}
+		return nil
+	})
+}
+
 // writeSnapshot records what this import brought, for the next one to
 // compare with.
 func (im *rosterImport) writeSnapshot(ctx context.Context) error {
 	r, s := im.r, im.r.s
-	snap := im.ro.Snapshot()
-	// The records to put, as consecutive runs of the changes' lists.
-	var lists [][]string
-	var entities []oneroster.Entity
-	n := 0
-	for _, c := range im.changes {
-		for _, l := range [][]string{c.Created, c.Updated} {
-			if len(l) > 0 {
-				lists, entities = append(lists, l), append(entities, c.Entity)
-				n += len(l)
-			}
-		}
-		if len(c.Retired) > 0 {
+	for _, e := range oneroster.AllEntities {
+		if len(im.retiring[e]) > 0 {
 			_, err := r.exec(ctx, `DELETE FROM oneroster_records WHERE district_id = $1 AND entity = $2 AND `+s.inStrs("sourced_id", 3),
-				im.districtID, string(c.Entity), s.strs(c.Retired))
+				im.districtID, string(e), s.strs(sortedKeys(im.retiring[e])))
 			if err != nil {
 				return fmt.Errorf("recording the import: %w", err)
 			}
 		}
 	}
-	list, offset := 0, 0 // the run holding record i, and where it starts
-	return r.writeChunks(ctx, "snapshot", im.progress, `INSERT INTO oneroster_records (district_id, entity, sourced_id, hash) VALUES `,
-		` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, n, func(i int) []any {
-			for i-offset >= len(lists[list]) {
-				offset += len(lists[list])
-				list++
-			}
-			e, id := entities[list], lists[list][i-offset]
-			return []any{im.districtID, string(e), id, int64(snap[e][id])}
-		})
+	total := 0
+	for _, m := range im.pending {
+		total += len(m)
+	}
+	done := 0
+	for _, e := range oneroster.AllEntities {
+		ids := sortedKeys(im.pending[e])
+		err := r.writeChunks(ctx, "snapshot", func(_ string, n, _ int) { im.progress.report("snapshot", done+n, total) },
+			`INSERT INTO oneroster_records (district_id, entity, sourced_id, hash) VALUES `,
+			` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, len(ids), func(i int) []any {
+				return []any{im.districtID, string(e), ids[i], int64(im.pending[e][ids[i]])}
+			})
+		if err != nil {
+			return err
+		}
+		done += len(ids)
+	}
+	im.progress.report("snapshot", total, total)
+	return nil
 }
