@@ -896,6 +896,23 @@ func testMastery(t *testing.T, e *env) {
 	if c := cm.Cells[2][1]; c == nil || c.StudentID != x.alice.ID || c.StandardID != x.s1.ID {
 		t.Errorf("cell [alice][s1] = %+v", c)
 	}
+	// A cell is the stored state without its explanation.
+	for j, std := range cm.Standards {
+		c := cm.Cells[2][j]
+		one, err := s.MasteryOf(ctx, id, x.alice.ID, std.ID)
+		ok(t, err)
+		if len(one.Explanation.Inputs) == 0 && len(one.Explanation.Children) == 0 {
+			t.Errorf("MasteryOf(alice, %s) has an empty explanation", std.Code)
+		}
+		one.Explanation = mastery.Explanation{}
+		if c == nil {
+			t.Errorf("cell [alice][%s] is empty", std.Code)
+			continue
+		}
+		if diff := cmp.Diff(one, *c); diff != "" {
+			t.Errorf("cell [alice][%s] differs from MasteryOf without explanation (-MasteryOf +cell):\n%s", std.Code, diff)
+		}
+	}
 	sm, err := s.StandardMastery(ctx, id, x.class.ID, x.s2.ID)
 	ok(t, err)
 	if len(sm) != 2 || sm[0].StudentID != x.bob.ID || sm[1].StudentID != x.alice.ID {
