@@ -44,9 +44,11 @@ type chartValue struct {
 }
 
 // Chart geometry, in SVG user units: the drawing scales to its container.
+// The right margin holds the label of the mastery line, beside the plot
+// where no point or line can cover it.
 const (
 	chartW, chartH                               = 600, 220
-	chartLeft, chartRight, chartTop, chartBottom = 34, 10, 12, 30
+	chartLeft, chartRight, chartTop, chartBottom = 34, 62, 12, 30
 )
 
 // newChart lays out values against a scale: levels on the y axis, the

@@ -19,10 +19,13 @@ import (
 // give someone a one-time link to set a password.
 type adminUsersPage struct {
 	pageBase
-	Roles []option
-	Role  string
-	Users []userRow
-	Next  string
+	// RoleChoices are the roles to filter by; the name keeps clear of
+	// pageBase.Roles, the roles of the person signed in, which the
+	// header shows.
+	RoleChoices []option
+	Role        string
+	Users       []userRow
+	Next        string
 	// ResetFor and ResetURL show a reset link just made, once.
 	ResetFor string
 	ResetURL string
@@ -43,9 +46,9 @@ func (s *Server) adminUsersData(w http.ResponseWriter, r *http.Request) (*adminU
 	pr := s.printerOf(r)
 	q := r.URL.Query()
 	data := &adminUsersPage{pageBase: s.newBase(w, r, pr.T("users.title")), Role: q.Get("role")}
-	data.Roles = append(data.Roles, option{"", pr.T("users.all_roles")})
+	data.RoleChoices = append(data.RoleChoices, option{"", pr.T("users.all_roles")})
 	for _, role := range []roster.Role{roster.RoleStudent, roster.RoleTeacher, roster.RoleGuardian, roster.RoleCoach, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin} {
-		data.Roles = append(data.Roles, option{string(role), pr.T("role." + string(role))})
+		data.RoleChoices = append(data.RoleChoices, option{string(role), pr.T("role." + string(role))})
 	}
 	f := store.PersonFilter{Page: store.Page{Limit: 50}}
 	if data.Role != "" {

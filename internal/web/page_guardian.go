@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
 )
@@ -69,7 +71,13 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !slices.ContainsFunc(kids, func(p roster.Person) bool { return p.ID == id }) {
 		// Only the guardian's own children have a page here, whatever
-		// other relation the person may have to the student.
+		// other relation the person may have to the student. A student
+		// who exists is named in the audit log as a refused look, as
+		// every refused look at a record is; the answer is the same as
+		// for a student who does not exist.
+		if err := s.refuseChild(r, id); err != nil {
+			return err
+		}
 		return notFoundPage("student", id)
 	}
 	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
@@ -141,4 +149,23 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		data.Viewers[i].Times++
 	}
 	return s.renderPage(w, r, http.StatusOK, "child", data)
+}
+
+// refuseChild logs a guardian's refused look at the page of a student who
+// is not their child, when that student exists.
+func (s *Server) refuseChild(r *http.Request, studentID int64) error {
+	_, err := s.store.RelationsTo(r.Context(), actorOf(r), studentID)
+	switch {
+	case errors.Is(err, problem.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	e := s.auditEntry(r, studentID, access.View, access.Profile, "")
+	e.Allowed = false
+	e.Detail = "not a child of the guardian"
+	if err := s.store.AppendAudit(r.Context(), e); err != nil {
+		return fmt.Errorf("recording the refused look at student %d: %w", studentID, err)
+	}
+	return nil
 }

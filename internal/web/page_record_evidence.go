@@ -33,9 +33,10 @@ type recordPage struct {
 	Rows    []recordRow
 	Student int64 // set when the grid is for one student
 	Kinds   []recordKind
-	// The form's own fields, as typed.
-	Title, Kind, Assessed string
-	Errors                map[string]string
+	// The form's own fields, as typed. EvidenceTitle keeps clear of
+	// pageBase.Title, the page's title.
+	EvidenceTitle, Kind, Assessed string
+	Errors                        map[string]string
 	// Problem is an error that belongs to no one field.
 	Problem  string
 	Hint     string
@@ -219,7 +220,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	}
 	pr := s.printerOf(r)
 	a := actorOf(r)
-	data.Title = strings.TrimSpace(form.Get("title"))
+	data.EvidenceTitle = strings.TrimSpace(form.Get("title"))
 	data.Kind = form.Get("kind")
 	data.Assessed = form.Get("assessed")
 
@@ -227,7 +228,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		data.Errors["kind"] = pr.T("record.error.kind")
 	}
-	if len(data.Title) > 200 {
+	if len(data.EvidenceTitle) > 200 {
 		data.Errors["title"] = pr.T("record.error.title")
 	}
 	now := s.now()
@@ -259,7 +260,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	}
 	for i, p := range students {
 		ev := evidence.Evidence{DistrictID: a.DistrictID, StudentID: p.ID, ClassID: &data.Class.ID, Kind: kind,
-			Title: data.Title, AssessedAt: assessed, RecordedBy: a.PersonID}
+			Title: data.EvidenceTitle, AssessedAt: assessed, RecordedBy: a.PersonID}
 		var o origin
 		for j, st := range chosen {
 			v := strings.TrimSpace(data.Rows[i].Cells[j].Value)

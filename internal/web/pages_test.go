@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,14 @@ func TestHiddenRecordsLookMissing(t *testing.T) {
 	}
 	if !refused {
 		t.Error("the refused attempts are not in the audit log")
+	}
+	// The guardian's look at another child's page too.
+	entries, _, err = f.st.SearchAudit(context.Background(), f.district, store.AuditFilter{ActorID: f.guardian, StudentID: f.students[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.AuditEntry) bool { return !e.Allowed && e.Route == "GET /family/{id}" }) {
+		t.Errorf("the guardian's look at another child's page is not in the audit log as refused: %+v", entries)
 	}
 }
 
