@@ -120,7 +120,7 @@ const auditCols = `l.id, l.district_id, l.actor_id, l.student_id, l.action, l.wh
 func scanAudit(row scanner) (e AuditEntry, err error) {
 	var student *int64
 	var action, what, rel, given, family string
-	err = row.Scan(&e.ID, &e.DistrictID, &e.ActorID, int64PtrCol{&student}, &action, &what, &rel, &e.Allowed, tsCol{&e.At},
+	err = row.Scan(&e.ID, &e.DistrictID, &e.ActorID, nullCol[int64]{&student}, &action, &what, &rel, &e.Allowed, tsCol{&e.At},
 		&e.Route, &e.RequestID, &e.Detail, &given, &family, jsonCol{&e.ActorRoles})
 	if student != nil {
 		e.StudentID = *student

@@ -63,7 +63,7 @@ func (r *runner) checkCourse(ctx context.Context, c *roster.Course) error {
 const courseCols = `id, district_id, school_id, sourced_id, title, code, grades`
 
 func scanCourse(row scanner) (c roster.Course, err error) {
-	err = row.Scan(&c.ID, &c.DistrictID, int64PtrCol{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades})
+	err = row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades})
 	return c, err
 }
 

@@ -388,7 +388,7 @@ func scanEvidence(row scanner) (ev evidence.Evidence, err error) {
 	var voidAt *time.Time
 	var voidBy sql.NullInt64
 	var voidReason sql.NullString
-	err = row.Scan(&ev.ID, &ev.DistrictID, &ev.StudentID, int64PtrCol{&ev.ClassID}, &kind, &ev.Title,
+	err = row.Scan(&ev.ID, &ev.DistrictID, &ev.StudentID, nullCol[int64]{&ev.ClassID}, &kind, &ev.Title,
 		tsCol{&ev.AssessedAt}, tsCol{&ev.RecordedAt}, &ev.RecordedBy, &ev.Attempt, &ev.Comment, &ev.ArtifactURL,
 		tsPtrCol{&voidAt}, &voidBy, &voidReason)
 	ev.Kind = evidence.Kind(kind)
@@ -476,7 +476,7 @@ WHERE district_id = $1 AND evidence_id IN ids($2) ORDER BY evidence_id, position
 		[]any{districtID, r.s.ids(ids)}, func(row scanner) error {
 			var id int64
 			var sc evidence.Score
-			if err := row.Scan(&id, &sc.StandardID, float64PtrCol{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, float64PtrCol{&sc.Level}, &sc.Value); err != nil {
+			if err := row.Scan(&id, &sc.StandardID, nullCol[float64]{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, nullCol[float64]{&sc.Level}, &sc.Value); err != nil {
 				return err
 			}
 			i := at[id]

@@ -47,7 +47,7 @@ func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, framew
 			var st standards.Standard
 			var uri string
 			err := row.Scan(&st.ID, &st.DistrictID, &st.FrameworkID, &st.SourcedID, &st.Code, &st.Statement, &st.Type,
-				jsonCol{&st.EducationLevels}, int64PtrCol{&st.ParentID}, &st.Position, &st.Retired, &uri)
+				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &uri)
 			all = append(all, st)
 			if uri != "" {
 				uris[st.ID] = uri
@@ -144,7 +144,7 @@ func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int
 		var t roster.Term
 		var typ string
 		var retired bool
-		err := row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, int64PtrCol{&t.ParentID}, &retired)
+		err := row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, nullCol[int64]{&t.ParentID}, &retired)
 		t.Type = roster.TermType(typ)
 		terms = append(terms, t)
 		retiredTerm[t.ID] = retired
@@ -158,7 +158,7 @@ func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int
 	err = r.each(ctx, `SELECT `+courseCols+`, retired_at IS NOT NULL FROM courses WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
 		var c roster.Course
 		var retired bool
-		err := row.Scan(&c.ID, &c.DistrictID, int64PtrCol{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades}, &retired)
+		err := row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades}, &retired)
 		courses = append(courses, c)
 		retiredCourse[c.ID] = retired
 		return err
@@ -277,7 +277,7 @@ SELECT district_id, student_id, birth_date, sex, races, hispanic_or_latino, engl
 FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row scanner) error {
 		var dm roster.Demographics
 		if err := row.Scan(&dm.DistrictID, &dm.StudentID, tsPtrCol{&dm.BirthDate}, &dm.Sex, jsonCol{&dm.Races},
-			boolPtrCol{&dm.HispanicOrLatino}, boolPtrCol{&dm.EnglishLearner}, boolPtrCol{&dm.Disability}, boolPtrCol{&dm.EconomicallyDisadvantaged}); err != nil {
+			nullCol[bool]{&dm.HispanicOrLatino}, nullCol[bool]{&dm.EnglishLearner}, nullCol[bool]{&dm.Disability}, nullCol[bool]{&dm.EconomicallyDisadvantaged}); err != nil {
 			return err
 		}
 		if active[dm.StudentID] {

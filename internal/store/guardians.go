@@ -105,6 +105,6 @@ func (s *Store) Demographics(ctx context.Context, districtID, studentID int64) (
 SELECT district_id, student_id, birth_date, sex, races, hispanic_or_latino, english_learner, disability, economically_disadvantaged
 FROM demographics WHERE district_id = $1 AND student_id = $2`, districtID, studentID).Scan(
 		&d.DistrictID, &d.StudentID, tsPtrCol{&d.BirthDate}, &d.Sex, jsonCol{&d.Races},
-		boolPtrCol{&d.HispanicOrLatino}, boolPtrCol{&d.EnglishLearner}, boolPtrCol{&d.Disability}, boolPtrCol{&d.EconomicallyDisadvantaged})
+		nullCol[bool]{&d.HispanicOrLatino}, nullCol[bool]{&d.EnglishLearner}, nullCol[bool]{&d.Disability}, nullCol[bool]{&d.EconomicallyDisadvantaged})
 	return d, noRows(err, "demographics of student", studentID)
 }

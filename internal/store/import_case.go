@@ -331,7 +331,7 @@ func (im *caseImport) loadStandards(ctx context.Context) error {
 		[]any{im.districtID}, func(row scanner) error {
 			var st storedStandard
 			err := row.Scan(&st.ID, &st.DistrictID, &st.FrameworkID, &st.SourcedID, &st.Code, &st.Statement, &st.Type,
-				jsonCol{&st.EducationLevels}, int64PtrCol{&st.ParentID}, &st.Position, &st.Retired, &st.URI)
+				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &st.URI)
 			im.stored[st.SourcedID] = st
 			return err
 		})

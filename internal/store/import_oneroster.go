@@ -560,7 +560,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 		var rec record[termRow]
 		var start, end time.Time
 		var parent *int64
-		err := row.Scan(&rec.id, &rec.sourced, &rec.row.title, &rec.row.typ, tsCol{&start}, tsCol{&end}, int64PtrCol{&parent}, &rec.retired)
+		err := row.Scan(&rec.id, &rec.sourced, &rec.row.title, &rec.row.typ, tsCol{&start}, tsCol{&end}, nullCol[int64]{&parent}, &rec.retired)
 		rec.row.start, rec.row.end = microOf(start), microOf(end)
 		if parent != nil {
 			rec.row.parent, rec.row.hasParent = *parent, true
@@ -574,7 +574,7 @@ func (im *rosterImport) load(ctx context.Context) error {
 	err = r.each(ctx, `SELECT id, sourced_id, school_id, title, code, grades, retired_at IS NOT NULL FROM courses WHERE district_id = $1`, d, func(row scanner) error {
 		var rec record[courseRow]
 		var school *int64
-		err := row.Scan(&rec.id, &rec.sourced, int64PtrCol{&school}, &rec.row.title, &rec.row.code, &rec.row.grades, &rec.retired)
+		err := row.Scan(&rec.id, &rec.sourced, nullCol[int64]{&school}, &rec.row.title, &rec.row.code, &rec.row.grades, &rec.retired)
 		if school != nil {
 			rec.row.school, rec.row.hasSchool = *school, true
 		}
@@ -639,7 +639,7 @@ FROM demographics WHERE district_id = $1`, d, func(row scanner) error {
 		var id int64
 		var dm roster.Demographics
 		err := row.Scan(&id, tsPtrCol{&dm.BirthDate}, &dm.Sex, jsonCol{&dm.Races},
-			boolPtrCol{&dm.HispanicOrLatino}, boolPtrCol{&dm.EnglishLearner}, boolPtrCol{&dm.Disability}, boolPtrCol{&dm.EconomicallyDisadvantaged})
+			nullCol[bool]{&dm.HispanicOrLatino}, nullCol[bool]{&dm.EnglishLearner}, nullCol[bool]{&dm.Disability}, nullCol[bool]{&dm.EconomicallyDisadvantaged})
 		im.demos[id] = demographicRowOf(dm)
 		return err
 	})

@@ -74,7 +74,7 @@ func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error)
 	var all []standards.Standard
 	err = r.each(ctx, `SELECT id, framework_id, parent_id, position FROM standards WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
 		var st standards.Standard
-		if err := row.Scan(&st.ID, &st.FrameworkID, int64PtrCol{&st.ParentID}, &st.Position); err != nil {
+		if err := row.Scan(&st.ID, &st.FrameworkID, nullCol[int64]{&st.ParentID}, &st.Position); err != nil {
 			return err
 		}
 		all = append(all, st)

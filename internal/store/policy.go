@@ -222,7 +222,7 @@ SELECT id, district_id, course_id, old_policy, new_policy, changed_by, changed_a
 FROM policy_changes WHERE district_id = $1 ORDER BY id`, []any{districtID}, func(row scanner) error {
 		var c PolicyChange
 		var old, nw sql.NullString
-		if err := row.Scan(&c.ID, &c.DistrictID, int64PtrCol{&c.CourseID}, &old, &nw, &c.ChangedBy, tsCol{&c.ChangedAt}, &c.Reason, &c.Recomputed); err != nil {
+		if err := row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.CourseID}, &old, &nw, &c.ChangedBy, tsCol{&c.ChangedAt}, &c.Reason, &c.Recomputed); err != nil {
 			return err
 		}
 		for _, x := range []struct {

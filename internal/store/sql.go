@@ -404,53 +404,18 @@ func (c tsPtrCol) Scan(src any) error {
 	return nil
 }
 
-// int64PtrCol scans a nullable integer column into a *int64.
-type int64PtrCol struct{ p **int64 }
+// nullCol scans a nullable column into a *T: nil for NULL.
+type nullCol[T any] struct{ p **T }
 
-func (c int64PtrCol) Scan(src any) error {
-	var n sql.NullInt64
+func (c nullCol[T]) Scan(src any) error {
+	var n sql.Null[T]
 	if err := n.Scan(src); err != nil {
 		return err
 	}
+	*c.p = nil
 	if n.Valid {
-		v := n.Int64
+		v := n.V
 		*c.p = &v
-	} else {
-		*c.p = nil
-	}
-	return nil
-}
-
-// float64PtrCol scans a nullable number column into a *float64.
-type float64PtrCol struct{ p **float64 }
-
-func (c float64PtrCol) Scan(src any) error {
-	var n sql.NullFloat64
-	if err := n.Scan(src); err != nil {
-		return err
-	}
-	if n.Valid {
-		v := n.Float64
-		*c.p = &v
-	} else {
-		*c.p = nil
-	}
-	return nil
-}
-
-// boolPtrCol scans a nullable boolean column into a *bool.
-type boolPtrCol struct{ p **bool }
-
-func (c boolPtrCol) Scan(src any) error {
-	var n sql.NullBool
-	if err := n.Scan(src); err != nil {
-		return err
-	}
-	if n.Valid {
-		v := n.Bool
-		*c.p = &v
-	} else {
-		*c.p = nil
 	}
 	return nil
 }

@@ -149,7 +149,7 @@ const standardCols = `s.id, s.district_id, s.framework_id, s.sourced_id, s.code,
 
 func scanStandard(row scanner) (st standards.Standard, err error) {
 	err = row.Scan(&st.ID, &st.DistrictID, &st.FrameworkID, &st.SourcedID, &st.Code, &st.Statement, &st.Type,
-		jsonCol{&st.EducationLevels}, int64PtrCol{&st.ParentID}, &st.Position, &st.Retired)
+		jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired)
 	return st, err
 }
 

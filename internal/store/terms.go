@@ -90,7 +90,7 @@ const termCols = `id, district_id, sourced_id, title, type, start_date, end_date
 
 func scanTerm(row scanner) (t roster.Term, err error) {
 	var typ string
-	err = row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, int64PtrCol{&t.ParentID})
+	err = row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, nullCol[int64]{&t.ParentID})
 	t.Type = roster.TermType(typ)
 	return t, err
 }
