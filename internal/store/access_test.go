@@ -741,6 +741,26 @@ func testRetired(t *testing.T, e *env) {
 	if teaches, _, err := e.s.ClassRelation(e.ctx, teacher, x.class.ID); err != nil || !teaches {
 		t.Errorf("the teacher's own enrollment is not retired: teaches %v, %v", teaches, err)
 	}
+	// Nor is she on the class's roster, its heatmap or her list of classes.
+	students, err := e.s.ClassStudents(e.ctx, x.d.ID, x.class.ID)
+	ok(t, err)
+	for _, p := range students {
+		if p.ID == x.alice.ID {
+			t.Errorf("a retired enrollment still lists %s in the class", p.Name())
+		}
+	}
+	matrix, err := e.s.ClassMastery(e.ctx, x.d.ID, x.class.ID)
+	ok(t, err)
+	for _, p := range matrix.Students {
+		if p.ID == x.alice.ID {
+			t.Errorf("a retired enrollment still shows %s on the class's heatmap", p.Name())
+		}
+	}
+	classes, err := e.s.PersonClasses(e.ctx, x.d.ID, x.alice.ID)
+	ok(t, err)
+	if len(classes) != 0 {
+		t.Errorf("a student whose enrollments are all retired is still in %d classes", len(classes))
+	}
 
 	username := "retiree"
 	ok(t, e.s.SetPassword(e.ctx, x.d.ID, x.teacher.ID, hashOf(t, "correct horse battery")))

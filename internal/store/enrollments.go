@@ -95,7 +95,7 @@ func (s *Store) classPeople(ctx context.Context, r *runner, districtID, classID 
 	err = r.each(ctx, `
 SELECT `+personCols+`
 FROM enrollments e JOIN people p ON p.id = e.person_id
-WHERE e.district_id = $1 AND e.class_id = $2 AND e.role = $3
+WHERE e.district_id = $1 AND e.class_id = $2 AND e.role = $3 AND e.retired_at IS NULL AND p.retired_at IS NULL
 ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, string(role)}, func(row scanner) error {
 		p, err := scanPerson(row)
 		out = append(out, p)
@@ -113,7 +113,7 @@ func (s *Store) PersonClasses(ctx context.Context, districtID, personID int64) (
 	}
 	err = r.each(ctx, `
 SELECT `+classCols+` FROM classes c
-WHERE c.district_id = $1 AND c.id IN (SELECT class_id FROM enrollments WHERE district_id = $1 AND person_id = $2)
+WHERE c.district_id = $1 AND c.id IN (SELECT class_id FROM enrollments WHERE district_id = $1 AND person_id = $2 AND retired_at IS NULL)
 ORDER BY c.id`, []any{districtID, personID}, func(row scanner) error {
 		c, err := scanClass(row)
 		out = append(out, c)

@@ -158,8 +158,8 @@ func (s *Store) StandardMastery(ctx context.Context, districtID, classID, standa
 	}
 	err = r.each(ctx, `
 SELECT `+stateCols+` FROM mastery_states ms
-JOIN enrollments e ON e.person_id = ms.student_id AND e.class_id = $2 AND e.role = 'student'
-JOIN people p ON p.id = ms.student_id
+JOIN enrollments e ON e.person_id = ms.student_id AND e.class_id = $2 AND e.role = 'student' AND e.retired_at IS NULL
+JOIN people p ON p.id = ms.student_id AND p.retired_at IS NULL
 WHERE ms.district_id = $1 AND ms.standard_id = $3
 ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, standardID}, func(row scanner) error {
 		ms, err := scanState(row)
