@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -200,6 +201,24 @@ func TestDemoPages(t *testing.T) {
 	}
 	if strings.Count(body, `<span class="flag">⚑ stalled:`) == 0 {
 		t.Error("no student of the featured class is flagged as stalled")
+	}
+	// Both schools have a "Math 6, Period 1": a list that spans them names
+	// each class's school, and a list within one school does not.
+	schools, _, err := d.st.Schools(ctx, sum.DistrictID, store.Page{})
+	if err != nil || len(schools) < 2 {
+		t.Fatalf("the demo district's schools: %v, %v", schools, err)
+	}
+	body = d.get(t, d.admin, "/classes").Body.String()
+	for _, sc := range schools {
+		if !strings.Contains(body, html.EscapeString(sc.Name)+" · ") {
+			t.Errorf("the administrator's class list does not name %s", sc.Name)
+		}
+	}
+	body = d.get(t, d.teacher, "/classes").Body.String()
+	for _, sc := range schools {
+		if strings.Contains(body, html.EscapeString(sc.Name)+" · ") {
+			t.Errorf("the teacher's class list, all at one school, names %s", sc.Name)
+		}
 	}
 	// The parent on a phone reads Spanish: her profile says so.
 	body = d.get(t, d.guardian, "/family/"+itoa(kids[0].ID)).Body.String()

@@ -19,7 +19,10 @@ type classesPage struct {
 
 type classItem struct {
 	roster.Class
-	Course    string
+	Course string
+	// School is the class's school, named only when the list holds classes
+	// of more than one school: both may have a "Math 6, Period 1".
+	School    string
 	URL       string
 	RecordURL string
 	Teaches   bool
@@ -59,6 +62,7 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	courses := map[int64]string{}
+	schools := map[int64]string{}
 	data := &classesPage{pageBase: s.newBase(w, r, pr.T("classes.title"))}
 	for _, c := range classes {
 		teaches, schoolID, err := s.store.ClassRelation(ctx, a, c.ID)
@@ -75,13 +79,26 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 			}
 			courses[c.CourseID] = co.Title
 		}
-		item := classItem{Class: c, Course: courses[c.CourseID], URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: teaches}
+		if _, ok := schools[c.SchoolID]; !ok {
+			sc, err := s.store.School(ctx, a.DistrictID, c.SchoolID)
+			if err != nil {
+				return err
+			}
+			schools[c.SchoolID] = sc.Name
+		}
+		item := classItem{Class: c, Course: courses[c.CourseID], School: schools[c.SchoolID], URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: teaches}
 		if access.Allow(a, access.Change, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) == nil {
 			item.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
 		}
 		data.Classes = append(data.Classes, item)
 	}
-	// The classes a person teaches come first, then by period and title.
+	if len(schools) < 2 {
+		for i := range data.Classes {
+			data.Classes[i].School = ""
+		}
+	}
+	// The classes a person teaches come first, then by school, period and
+	// title.
 	slices.SortStableFunc(data.Classes, func(x, y classItem) int {
 		if x.Teaches != y.Teaches {
 			if x.Teaches {
@@ -89,7 +106,7 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 			}
 			return 1
 		}
-		return cmp.Or(cmp.Compare(x.Period, y.Period), cmp.Compare(x.Title, y.Title))
+		return cmp.Or(cmp.Compare(x.School, y.School), cmp.Compare(x.Period, y.Period), cmp.Compare(x.Title, y.Title))
 	})
 	return s.renderPage(w, r, http.StatusOK, "classes", data)
 }
