@@ -42,6 +42,16 @@ type summaryFacts struct {
 	cut      string // the mastery cut, "3"
 	cutLabel string // its label, "Proficient", or "" when the cut is not a level
 	mastered bool
+
+	// The model's part, when the state has one.
+	model      bool
+	masteredBy MasteredBy
+	fitted     bool
+	responses  int
+	right      int
+	pMastered  string  // "72"
+	pNext      string  // "68"
+	verdict    Verdict // the model's own verdict
 }
 
 func summaryFactsOf(e Explanation, scale standards.Scale, st State) summaryFacts {
@@ -70,6 +80,16 @@ func summaryFactsOf(e Explanation, scale standards.Scale, st State) summaryFacts
 		if e.Method == Mode && in.Weight > 0 {
 			f.modeCount++
 		}
+	}
+	if e.Model != nil && st.Model != nil {
+		f.model = true
+		f.masteredBy = e.Model.MasteredBy
+		f.fitted = e.Model.Fitted
+		f.responses = e.Model.Responses
+		f.right = e.Model.Right
+		f.pMastered = Percent(st.Model.PMastered)
+		f.pNext = Percent(st.Model.PCorrectNext)
+		f.verdict = st.Model.Verdict
 	}
 	f.children = len(e.Children)
 	for _, c := range e.Children {
@@ -140,10 +160,48 @@ func summaryEnglish(f summaryFacts) string {
 		cut += " " + f.cutLabel
 	}
 	verdict := "Not mastered yet."
-	if f.mastered {
+	switch {
+	case f.model && f.masteredBy == MasteredByModel && f.mastered:
+		verdict = "Mastered, as the model judges."
+	case f.model && f.masteredBy == MasteredByModel:
+		verdict = "Not mastered yet, as the model judges."
+	case f.model && f.masteredBy == MasteredByBoth && f.mastered:
+		verdict = "Mastered: the value and the model agree."
+	case f.model && f.masteredBy == MasteredByBoth:
+		verdict = "Not mastered yet: the value and the model must agree."
+	case f.mastered:
 		verdict = "Mastered."
 	}
-	return fmt.Sprintf("%s: %s, %s (mastery is %s or above). %s", how, f.value, f.level, cut, verdict)
+	out := fmt.Sprintf("%s: %s, %s (mastery is %s or above). %s", how, f.value, f.level, cut, verdict)
+	if !f.model {
+		return out
+	}
+	params := "default parameters"
+	if f.fitted {
+		params = "parameters fitted to this district's evidence"
+	}
+	judged := "needs more evidence"
+	switch f.verdict {
+	case VerdictMastered:
+		judged = "mastered"
+	case VerdictNotYet:
+		judged = "not yet"
+	}
+	return fmt.Sprintf("%s Bayesian Knowledge Tracing (%s) read %s, %s at mastery: %s%% likely mastered (%s); %s%% chance the next reaches mastery.",
+		out, params, plural(f.responses, "response", "responses"), strconv.Itoa(f.right), f.pMastered, judged, f.pNext)
+}
+
+// Percent shows a probability as a whole percentage, never rounding to 0
+// or 100 a probability that is neither: 0.996 shows as 99, 0.004 as 1.
+func Percent(p float64) string {
+	v := math.Round(p * 100)
+	switch {
+	case v >= 100 && p < 1:
+		v = 99
+	case v <= 0 && p > 0:
+		v = 1
+	}
+	return strconv.Itoa(int(v))
 }
 
 // formatValue shows v to two decimals at most, never rounding it up into a

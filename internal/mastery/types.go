@@ -57,6 +57,12 @@ const (
 type Policy struct {
 	Method Method     `json:"method"`
 	Rollup RollupRule `json:"rollup"`
+	// MasteredBy says whether Mastered follows the method, the knowledge
+	// tracing model or both; empty means the method.
+	MasteredBy MasteredBy `json:"masteredBy,omitempty"`
+	// Confidence is how sure the model must be to call a standard
+	// mastered or not yet; 0 means DefaultConfidence.
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
 // DefaultPolicy is the policy of a new district: decaying average at 0.65,
@@ -86,6 +92,14 @@ func (p *Policy) Validate() error {
 	case MostRecent, Highest, Mean, Mode, PowerLaw:
 	default:
 		errs.Addf("method.name", "%q is not one of decaying_average, weighted_average, most_recent, highest, mean, mode, n_times, power_law", p.Method.Name)
+	}
+	switch p.MasteredBy {
+	case "", MasteredByMethod, MasteredByModel, MasteredByBoth:
+	default:
+		errs.Addf("masteredBy", "%q is not one of method, model, both", p.MasteredBy)
+	}
+	if !validConfidence(p.Confidence) {
+		errs.Addf("confidence", "%g is not between 0.5 and 1 (exclusive)", p.Confidence)
 	}
 	switch p.Rollup {
 	case "":
@@ -121,8 +135,12 @@ type State struct {
 	LastAssessed  time.Time `json:"lastAssessed"`
 	// Trend is the least-squares slope of the values against their order,
 	// in scale points per piece of evidence: above 0 is improving.
-	Trend       float64     `json:"trend"`
-	Explanation Explanation `json:"explanation"`
+	Trend float64 `json:"trend"`
+	// Model is the knowledge tracing model's estimate from the same
+	// evidence: set for a standard with evidence of its own, nil for one
+	// rolled up from its children alone.
+	Model       *MasteryEstimate `json:"model,omitempty"`
+	Explanation Explanation      `json:"explanation"`
 }
 
 // Explanation says how a State was reached, so that a teacher or a family
@@ -140,6 +158,9 @@ type Explanation struct {
 	Children []ChildInput `json:"children,omitempty"`
 	// Cut is the scale's mastery cut the value was compared with.
 	Cut float64 `json:"cut"`
+	// Model names the knowledge tracing model and what it read, when the
+	// state has a model estimate.
+	Model *ModelInputs `json:"model,omitempty"`
 }
 
 // Input is one evidence value and the weight it carried in the result.

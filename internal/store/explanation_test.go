@@ -31,6 +31,12 @@ func TestExplanationJSON(t *testing.T) {
 		}}},
 		{"odd numbers", mastery.Explanation{Weight: 1e21, Cut: -1e-9, Inputs: []mastery.Input{{Value: 1.0 / 3, Weight: 123456789.125, AssessedAt: time.Time{}}}}},
 		{"escaped method", mastery.Explanation{Method: "a<b&\"c\"", Cut: 1}},
+		{"model", mastery.Explanation{Method: mastery.Mean, Cut: 3, Model: &mastery.ModelInputs{Model: "bkt",
+			Params: mastery.BKTParams{Prior: 0.4, Learn: 0.1, Guess: 0.2, Slip: 0.1}, Responses: 4, Right: 3, Confidence: 0.95,
+			MasteredBy: mastery.MasteredByMethod}}},
+		{"model with forgetting", mastery.Explanation{Cut: 3, Model: &mastery.ModelInputs{Model: "bkt",
+			Params: mastery.BKTParams{Prior: 1e-4, Learn: 0.123456789, Guess: 0.49, Slip: 1e-7, Forget: 0.02}, Fitted: true,
+			Responses: 40, Confidence: 0.9, MasteredBy: mastery.MasteredByBoth}}},
 		{"far year", mastery.Explanation{Cut: 1, Inputs: []mastery.Input{{AssessedAt: time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)}}}},
 	}
 	for _, tt := range tests {
@@ -58,6 +64,12 @@ func TestExplanationJSON(t *testing.T) {
 				e.Inputs = append(e.Inputs, mastery.Input{EvidenceID: rng.Int64(), Value: rng.NormFloat64() * math.Pow(10, float64(rng.IntN(50)-25)),
 					AssessedAt: time.UnixMicro(rng.Int64N(1e17)).UTC(), Weight: rng.Float64()})
 				e.Children = append(e.Children, mastery.ChildInput{StandardID: rng.Int64(), Value: -rng.Float64(), Mastered: rng.IntN(2) == 0})
+			}
+			if rng.IntN(2) == 0 {
+				e.Model = &mastery.ModelInputs{Model: "bkt", Params: mastery.BKTParams{Prior: rng.Float64(), Learn: rng.Float64(),
+					Guess: rng.Float64() / 2, Slip: rng.Float64() / 2, Forget: float64(rng.IntN(2)) * rng.Float64()},
+					Fitted: rng.IntN(2) == 0, Responses: rng.IntN(100), Right: rng.IntN(100), Confidence: rng.Float64(),
+					MasteredBy: mastery.MasteredByModel}
 			}
 			want, err := json.Marshal(e)
 			if err != nil {

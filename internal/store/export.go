@@ -338,10 +338,9 @@ JOIN standards st ON st.district_id = cs.district_id AND st.id = cs.standard_id 
 JOIN mastery_states ms ON ms.district_id = c.district_id AND ms.student_id = e.person_id AND ms.standard_id = cs.standard_id
 WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row scanner) error {
 			var c cell
-			ms := &c.st
-			err := row.Scan(&c.class, &ms.DistrictID, &ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
-				&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, jsonCol{&ms.Explanation}, tsCol{&ms.UpdatedAt})
-			c.student, c.standard = ms.StudentID, ms.StandardID
+			var err error
+			c.st, err = scanState(row, &c.class)
+			c.student, c.standard = c.st.StudentID, c.st.StandardID
 			cells = append(cells, c)
 			return err
 		})

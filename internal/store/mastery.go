@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -31,12 +32,47 @@ type ClassMatrix struct {
 }
 
 const stateCols = `ms.district_id, ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
-    ms.evidence_count, ms.last_assessed, ms.trend, ms.explanation, ms.updated_at`
+    ms.evidence_count, ms.last_assessed, ms.trend, ms.explanation, ms.updated_at, ` + modelCols
 
-func scanState(row scanner) (ms MasteryState, err error) {
-	err = row.Scan(&ms.DistrictID, &ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
-		&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, jsonCol{&ms.Explanation}, tsCol{&ms.UpdatedAt})
+// modelCols are the columns of a state's model estimate, read by
+// modelCol.
+const modelCols = `ms.model_p, ms.model_next, ms.model_low, ms.model_high, ms.model_n, ms.model_verdict`
+
+// scanState scans the stateCols of a row, after lead when the row starts
+// with other columns.
+func scanState(row scanner, lead ...any) (ms MasteryState, err error) {
+	mc := modelCol{dst: &ms.Model}
+	err = row.Scan(append(lead, &ms.DistrictID, &ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
+		&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, jsonCol{&ms.Explanation}, tsCol{&ms.UpdatedAt},
+		&mc.p, &mc.next, &mc.low, &mc.high, &mc.n, &mc.verdict)...)
+	mc.set()
 	return ms, err
+}
+
+// modelCol scans the model columns into a *mastery.MasteryEstimate, left
+// nil when the state has none.
+type modelCol struct {
+	dst                **mastery.MasteryEstimate
+	p, next, low, high sql.NullFloat64
+	n                  sql.NullInt64
+	verdict            sql.NullString
+}
+
+func (c *modelCol) set() {
+	if !c.p.Valid {
+		*c.dst = nil
+		return
+	}
+	*c.dst = &mastery.MasteryEstimate{PMastered: c.p.Float64, PCorrectNext: c.next.Float64, Low: c.low.Float64,
+		High: c.high.Float64, Evidence: int(c.n.Int64), Verdict: mastery.Verdict(c.verdict.String)}
+}
+
+// modelArgs returns the model columns' values of a state.
+func modelArgs(est *mastery.MasteryEstimate) []any {
+	if est == nil {
+		return []any{nil, nil, nil, nil, nil, nil}
+	}
+	return []any{est.PMastered, est.PCorrectNext, est.Low, est.High, est.Evidence, string(est.Verdict)}
 }
 
 // StudentMastery returns a student's mastery states, in the order the
@@ -124,16 +160,19 @@ func (s *Store) ClassMastery(ctx context.Context, districtID, classID int64) (cm
 		// again.
 		return r.each(ctx, `
 SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
-    ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at
+    ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at, `+modelCols+`
 FROM mastery_states ms
 WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id = $1`,
 			[]any{districtID, s.ids(students), s.ids(stds)}, func(rs scanner) error {
 				cells = append(cells, MasteryState{DistrictID: districtID})
 				ms := &cells[len(cells)-1]
+				mc := modelCol{dst: &ms.Model}
 				if err := rs.Scan(&ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
-					&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, tsCol{&ms.UpdatedAt}); err != nil {
+					&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, tsCol{&ms.UpdatedAt},
+					&mc.p, &mc.next, &mc.low, &mc.high, &mc.n, &mc.verdict); err != nil {
 					return err
 				}
+				mc.set()
 				i, ok1 := row[ms.StudentID]
 				j, ok2 := col[ms.StandardID]
 				if ok1 && ok2 {
@@ -237,7 +276,7 @@ func (e *engine) compute(w *work) map[int64]mastery.State {
 		kids := e.m.graph.Children(id)
 		if len(kids) == 0 {
 			if len(own) > 0 {
-				res[id] = mastery.Compute(pol.Method, scale, own)
+				res[id] = pol.Decide(scale, own, e.m.tracer(id))
 			}
 			continue
 		}
@@ -256,7 +295,7 @@ func (e *engine) compute(w *work) map[int64]mastery.State {
 		}
 		if len(own) > 0 {
 			assessed = true
-			children = append(children, mastery.Child{StandardID: id, State: mastery.Compute(pol.Method, scale, own)})
+			children = append(children, mastery.Child{StandardID: id, State: pol.Decide(scale, own, e.m.tracer(id))})
 		}
 		if assessed {
 			res[id] = mastery.Rollup(pol.Rollup, scale, children)
@@ -315,16 +354,20 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 }
 
 const insertStateHead = `INSERT INTO mastery_states (district_id, student_id, standard_id, value, level, level_label, mastered,
-    evidence_count, last_assessed, trend, explanation, updated_at) VALUES `
+    evidence_count, last_assessed, trend, explanation, updated_at,
+    model_p, model_next, model_low, model_high, model_n, model_verdict) VALUES `
 
 const upsertStateTail = ` ON CONFLICT (student_id, standard_id) DO UPDATE SET
     value = excluded.value, level = excluded.level, level_label = excluded.level_label, mastered = excluded.mastered,
     evidence_count = excluded.evidence_count, last_assessed = excluded.last_assessed, trend = excluded.trend,
-    explanation = excluded.explanation, updated_at = excluded.updated_at`
+    explanation = excluded.explanation, updated_at = excluded.updated_at,
+    model_p = excluded.model_p, model_next = excluded.model_next, model_low = excluded.model_low,
+    model_high = excluded.model_high, model_n = excluded.model_n, model_verdict = excluded.model_verdict`
 
 func (e *engine) stateRow(student, standard int64, st mastery.State) []any {
-	return []any{e.districtID, student, standard, st.Value, st.Level, st.LevelLabel, st.Mastered,
-		st.EvidenceCount, e.r.s.tsOrNull(&st.LastAssessed), st.Trend, explanationJSON(st.Explanation), e.r.s.ts(e.now)}
+	return append([]any{e.districtID, student, standard, st.Value, st.Level, st.LevelLabel, st.Mastered,
+		st.EvidenceCount, e.r.s.tsOrNull(&st.LastAssessed), st.Trend, explanationJSON(st.Explanation), e.r.s.ts(e.now)},
+		modelArgs(st.Model)...)
 }
 
 // load reads the observations of the work items' students on their
@@ -619,6 +662,33 @@ func appendExplanation(b []byte, e mastery.Explanation) ([]byte, bool) {
 	sep()
 	b = append(b, `"cut":`...)
 	b, ok = appendJSONFloat(b, e.Cut, ok)
+	if m := e.Model; m != nil {
+		b = append(b, `,"model":{"model":`...)
+		b, ok = appendJSONString(b, m.Model, ok)
+		b = append(b, `,"params":{"prior":`...)
+		b, ok = appendJSONFloat(b, m.Params.Prior, ok)
+		b = append(b, `,"learn":`...)
+		b, ok = appendJSONFloat(b, m.Params.Learn, ok)
+		b = append(b, `,"guess":`...)
+		b, ok = appendJSONFloat(b, m.Params.Guess, ok)
+		b = append(b, `,"slip":`...)
+		b, ok = appendJSONFloat(b, m.Params.Slip, ok)
+		if m.Params.Forget != 0 {
+			b = append(b, `,"forget":`...)
+			b, ok = appendJSONFloat(b, m.Params.Forget, ok)
+		}
+		b = append(b, `},"fitted":`...)
+		b = strconv.AppendBool(b, m.Fitted)
+		b = append(b, `,"responses":`...)
+		b = strconv.AppendInt(b, int64(m.Responses), 10)
+		b = append(b, `,"right":`...)
+		b = strconv.AppendInt(b, int64(m.Right), 10)
+		b = append(b, `,"confidence":`...)
+		b, ok = appendJSONFloat(b, m.Confidence, ok)
+		b = append(b, `,"masteredBy":`...)
+		b, ok = appendJSONString(b, string(m.MasteredBy), ok)
+		b = append(b, '}')
+	}
 	return append(b, '}'), ok
 }
 

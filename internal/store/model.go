@@ -18,6 +18,17 @@ type model struct {
 	scales map[int64]standards.Scale // by scale id
 	std    map[int64]stdInfo         // by standard id
 	graph  *standards.Graph
+	// fitted are the standards' fitted knowledge tracing parameters; a
+	// standard without them uses mastery.DefaultBKTParams.
+	fitted map[int64]mastery.BKTParams
+}
+
+// tracer returns the knowledge tracing model of a standard.
+func (m *model) tracer(standardID int64) mastery.Tracer {
+	if p, ok := m.fitted[standardID]; ok {
+		return mastery.Tracer{Params: p, Fitted: true}
+	}
+	return mastery.Tracer{Params: mastery.DefaultBKTParams()}
 }
 
 type stdInfo struct {
@@ -87,6 +98,9 @@ func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error)
 	for i, st := range hierarchyOrder(all) {
 		m.std[st.ID] = stdInfo{scaleID: fwScale[st.FrameworkID], depth: len(m.graph.Ancestors(st.ID)), order: i}
 	}
+	if m.fitted, err = r.bktParams(ctx, districtID); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -149,8 +163,11 @@ type policies struct {
 
 // of returns the policy of a standard: the override of the lowest-numbered
 // course mapped to it that has one, else the district's.
+// A course decides its method and rollup; whether mastery follows the
+// model is the district's choice and applies to every course.
 func (p *policies) of(standardID int64) mastery.Policy {
 	if pol, ok := p.byStandard[standardID]; ok {
+		pol.MasteredBy, pol.Confidence = p.district.MasteredBy, p.district.Confidence
 		return pol
 	}
 	return p.district

@@ -78,6 +78,16 @@ func (s *Store) SetPolicy(ctx context.Context, districtID int64, courseID *int64
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if courseID != nil && (p.MasteredBy != "" || p.Confidence != 0) {
+		var errs problem.Fields
+		if p.MasteredBy != "" {
+			errs.Add("masteredBy", "whether mastery follows the model is the district's choice; a course cannot set it")
+		}
+		if p.Confidence != 0 {
+			errs.Add("confidence", "the model's confidence is the district's choice; a course cannot set it")
+		}
+		return errs.Err()
+	}
 	var changes []Change
 	defer func() { s.afterWrite(changes, err) }()
 	return s.inTx(ctx, func(r *runner) error {

@@ -61,6 +61,7 @@ func TestStore(t *testing.T) {
 		{"rebuild", testRebuild},
 		{"hierarchy changes", testHierarchyChanges},
 		{"concurrent writers", testConcurrentWriters},
+		{"models", testModels},
 	}
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) {
@@ -793,7 +794,7 @@ func expected(x *district, pol mastery.Policy, evs []evidence.Evidence, student 
 	out := map[int64]mastery.State{}
 	leaf := func(st standards.Standard) {
 		if o := obs[st.ID]; len(o) > 0 {
-			out[st.ID] = mastery.Compute(pol.Method, x.scale, o)
+			out[st.ID] = pol.Decide(x.scale, o, mastery.Tracer{Params: mastery.DefaultBKTParams()})
 		}
 	}
 	parent := func(st standards.Standard, kids ...standards.Standard) {
@@ -802,7 +803,7 @@ func expected(x *district, pol mastery.Policy, evs []evidence.Evidence, student 
 			children = append(children, mastery.Child{StandardID: k.ID, State: out[k.ID]})
 		}
 		if o := obs[st.ID]; len(o) > 0 {
-			children = append(children, mastery.Child{StandardID: st.ID, State: mastery.Compute(pol.Method, x.scale, o)})
+			children = append(children, mastery.Child{StandardID: st.ID, State: pol.Decide(x.scale, o, mastery.Tracer{Params: mastery.DefaultBKTParams()})})
 		}
 		if r := mastery.Rollup(pol.Rollup, x.scale, children); r.EvidenceCount > 0 {
 			out[st.ID] = r

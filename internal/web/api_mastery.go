@@ -29,6 +29,9 @@ type masteryJSON struct {
 	LastAssessed  time.Time `json:"lastAssessed"`
 	Trend         float64   `json:"trend"`
 	UpdatedAt     time.Time `json:"updatedAt"`
+	// Model is the knowledge tracing model's estimate from the standard's
+	// own evidence; absent for a standard rolled up from others alone.
+	Model *mastery.MasteryEstimate `json:"model,omitempty"`
 	// Explanation says how the value was reached (single state only).
 	Explanation *mastery.Explanation `json:"explanation,omitempty"`
 }
@@ -38,7 +41,7 @@ func newMasteryJSON(m store.MasteryState, explain bool) masteryJSON {
 		StudentID: m.StudentID, StandardID: m.StandardID,
 		Value: m.Value, Level: m.Level, LevelLabel: m.LevelLabel, Mastered: m.Mastered,
 		EvidenceCount: m.EvidenceCount, LastAssessed: m.LastAssessed, Trend: m.Trend,
-		UpdatedAt: m.UpdatedAt,
+		UpdatedAt: m.UpdatedAt, Model: m.Model,
 	}
 	if explain {
 		e := m.Explanation
@@ -150,6 +153,10 @@ type matrixCell struct {
 	Label    string  `json:"label"`
 	Mastered bool    `json:"mastered"`
 	Count    int     `json:"count"`
+	// PMastered is the model's probability of mastery and Verdict its
+	// verdict, when the standard has evidence of its own.
+	PMastered *float64        `json:"pMastered,omitempty"`
+	Verdict   mastery.Verdict `json:"verdict,omitempty"`
 }
 
 func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
@@ -198,7 +205,11 @@ func newClassMatrixJSON(m store.ClassMatrix) classMatrixJSON {
 			if c == nil {
 				continue
 			}
-			cells = append(cells, matrixCell{Value: c.Value, Level: c.Level, Label: c.LevelLabel, Mastered: c.Mastered, Count: c.EvidenceCount})
+			cell := matrixCell{Value: c.Value, Level: c.Level, Label: c.LevelLabel, Mastered: c.Mastered, Count: c.EvidenceCount}
+			if est := c.Model; est != nil {
+				cell.PMastered, cell.Verdict = &est.PMastered, est.Verdict
+			}
+			cells = append(cells, cell)
 			out.Cells[i][j] = &cells[len(cells)-1]
 		}
 	}

@@ -67,6 +67,11 @@ func TestClassMastery(t *testing.T) {
 				continue
 			}
 			want := matrixCell{Value: stored.Value, Level: stored.Level, Label: stored.LevelLabel, Mastered: stored.Mastered, Count: stored.EvidenceCount}
+			if est := stored.Model; est != nil {
+				want.PMastered, want.Verdict = &est.PMastered, est.Verdict
+			} else if stds[j] != f.parent {
+				t.Errorf("cell [%d][%d]: the store has no model estimate for a standard with evidence of its own", i, j)
+			}
 			if diff := cmp.Diff(want, *c); diff != "" {
 				t.Errorf("cell [%d][%d] (-store +api):\n%s", i, j, diff)
 			}

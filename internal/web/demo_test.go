@@ -142,6 +142,7 @@ func TestDemoPages(t *testing.T) {
 		{d.teacher, "/classes/" + class},
 		{d.teacher, "/classes/" + class + "?all=1"},
 		{d.teacher, "/classes/" + class + "?sort=stalled&cols=weakest"},
+		{d.teacher, "/classes/" + class + "?show=model&sort=s" + itoa(stds[0].ID)},
 		{d.teacher, "/classes/" + class + "/record?" + grid.String()[1:]},
 		{d.teacher, "/students/" + itoa(sum.Student.ID)},
 		{d.teacher, "/students/" + itoa(sum.Student.ID) + "/standards/" + itoa(stds[2].ID)},
@@ -194,8 +195,15 @@ func TestDemoPages(t *testing.T) {
 		})
 	}
 
+	// The model's view of the class: every assessed leaf cell gives the
+	// model's chance of mastery instead of the level.
+	body := d.get(t, d.teacher, "/classes/"+class+"?show=model").Body.String()
+	if !strings.Contains(body, `id="model-legend"`) || !regexp.MustCompile(`<a href="/students/\d+/standards/\d+">\d+%[✓?]?</a>`).MatchString(body) {
+		t.Errorf("the class in the model's view shows no percentages:\n%.3000s", body)
+	}
+
 	// The teacher's morning.
-	body := d.get(t, d.teacher, "/classes/"+class).Body.String()
+	body = d.get(t, d.teacher, "/classes/"+class).Body.String()
 	if rows := strings.Count(body, `<tr id="student-`); rows != 28 {
 		t.Errorf("the featured class shows %d students, want 28", rows)
 	}

@@ -80,11 +80,40 @@ func explainText(pr *i18n.Printer, scale standards.Scale, st mastery.State) stri
 			cut = pr.T("explain.cut", cut, levelLabel(pr, l.Label))
 		}
 	}
+	model := e.Model != nil && st.Model != nil
+	by := mastery.MasteredByMethod
+	if model {
+		by = e.Model.MasteredBy
+	}
 	verdict := pr.T("explain.not_mastered")
-	if st.Mastered {
+	switch {
+	case by == mastery.MasteredByModel && st.Mastered:
+		verdict = pr.T("explain.mastered_model")
+	case by == mastery.MasteredByModel:
+		verdict = pr.T("explain.not_mastered_model")
+	case by == mastery.MasteredByBoth && st.Mastered:
+		verdict = pr.T("explain.mastered_both")
+	case by == mastery.MasteredByBoth:
+		verdict = pr.T("explain.not_mastered_both")
+	case st.Mastered:
 		verdict = pr.T("explain.mastered")
 	}
-	return pr.T("explain.sentence", how, pr.Number(shownValue(scale, st.Value)), levelLabel(pr, st.LevelLabel), cut, verdict)
+	out := pr.T("explain.sentence", how, pr.Number(shownValue(scale, st.Value)), levelLabel(pr, st.LevelLabel), cut, verdict)
+	if !model {
+		return out
+	}
+	params := pr.T("explain.model.default")
+	if e.Model.Fitted {
+		params = pr.T("explain.model.fitted")
+	}
+	return out + " " + pr.T("explain.model", params, pr.N("explain.responses", e.Model.Responses), e.Model.Right,
+		percentOf(pr, st.Model.PMastered), pr.T("model.verdict."+string(st.Model.Verdict)), percentOf(pr, st.Model.PCorrectNext))
+}
+
+// percentOf shows a probability as a whole percentage in the printer's
+// language, as mastery.Percent rounds it.
+func percentOf(pr *i18n.Printer, p float64) string {
+	return pr.T("number.percent", mastery.Percent(p))
 }
 
 // shownValue is v rounded to two decimals for showing, never rounded up

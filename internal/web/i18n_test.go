@@ -55,6 +55,8 @@ func dynamicKeys() map[string][]string {
 		add("method.", string(m), string(m)+".about")
 	}
 	add("rollup.", string(mastery.RollupMean), string(mastery.RollupLowest), string(mastery.RollupAllMastered))
+	add("model.verdict.", string(mastery.VerdictMastered), string(mastery.VerdictNotYet), string(mastery.VerdictNeedsEvidence))
+	add("policy.mastered_by.", string(mastery.MasteredByMethod), string(mastery.MasteredByModel), string(mastery.MasteredByBoth))
 	for _, rel := range []access.Relation{access.Self, access.GuardianOf, access.TeacherOf, access.SchoolStaff, access.CoachAt, access.DistrictAdmin} {
 		add("relation.", string(rel))
 	}
@@ -193,6 +195,15 @@ func TestExplainTextMatchesSummary(t *testing.T) {
 	for _, m := range mastery.Methods {
 		states[string(m)] = mastery.Compute(mastery.Method{Name: m, Weight: 0.625, N: 3}, scale, mixed)
 		states[string(m)+" short"] = mastery.Compute(mastery.Method{Name: m, Weight: 0.65, N: 4}, scale, history(3, 1))
+	}
+	fitted := mastery.Tracer{Params: mastery.BKTParams{Prior: 0.3, Learn: 0.2, Guess: 0.05, Slip: 0.05}, Fitted: true}
+	defaults := mastery.Tracer{Params: mastery.DefaultBKTParams()}
+	for _, by := range []mastery.MasteredBy{"", mastery.MasteredByModel, mastery.MasteredByBoth} {
+		pol := mastery.Policy{Method: mastery.Method{Name: mastery.MostRecent}, MasteredBy: by}
+		states["model "+string(by)+" sure"] = pol.Decide(scale, history(4, 4, 4, 4, 4, 4, 2), fitted)
+		states["model "+string(by)+" unsure"] = pol.Decide(scale, history(1, 1, 4), defaults)
+		states["model "+string(by)+" not yet"] = pol.Decide(scale, history(1, 2, 1, 1, 2, 1), fitted)
+		states["model "+string(by)+" one"] = pol.Decide(scale, history(3), defaults)
 	}
 	for name, st := range states {
 		t.Run(name, func(t *testing.T) {

@@ -36,6 +36,8 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[evidence.Kind]():         stringsOf(evidence.Kinds),
 	reflect.TypeFor[mastery.MethodName]():    stringsOf(mastery.Methods),
 	reflect.TypeFor[mastery.RollupRule]():    {"mean", "lowest", "all_mastered"},
+	reflect.TypeFor[mastery.MasteredBy]():    {"method", "model", "both"},
+	reflect.TypeFor[mastery.Verdict]():       {"mastered", "not_yet", "needs_more_evidence"},
 }
 
 func stringsOf[T ~string](xs []T) []string {
@@ -49,12 +51,14 @@ func stringsOf[T ~string](xs []T) []string {
 // componentNames names the schemas whose Go names would mislead out of
 // their package.
 var componentNames = map[reflect.Type]string{
-	reflect.TypeFor[problemDetails]():     "Problem",
-	reflect.TypeFor[problem.Field]():      "FieldError",
-	reflect.TypeFor[mastery.Input]():      "ExplanationInput",
-	reflect.TypeFor[mastery.ChildInput](): "ExplanationChild",
-	reflect.TypeFor[masteryJSON]():        "MasteryState",
-	reflect.TypeFor[rebuildJSON]():        "RebuildResult",
+	reflect.TypeFor[problemDetails]():          "Problem",
+	reflect.TypeFor[problem.Field]():           "FieldError",
+	reflect.TypeFor[mastery.Input]():           "ExplanationInput",
+	reflect.TypeFor[mastery.ChildInput]():      "ExplanationChild",
+	reflect.TypeFor[masteryJSON]():             "MasteryState",
+	reflect.TypeFor[mastery.MasteryEstimate](): "ModelEstimate",
+	reflect.TypeFor[mastery.ModelInputs]():     "ModelInputs",
+	reflect.TypeFor[rebuildJSON]():             "RebuildResult",
 }
 
 // componentName names a struct's schema: the web package's own shapes

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,21 +18,28 @@ import (
 // and every change made so far.
 type adminPolicyPage struct {
 	pageBase
-	Current  string
-	Rollup   string
-	Courses  []coursePolicyRow
-	Changes  []policyChangeRow
-	Methods  []option
-	Rollups  []option
-	Method   string
-	Weight   string
-	N        string
-	RollupV  string
-	Reason   string
-	Errors   map[string]string
-	Saved    bool
-	Problem  string
-	Explains []option
+	Current string
+	Rollup  string
+	Courses []coursePolicyRow
+	Changes []policyChangeRow
+	Methods []option
+	Rollups []option
+	Method  string
+	Weight  string
+	N       string
+	RollupV string
+	Reason  string
+	// The model: what mastered follows, how sure the model must be (in
+	// percent) and how its parameters were fitted.
+	MasteredBy        string
+	MasteredByOptions []option
+	Confidence        string
+	CurrentModel      string
+	Fitted            string
+	Errors            map[string]string
+	Saved             bool
+	Problem           string
+	Explains          []option
 }
 
 type option struct {
@@ -85,6 +93,29 @@ func (s *Server) adminPolicyData(w http.ResponseWriter, r *http.Request) (*admin
 	}
 	for _, ru := range []mastery.RollupRule{mastery.RollupMean, mastery.RollupLowest, mastery.RollupAllMastered} {
 		data.Rollups = append(data.Rollups, option{string(ru), pr.T("rollup." + string(ru))})
+	}
+	by := p.MasteredBy
+	if by == "" {
+		by = mastery.MasteredByMethod
+	}
+	conf := p.Confidence
+	if conf == 0 {
+		conf = mastery.DefaultConfidence
+	}
+	data.MasteredBy = string(by)
+	data.Confidence = strconv.FormatFloat(math.Round(conf*1000)/10, 'f', -1, 64)
+	data.CurrentModel = pr.T("policy.current_mastered_by", pr.T("policy.mastered_by."+string(by)), pr.Percent(conf))
+	for _, b := range []mastery.MasteredBy{mastery.MasteredByMethod, mastery.MasteredByModel, mastery.MasteredByBoth} {
+		data.MasteredByOptions = append(data.MasteredByOptions, option{string(b), pr.T("policy.mastered_by." + string(b))})
+	}
+	n, at, err := s.store.FittedModels(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		data.Fitted = pr.N("policy.model_fitted", n, pr.Date(at))
+	} else {
+		data.Fitted = pr.T("policy.model_default")
 	}
 	courses, _, err := s.store.Courses(ctx, d, store.Page{Limit: 500})
 	if err != nil {
@@ -154,7 +185,26 @@ func (s *Server) adminSetPolicy(w http.ResponseWriter, r *http.Request) error {
 	data.N = strings.TrimSpace(r.PostFormValue("n"))
 	data.RollupV = r.PostFormValue("rollup")
 	data.Reason = strings.TrimSpace(r.PostFormValue("reason"))
+	data.MasteredBy = r.PostFormValue("mastered_by")
+	data.Confidence = strings.TrimSpace(r.PostFormValue("confidence"))
 	p := mastery.Policy{Method: mastery.Method{Name: mastery.MethodName(data.Method)}, Rollup: mastery.RollupRule(data.RollupV)}
+	switch by := mastery.MasteredBy(data.MasteredBy); by {
+	case mastery.MasteredByMethod, "":
+		// The default is stored as no choice, so that a district that
+		// never chose keeps following the method.
+	case mastery.MasteredByModel, mastery.MasteredByBoth:
+		p.MasteredBy = by
+	default:
+		data.Errors["mastered_by"] = pr.T("policy.error.mastered_by")
+	}
+	if data.Confidence != "" {
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(strings.Replace(data.Confidence, ",", ".", 1), "%"), 64)
+		if err != nil || !(pct > 50 && pct < 100) {
+			data.Errors["confidence"] = pr.T("policy.error.confidence")
+		} else if c := pct / 100; c != mastery.DefaultConfidence {
+			p.Confidence = c
+		}
+	}
 	switch p.Method.Name {
 	case mastery.DecayingAverage, mastery.WeightedAverage:
 		wgt, err := strconv.ParseFloat(strings.Replace(data.Weight, ",", ".", 1), 64)
@@ -184,6 +234,10 @@ func (s *Server) adminSetPolicy(w http.ResponseWriter, r *http.Request) error {
 					data.Errors["method"] = pr.T("policy.error.method")
 				case "rollup":
 					data.Errors["rollup"] = pr.T("policy.error.rollup")
+				case "masteredBy":
+					data.Errors["mastered_by"] = pr.T("policy.error.mastered_by")
+				case "confidence":
+					data.Errors["confidence"] = pr.T("policy.error.confidence")
 				default:
 					data.Problem = f.Field + ": " + f.Reason
 				}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -38,6 +39,10 @@ type heatmapPage struct {
 	SortName  string
 	SortLinks []navLink
 	ColLinks  []navLink
+	// ShowLinks switch the cells between levels and the model's chance
+	// of mastery; Model is set in the model's view.
+	ShowLinks []navLink
+	Model     bool
 	RecordURL string
 	Recorded  int
 }
@@ -108,6 +113,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	q := r.URL.Query()
 	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: course.Title, Students: len(m.Students),
 		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
+	data.Model = q.Get("show") == "model"
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}
@@ -179,7 +185,9 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 		j := slices.IndexFunc(m.Standards, func(st standards.Standard) bool { return st.ID == id })
 		if j >= 0 {
 			value := func(i int) float64 {
-				if st := m.Cells[i][j]; st != nil {
+				if st := m.Cells[i][j]; st != nil && data.Model && st.Model != nil {
+					return st.Model.PMastered
+				} else if st != nil {
 					return st.Value
 				}
 				return 1e9 // no evidence sorts last
@@ -225,6 +233,12 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 		data.ColLinks = append(data.ColLinks, navLink{Label: opt.label, URL: link("cols", opt.key), Current: q.Get("cols") == opt.key})
 	}
 
+	for _, opt := range []struct{ key, label string }{
+		{"", pr.T("heatmap.show.levels")}, {"model", pr.T("heatmap.show.model")},
+	} {
+		data.ShowLinks = append(data.ShowLinks, navLink{Label: opt.label, URL: link("show", opt.key), Current: q.Get("show") == opt.key})
+	}
+
 	for _, j := range cols {
 		st := m.Standards[j]
 		key := "s" + strconv.FormatInt(st.ID, 10)
@@ -250,6 +264,15 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 				cell.Text = pr.Number(st.Level)
 				if st.Mastered {
 					cell.Text += "✓"
+				}
+				if est := st.Model; data.Model && est != nil {
+					cell.Text = percentOf(pr, est.PMastered)
+					switch est.Verdict {
+					case mastery.VerdictMastered:
+						cell.Text += "✓"
+					case mastery.VerdictNeedsEvidence:
+						cell.Text += "?"
+					}
 				}
 				cell.URL = fmt.Sprintf("/students/%d/standards/%d", p.ID, std.ID)
 			}

@@ -382,6 +382,7 @@ func TestStudentPages(t *testing.T) {
 	teacher := f.signedIn(f.teacher)
 	body := wantPage(t, teacher.get(fmt.Sprintf("/students/%d", f.students[0])), http.StatusOK)
 	for _, want := range []string{"Maya Chen", `<svg class="chart"`, "Quiz 1", "Exit ticket", `id="standard-` + fmt.Sprint(f.childA),
+		"Model&#39;s estimate", "% likely mastered, ",
 		fmt.Sprintf(`/classes/%d/record?student=%d`, f.class, f.students[0])} {
 		if !strings.Contains(body, want) {
 			t.Errorf("student page lacks %q", want)
@@ -578,6 +579,36 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(body, "agreed by the board") || !strings.Contains(body, "Most recent") {
 		t.Error("the change is not in the history")
 	}
+	if !strings.Contains(body, "Mastered follows: The method&#39;s value") || !strings.Contains(body, "default parameters until") {
+		t.Error("the policy page does not say what mastered follows, or how the model was fitted")
+	}
+
+	// Letting the model decide: a bad choice or confidence is marked
+	// beside its field; a good one is stored and every state recomputed.
+	res = admin.post("/admin/policy", url.Values{"method": {"most_recent"}, "rollup": {"mean"}, "reason": {"pilot"},
+		"mastered_by": {"coin"}, "confidence": {"50"}})
+	body = wantPage(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(body, `id="mastered_by-error"`) || !strings.Contains(body, `id="confidence-error"`) {
+		t.Errorf("model choice errors are not marked:\n%s", body)
+	}
+	res = admin.post("/admin/policy", url.Values{"method": {"most_recent"}, "rollup": {"mean"}, "reason": {"pilot"},
+		"mastered_by": {"both"}, "confidence": {"90"}})
+	if got := location(t, res); got != "/admin/policy?saved=1" {
+		t.Errorf("after the model choice went to %q", got)
+	}
+	p, err = f.st.DistrictPolicy(context.Background(), f.district)
+	if err != nil || p.MasteredBy != "both" || p.Confidence != 0.9 {
+		t.Errorf("policy after the model choice %+v, %v", p, err)
+	}
+	ms, err := f.st.MasteryOf(context.Background(), f.district, f.students[0], f.childA)
+	if err != nil || ms.Explanation.Model == nil || ms.Explanation.Model.MasteredBy != "both" || ms.Explanation.Model.Confidence != 0.9 {
+		t.Errorf("state after the model choice: %+v, %v", ms.Explanation.Model, err)
+	}
+	body = wantPage(t, admin.get("/admin/policy"), http.StatusOK)
+	if !strings.Contains(body, "Mastered follows: Both") || !strings.Contains(body, `value="90"`) {
+		t.Error("the policy page does not show the model choice made")
+	}
+
 	// The policy form refuses a teacher; the log refuses the teacher.
 	teacher := f.signedIn(f.teacher)
 	wantPage(t, teacher.post("/admin/policy", url.Values{"method": {"mean"}, "reason": {"x"}}), http.StatusForbidden)

@@ -66,6 +66,9 @@ type stdRow struct {
 	Evidence             int
 	// Trend says whether recent evidence goes up, down or stays.
 	Trend string
+	// Model is the model's estimate in words, "84% likely mastered, needs
+	// more evidence"; empty without one.
+	Model string
 }
 
 type stalledRow struct {
@@ -300,6 +303,9 @@ func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standa
 	row.LevelLabel = levelLabel(pr, ms.LevelLabel)
 	row.Class = levelClass(sc, ms.Level)
 	row.Evidence = ms.EvidenceCount
+	if est := ms.Model; est != nil {
+		row.Model = pr.T("student.model_cell", percentOf(pr, est.PMastered), pr.T("model.verdict."+string(est.Verdict)))
+	}
 	switch {
 	case ms.EvidenceCount < 2:
 	case ms.Trend > 0.05:

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/mastery"
+)
+
+// FitOptions control FitModels.
+type FitOptions struct {
+	// BKT are the options of the EM fit; its Seed makes a fit
+	// reproducible.
+	BKT mastery.BKTFitOptions
+	// MinResponses is how many responses a standard needs before its
+	// fitted parameters replace the defaults; 0 means 20. Fits of
+	// standards with fewer are reported but not kept.
+	MinResponses int
+	// Progress, when not nil, is called as students are read and states
+	// rebuilt, with what is being done.
+	Progress func(stage string, done, total int)
+}
+
+// StandardFit is the fit of one standard.
+type StandardFit struct {
+	StandardID int64
+	mastery.BKTFit
+	// Kept says whether the fitted parameters replaced the defaults.
+	Kept bool
+}
+
+// FitReport says what FitModels did.
+type FitReport struct {
+	// Standards are the standards with evidence of their own, by id.
+	Standards []StandardFit
+	// Responses is the number of responses read; States the number of
+	// mastery states rebuilt with the new parameters.
+	Responses, States int
+	// FitTime is the time spent fitting; Elapsed the whole run's.
+	FitTime, Elapsed time.Duration
+}
+
+// Kept returns the number of standards whose fitted parameters were kept.
+func (r FitReport) Kept() int {
+	n := 0
+	for _, f := range r.Standards {
+		if f.Kept {
+			n++
+		}
+	}
+	return n
+}
+
+// FitModels fits the knowledge tracing model of every standard with
+// evidence of its own to the district's evidence (all students, voided
+// evidence left out, a score at or above its scale's mastery cut read as
+// a right answer), stores the parameters, and rebuilds every mastery state
+// with them, all in one transaction: a failed or cancelled fit changes
+// nothing. Standards without enough evidence go back to the defaults.
+func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions) (rep FitReport, err error) {
+	defer wrap(&err, "FitModels(%d)", districtID)
+	start := s.now()
+	if opt.MinResponses <= 0 {
+		opt.MinResponses = 20
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		if err := r.districtExists(ctx, districtID); err != nil {
+			return err
+		}
+		if err := r.lockDistrict(ctx, districtID); err != nil {
+			return err
+		}
+		m, err := loadModel(ctx, r, districtID)
+		if err != nil {
+			return err
+		}
+		pol, err := loadPolicies(ctx, r, districtID)
+		if err != nil {
+			return err
+		}
+		e := &engine{r: r, districtID: districtID, m: m, pol: pol, now: s.nowUTC()}
+		seqs, err := e.sequences(ctx, progress)
+		if err != nil {
+			return err
+		}
+		stds := make([]int64, 0, len(seqs))
+		for id := range seqs {
+			stds = append(stds, id)
+		}
+		slices.Sort(stds)
+		data := make([]*mastery.BKTSequences, len(stds))
+		for i, id := range stds {
+			data[i] = seqs[id]
+			rep.Responses += len(seqs[id].Correct)
+		}
+		progress("fitting", 0, len(stds))
+		fitStart := s.now()
+		fits, err := mastery.FitBKTAll(ctx, data, opt.BKT)
+		if err != nil {
+			return err
+		}
+		rep.FitTime = s.now().Sub(fitStart)
+		progress("fitting", len(stds), len(stds))
+		if _, err := r.exec(ctx, `DELETE FROM bkt_params WHERE district_id = $1`, districtID); err != nil {
+			return fmt.Errorf("clearing fitted parameters: %w", err)
+		}
+		var rows [][]any
+		m.fitted = map[int64]mastery.BKTParams{}
+		for i, id := range stds {
+			f := StandardFit{StandardID: id, BKTFit: fits[i], Kept: fits[i].Responses >= opt.MinResponses}
+			rep.Standards = append(rep.Standards, f)
+			if !f.Kept {
+				continue
+			}
+			m.fitted[id] = f.Params
+			p := f.Params
+			notes := f.Notes
+			if notes == nil {
+				notes = []mastery.BKTNote{}
+			}
+			rows = append(rows, []any{districtID, id, p.Prior, p.Learn, p.Guess, p.Slip, p.Forget,
+				f.Responses, f.Students, f.LogLik, jsonText(notes), s.ts(e.now)})
+		}
+		if err := r.insertRows(ctx, `INSERT INTO bkt_params (district_id, standard_id, prior, learn, guess, slip, forget,
+    responses, students, log_lik, notes, fitted_at) VALUES `, "", rows); err != nil {
+			return fmt.Errorf("writing fitted parameters: %w", err)
+		}
+		r.dropModel(districtID)
+		stats, ch, err := e.rebuild(ctx, func(done, total int) { progress("rebuilding", done, total) })
+		if err != nil {
+			return err
+		}
+		rep.States, changes = stats.States, ch
+		return nil
+	})
+	if err != nil {
+		return FitReport{}, err
+	}
+	rep.Elapsed = s.now().Sub(start)
+	s.notify(changes)
+	return rep, nil
+}
+
+// sequences reads every student's responses on each standard with
+// evidence of its own, in the order they count, a chunk of students at a
+// time.
+func (e *engine) sequences(ctx context.Context, progress func(string, int, int)) (map[int64]*mastery.BKTSequences, error) {
+	var students []int64
+	err := e.r.each(ctx, `
+SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`, []any{e.districtID}, func(row scanner) error {
+		var id int64
+		err := row.Scan(&id)
+		students = append(students, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing students with evidence: %w", err)
+	}
+	out := map[int64]*mastery.BKTSequences{}
+	var buf []bool
+	for done := 0; done < len(students); {
+		progress("reading", done, len(students))
+		chunk := students[done:min(done+studentsPerChunk, len(students))]
+		byStudent := make(map[int64]*work, len(chunk))
+		for _, id := range chunk {
+			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
+		}
+		voided, err := e.voided(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		err = e.r.each(ctx, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
+FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
+			[]any{e.districtID, e.r.s.ids(chunk)}, e.observe(byStudent, voided))
+		if err != nil {
+			return nil, fmt.Errorf("loading observations: %w", err)
+		}
+		for _, id := range chunk {
+			w := byStudent[id]
+			for std, obs := range w.obs {
+				scale, ok := e.m.scaleOf(std)
+				if !ok {
+					continue
+				}
+				slices.SortFunc(obs, compareObservations)
+				buf = buf[:0]
+				for _, o := range obs {
+					buf = append(buf, mastery.AtMastery(scale, o.Value))
+				}
+				seq := out[std]
+				if seq == nil {
+					seq = &mastery.BKTSequences{}
+					out[std] = seq
+				}
+				seq.Add(buf...)
+			}
+		}
+		done += len(chunk)
+	}
+	progress("reading", len(students), len(students))
+	return out, nil
+}
+
+// FittedModels returns how many standards of the district have fitted
+// knowledge tracing parameters, and when they were last fitted (zero when
+// never).
+func (s *Store) FittedModels(ctx context.Context, districtID int64) (n int, at time.Time, err error) {
+	defer wrap(&err, "FittedModels(%d)", districtID)
+	err = s.reader().queryRow(ctx, `SELECT count(*), max(fitted_at) FROM bkt_params WHERE district_id = $1`, districtID).
+		Scan(&n, tsCol{&at})
+	return n, at, err
+}
+
+// bktParams reads the district's fitted parameters.
+func (r *runner) bktParams(ctx context.Context, districtID int64) (map[int64]mastery.BKTParams, error) {
+	out := map[int64]mastery.BKTParams{}
+	err := r.each(ctx, `SELECT standard_id, prior, learn, guess, slip, forget FROM bkt_params WHERE district_id = $1`,
+		[]any{districtID}, func(row scanner) error {
+			var id int64
+			var p mastery.BKTParams
+			if err := row.Scan(&id, &p.Prior, &p.Learn, &p.Guess, &p.Slip, &p.Forget); err != nil {
+				return err
+			}
+			out[id] = p
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("loading fitted parameters: %w", err)
+	}
+	return out, nil
+}
