@@ -45,6 +45,7 @@ func commands() []command {
 		{"user", "create accounts and one-time sign-in links", runUser},
 		{"import", "import standards (CASE) or a roster (OneRoster)", runImport},
 		{"export", "export standards (CASE), the roster or mastery (OneRoster)", runExport},
+		{"fit", "fit the knowledge-tracing model to a district's evidence", runFit},
 		{"bench", "measure knowledge-tracing models on response data", runBench},
 		{"version", "print the version", runVersion},
 	}

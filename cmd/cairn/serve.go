@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/store"
 	"github.com/cairn-learning/cairn/internal/web"
 )
@@ -35,12 +36,22 @@ first. The database is an SQLite file (the default, cairn.db in the working
 directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
 	addr := fs.String("addr", envOr(env, "CAIRN_ADDR", defaultAddr), "address to listen on (CAIRN_ADDR)")
 	district := fs.String("district", env.getenv("CAIRN_DISTRICT"), "id of the district to serve; may be left out when the database holds one (CAIRN_DISTRICT)")
+	fitEvery := fs.String("fit-every", env.getenv("CAIRN_FIT_EVERY"),
+		"refit the knowledge-tracing model this often, e.g. 24h; empty or 0: only by 'cairn fit' (CAIRN_FIT_EVERY)")
 	var db dbOptions
 	db.register(fs, env, "cairn.db")
 	var lo logOptions
 	lo.register(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var every time.Duration
+	if *fitEvery != "" {
+		d, err := time.ParseDuration(*fitEvery)
+		if err != nil || d < 0 || (d > 0 && d < time.Minute) {
+			return fmt.Errorf("%w: --fit-every %q: give a duration of at least a minute, such as 24h, or 0", errUsage, *fitEvery)
+		}
+		every = d
 	}
 	logger, err := lo.logger(env.stderr)
 	if err != nil {
@@ -57,7 +68,34 @@ directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
 	if err != nil {
 		return err
 	}
+	if every > 0 {
+		go refitEvery(ctx, logger, st, id, every)
+	}
 	return serve(ctx, env, logger, serverParts{store: st, metrics: metrics, districtID: id}, *addr, nil)
+}
+
+// refitEvery refits the district's knowledge-tracing model every interval
+// until ctx ends, logging what each fit did. A failed fit changes nothing
+// (FitModels is one transaction) and is tried again at the next tick.
+func refitEvery(ctx context.Context, logger *slog.Logger, st *store.Store, districtID int64, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		rep, err := st.FitModels(ctx, districtID, store.FitOptions{BKT: mastery.BKTFitOptions{Seed: 1}})
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Error("refitting the knowledge-tracing model", "district", districtID, "err", err)
+			}
+			continue
+		}
+		logger.Info("knowledge-tracing model refitted", "district", districtID, "standards", len(rep.Standards),
+			"kept", rep.Kept(), "responses", rep.Responses, "states", rep.States, "fit", rep.FitTime, "elapsed", rep.Elapsed)
+	}
 }
 
 // chooseDistrict returns the district to serve: the one named by flag, or

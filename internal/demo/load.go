@@ -7,6 +7,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -43,6 +44,7 @@ const (
 	StageRoster    = "roster"
 	StageStandards = "standards"
 	StageEvidence  = "evidence"
+	StageModel     = "model"
 )
 
 // evidenceBatch is how many records go to the store in one transaction.
@@ -66,6 +68,19 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 		return sum, err
 	}
 	if err := l.evidence(); err != nil {
+		return sum, err
+	}
+	// The knowledge tracing model is fitted to the evidence, as a
+	// district would after its first weeks, so that the demo shows
+	// fitted parameters rather than the defaults.
+	_, err = st.FitModels(ctx, l.district, store.FitOptions{BKT: mastery.BKTFitOptions{Seed: 1},
+		Progress: func(stage string, done, total int) {
+			// Reading and fitting take a fraction of recomputing.
+			if stage == "rebuilding" {
+				progress(StageModel, done, total)
+			}
+		}})
+	if err != nil {
 		return sum, err
 	}
 	if sum, err = l.summary(); err != nil {

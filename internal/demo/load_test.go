@@ -71,10 +71,10 @@ func TestLoad(t *testing.T) {
 				}
 				t.Logf("  %-9s %s", stage, end.Sub(began[stage]).Round(time.Millisecond))
 			}
-			if !slices.Equal(order, []string{StageRoster, StageStandards, StageEvidence}) {
+			if !slices.Equal(order, []string{StageRoster, StageStandards, StageEvidence, StageModel}) {
 				t.Errorf("stages %v", order)
 			}
-			for _, stage := range []string{StageRoster, StageStandards, StageEvidence} {
+			for _, stage := range []string{StageRoster, StageStandards, StageEvidence, StageModel} {
 				if p := last[stage]; p[0] != p[1] || p[1] == 0 {
 					t.Errorf("stage %s ended at %d of %d", stage, p[0], p[1])
 				}
@@ -89,6 +89,9 @@ func TestLoad(t *testing.T) {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}
 			checkSignIns(t, st, sum)
+			if n, _, err := st.FittedModels(ctx, sum.DistrictID); err != nil || n < 50 {
+				t.Errorf("the demo's model is fitted for %d standards (%v); want most of those with evidence", n, err)
+			}
 			schools, _, err := st.Schools(ctx, sum.DistrictID, store.Page{})
 			if err != nil || len(schools) != 2 {
 				t.Errorf("Schools: %d, %v", len(schools), err)
