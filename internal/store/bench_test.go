@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -178,6 +179,50 @@ func BenchmarkRecordEvidenceBatch1000(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size), "cpu-µs/record")
+		})
+	}
+}
+
+// BenchmarkPredictUpdate is what a live system does for each answer: record
+// one score on one standard, which updates the student's knowledge tracing
+// state (and the method's value, and the ancestors') in the evidence's
+// transaction, then read the new prediction back. It reports the latency of
+// the pair at the 50th and 99th percentiles.
+func BenchmarkPredictUpdate(b *testing.B) {
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			x := newBenchDistrict(b, eng.url(b))
+			ctx := context.Background()
+			lat := make([]time.Duration, 0, 1<<14)
+			at := x.now.Add(-24 * time.Hour) // then a moment later for each answer
+			b.ResetTimer()
+			for b.Loop() {
+				c := x.rng.IntN(len(x.classes))
+				student := x.students[c][x.rng.IntN(len(x.students[c]))]
+				std := x.leaves[x.rng.IntN(len(x.leaves))]
+				v := float64(1 + x.rng.IntN(4))
+				at = at.Add(10 * time.Millisecond)
+				ev := evidence.Evidence{DistrictID: x.district, StudentID: student, ClassID: &x.classes[c], Kind: evidence.Formative,
+					Scores: []evidence.Score{{StandardID: std, Level: &v}}, AssessedAt: at, RecordedBy: x.teacher}
+				start := time.Now()
+				if err := x.s.RecordEvidence(ctx, &ev); err != nil {
+					b.Fatal(err)
+				}
+				ms, err := x.s.MasteryOf(ctx, x.district, student, std)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				if ms.Model == nil {
+					b.Fatal("no model estimate after recording")
+				}
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
+			b.ReportMetric(q(0.5), "p50-µs")
+			b.ReportMetric(q(0.9), "p90-µs")
+			b.ReportMetric(q(0.99), "p99-µs")
 		})
 	}
 }
