@@ -89,7 +89,7 @@ func TestLoad(t *testing.T) {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}
 			checkSignIns(t, st, sum)
-			schools, _, err := st.Schools(ctx, sum.DistrictID, store.Page{})
+			schools, _, err := st.Schools(ctx, sum.DistrictID, store.RosterFilter{})
 			if err != nil || len(schools) != 2 {
 				t.Errorf("Schools: %d, %v", len(schools), err)
 			}

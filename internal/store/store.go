@@ -110,6 +110,26 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
+// RosterFilter asks for one page of a list of schools, terms, courses or
+// classes. Records an import has retired are left out unless
+// IncludeRetired is set.
+type RosterFilter struct {
+	IncludeRetired bool
+	Page           Page
+}
+
+// retiredClause is the condition that leaves out retired rows of the table
+// aliased alias ("" for none), unless includeRetired.
+func retiredClause(alias string, includeRetired bool) string {
+	if includeRetired {
+		return ""
+	}
+	if alias != "" {
+		alias += "."
+	}
+	return ` AND ` + alias + `retired_at IS NULL`
+}
+
 // Open opens the database and applies pending migrations.
 func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	defer wrap(&err, "store.Open")

@@ -86,7 +86,7 @@ func (s *Server) adminPolicyData(w http.ResponseWriter, r *http.Request) (*admin
 	for _, ru := range []mastery.RollupRule{mastery.RollupMean, mastery.RollupLowest, mastery.RollupAllMastered} {
 		data.Rollups = append(data.Rollups, option{string(ru), pr.T("rollup." + string(ru))})
 	}
-	courses, _, err := s.store.Courses(ctx, d, store.Page{Limit: 500})
+	courses, _, err := s.store.Courses(ctx, d, store.RosterFilter{Page: store.Page{Limit: 500}})
 	if err != nil {
 		return nil, err
 	}
