@@ -92,7 +92,7 @@ func TestLoad(t *testing.T) {
 			if n, _, err := st.FittedModels(ctx, sum.DistrictID); err != nil || n < 50 {
 				t.Errorf("the demo's model is fitted for %d standards (%v); want most of those with evidence", n, err)
 			}
-			schools, _, err := st.Schools(ctx, sum.DistrictID, store.Page{})
+			schools, _, err := st.Schools(ctx, sum.DistrictID, store.RosterFilter{})
 			if err != nil || len(schools) != 2 {
 				t.Errorf("Schools: %d, %v", len(schools), err)
 			}

@@ -26,6 +26,8 @@ type School struct {
 	DistrictID int64  `json:"districtId"`
 	SourcedID  string `json:"sourcedId,omitempty"`
 	Name       string `json:"name"`
+	// RetiredAt is when an import retired the school; nil while it is current.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // TermType says what kind of academic session a Term is (OneRoster's
@@ -50,6 +52,8 @@ type Term struct {
 	StartDate  time.Time `json:"startDate"`
 	EndDate    time.Time `json:"endDate"`
 	ParentID   *int64    `json:"parentId,omitempty"`
+	// RetiredAt is when an import retired the term; nil while it is current.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // Course is what is taught; its classes are the sections that teach it.
@@ -61,6 +65,8 @@ type Course struct {
 	Title      string   `json:"title"`
 	Code       string   `json:"code,omitempty"`
 	Grades     []string `json:"grades,omitempty"`
+	// RetiredAt is when an import retired the course; nil while it is current.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // Class is one section of a course in one term, with its teachers and
@@ -75,6 +81,8 @@ type Class struct {
 	Title      string `json:"title"`
 	Code       string `json:"code,omitempty"`
 	Period     string `json:"period,omitempty"`
+	// RetiredAt is when an import retired the class; nil while it is current.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // Role is what a person does in the district. One person may hold several.
@@ -120,6 +128,10 @@ type Person struct {
 	Grade string `json:"grade,omitempty"`
 	// Language is the person's preferred language (BCP 47), if known.
 	Language string `json:"language,omitempty"`
+	// RetiredAt is when an import retired the person; nil while they are
+	// current. A retired person keeps their evidence and mastery but is
+	// left out of lists, rosters and access.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // Has reports whether p holds role r.
@@ -157,6 +169,9 @@ type Enrollment struct {
 	Primary    bool           `json:"primary,omitempty"`
 	BeginDate  *time.Time     `json:"beginDate,omitempty"`
 	EndDate    *time.Time     `json:"endDate,omitempty"`
+	// RetiredAt is when an import retired the enrollment; nil while it is
+	// current.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
 }
 
 // GuardianLink says that a guardian is responsible for a student.

@@ -20,6 +20,7 @@ func (s *Store) CreateClass(ctx context.Context, c *roster.Class) (err error) {
 		if err := r.checkClass(ctx, c); err != nil {
 			return err
 		}
+		c.RetiredAt = nil
 		err := r.queryRow(ctx, `
 INSERT INTO classes (district_id, school_id, course_id, term_id, sourced_id, title, code, period)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -41,10 +42,10 @@ func (s *Store) UpdateClass(ctx context.Context, c *roster.Class) (err error) {
 		if err := r.checkClass(ctx, c); err != nil {
 			return err
 		}
-		_, err := r.exec(ctx, `
+		err := r.queryRow(ctx, `
 UPDATE classes SET school_id = $3, course_id = $4, term_id = $5, sourced_id = $6, title = $7, code = $8, period = $9
-WHERE district_id = $1 AND id = $2`,
-			c.DistrictID, c.ID, c.SchoolID, c.CourseID, c.TermID, c.SourcedID, c.Title, c.Code, c.Period)
+WHERE district_id = $1 AND id = $2 RETURNING retired_at`,
+			c.DistrictID, c.ID, c.SchoolID, c.CourseID, c.TermID, c.SourcedID, c.Title, c.Code, c.Period).Scan(tsPtrCol{&c.RetiredAt})
 		return conflictOr(err, "sourcedId", c.SourcedID)
 	})
 }
@@ -69,14 +70,14 @@ func (r *runner) checkClass(ctx context.Context, c *roster.Class) error {
 	return errs.Err()
 }
 
-const classCols = `c.id, c.district_id, c.school_id, c.course_id, c.term_id, c.sourced_id, c.title, c.code, c.period`
+const classCols = `c.id, c.district_id, c.school_id, c.course_id, c.term_id, c.sourced_id, c.title, c.code, c.period, c.retired_at`
 
 func scanClass(row scanner) (c roster.Class, err error) {
-	err = row.Scan(&c.ID, &c.DistrictID, &c.SchoolID, &c.CourseID, &c.TermID, &c.SourcedID, &c.Title, &c.Code, &c.Period)
+	err = row.Scan(&c.ID, &c.DistrictID, &c.SchoolID, &c.CourseID, &c.TermID, &c.SourcedID, &c.Title, &c.Code, &c.Period, tsPtrCol{&c.RetiredAt})
 	return c, err
 }
 
-// Class returns a class of the district.
+// Class returns a class of the district, retired or not.
 func (s *Store) Class(ctx context.Context, districtID, id int64) (_ roster.Class, err error) {
 	defer wrap(&err, "Class(%d)", id)
 	return s.class(ctx, s.reader(), districtID, id)
@@ -87,10 +88,11 @@ func (s *Store) class(ctx context.Context, r *runner, districtID, id int64) (ros
 	return c, noRows(err, "class", id)
 }
 
-// Classes lists the district's classes by id.
-func (s *Store) Classes(ctx context.Context, districtID int64, p Page) (out []roster.Class, next int64, err error) {
+// Classes lists the district's classes by id, narrowed by f.
+func (s *Store) Classes(ctx context.Context, districtID int64, f RosterFilter) (out []roster.Class, next int64, err error) {
 	defer wrap(&err, "Classes")
-	err = s.reader().each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3`,
+	p := f.Page
+	err = s.reader().each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1 AND c.id > $2`+retiredClause("c", f.IncludeRetired)+` ORDER BY c.id LIMIT $3`,
 		[]any{districtID, p.After, p.limit() + 1}, func(row scanner) error {
 			c, err := scanClass(row)
 			out = append(out, c)

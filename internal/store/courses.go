@@ -20,6 +20,7 @@ func (s *Store) CreateCourse(ctx context.Context, c *roster.Course) (err error) 
 		if err := r.checkCourse(ctx, c); err != nil {
 			return err
 		}
+		c.RetiredAt = nil
 		err := r.queryRow(ctx, `
 INSERT INTO courses (district_id, school_id, sourced_id, title, code, grades)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -41,10 +42,10 @@ func (s *Store) UpdateCourse(ctx context.Context, c *roster.Course) (err error) 
 		if err := r.checkCourse(ctx, c); err != nil {
 			return err
 		}
-		_, err := r.exec(ctx, `
+		err := r.queryRow(ctx, `
 UPDATE courses SET school_id = $3, sourced_id = $4, title = $5, code = $6, grades = $7
-WHERE district_id = $1 AND id = $2`,
-			c.DistrictID, c.ID, nullInt64(c.SchoolID), c.SourcedID, c.Title, c.Code, jsonText(c.Grades))
+WHERE district_id = $1 AND id = $2 RETURNING retired_at`,
+			c.DistrictID, c.ID, nullInt64(c.SchoolID), c.SourcedID, c.Title, c.Code, jsonText(c.Grades)).Scan(tsPtrCol{&c.RetiredAt})
 		return conflictOr(err, "sourcedId", c.SourcedID)
 	})
 }
@@ -60,24 +61,25 @@ func (r *runner) checkCourse(ctx context.Context, c *roster.Course) error {
 	return errs.Err()
 }
 
-const courseCols = `id, district_id, school_id, sourced_id, title, code, grades`
+const courseCols = `id, district_id, school_id, sourced_id, title, code, grades, retired_at`
 
 func scanCourse(row scanner) (c roster.Course, err error) {
-	err = row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades})
+	err = row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades}, tsPtrCol{&c.RetiredAt})
 	return c, err
 }
 
-// Course returns a course of the district.
+// Course returns a course of the district, retired or not.
 func (s *Store) Course(ctx context.Context, districtID, id int64) (_ roster.Course, err error) {
 	defer wrap(&err, "Course(%d)", id)
 	c, err := scanCourse(s.reader().queryRow(ctx, `SELECT `+courseCols+` FROM courses WHERE district_id = $1 AND id = $2`, districtID, id))
 	return c, noRows(err, "course", id)
 }
 
-// Courses lists the district's courses by id.
-func (s *Store) Courses(ctx context.Context, districtID int64, p Page) (out []roster.Course, next int64, err error) {
+// Courses lists the district's courses by id, narrowed by f.
+func (s *Store) Courses(ctx context.Context, districtID int64, f RosterFilter) (out []roster.Course, next int64, err error) {
 	defer wrap(&err, "Courses")
-	err = s.reader().each(ctx, `SELECT `+courseCols+` FROM courses WHERE district_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+	p := f.Page
+	err = s.reader().each(ctx, `SELECT `+courseCols+` FROM courses WHERE district_id = $1 AND id > $2`+retiredClause("", f.IncludeRetired)+` ORDER BY id LIMIT $3`,
 		[]any{districtID, p.After, p.limit() + 1}, func(row scanner) error {
 			c, err := scanCourse(row)
 			out = append(out, c)

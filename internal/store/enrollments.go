@@ -44,6 +44,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, e *roster.Enrollment) (err
 		if dup {
 			return conflictf("personId", "person %d is already enrolled in class %d as %s", e.PersonID, e.ClassID, e.Role)
 		}
+		e.RetiredAt = nil
 		err = r.queryRow(ctx, `
 INSERT INTO enrollments (district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, end_date)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -53,7 +54,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 	})
 }
 
-// Enrollments lists a class's enrollments by id.
+// Enrollments lists a class's enrollments by id, retired ones included
+// (with RetiredAt set): the class's history of who was in it.
 func (s *Store) Enrollments(ctx context.Context, districtID, classID int64) (out []roster.Enrollment, err error) {
 	defer wrap(&err, "Enrollments(class %d)", classID)
 	r := s.reader()
@@ -61,12 +63,12 @@ func (s *Store) Enrollments(ctx context.Context, districtID, classID int64) (out
 		return nil, err
 	}
 	err = r.each(ctx, `
-SELECT id, district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, end_date
+SELECT id, district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, end_date, retired_at
 FROM enrollments WHERE district_id = $1 AND class_id = $2 ORDER BY id`, []any{districtID, classID}, func(row scanner) error {
 		var e roster.Enrollment
 		var role string
 		if err := row.Scan(&e.ID, &e.DistrictID, &e.SourcedID, &e.ClassID, &e.PersonID, &role, &e.Primary,
-			tsPtrCol{&e.BeginDate}, tsPtrCol{&e.EndDate}); err != nil {
+			tsPtrCol{&e.BeginDate}, tsPtrCol{&e.EndDate}, tsPtrCol{&e.RetiredAt}); err != nil {
 			return err
 		}
 		e.Role = roster.EnrollmentRole(role)
@@ -104,7 +106,8 @@ ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, string(r
 	return out, err
 }
 
-// PersonClasses lists the classes a person teaches or attends, by id.
+// PersonClasses lists the classes a person teaches or attends, by id;
+// retired classes and enrollments are left out.
 func (s *Store) PersonClasses(ctx context.Context, districtID, personID int64) (out []roster.Class, err error) {
 	defer wrap(&err, "PersonClasses(%d)", personID)
 	r := s.reader()
@@ -113,7 +116,7 @@ func (s *Store) PersonClasses(ctx context.Context, districtID, personID int64) (
 	}
 	err = r.each(ctx, `
 SELECT `+classCols+` FROM classes c
-WHERE c.district_id = $1 AND c.id IN (SELECT class_id FROM enrollments WHERE district_id = $1 AND person_id = $2 AND retired_at IS NULL)
+WHERE c.district_id = $1 AND c.retired_at IS NULL AND c.id IN (SELECT class_id FROM enrollments WHERE district_id = $1 AND person_id = $2 AND retired_at IS NULL)
 ORDER BY c.id`, []any{districtID, personID}, func(row scanner) error {
 		c, err := scanClass(row)
 		out = append(out, c)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -228,6 +229,11 @@ func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
 			return err
 		}
 		errs = append(errs, ie.Fields...)
+	}
+	for i, sc := range ev.Scores {
+		if e.m.retired(sc.StandardID) {
+			errs.Addf(fmt.Sprintf("scores[%d].standardId", i), "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
+		}
 	}
 	if ev.StudentID != 0 {
 		rs, ok := refs.people[ev.StudentID]

@@ -127,12 +127,10 @@ func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int
 	args := []any{districtID}
 	retiredSchool := map[int64]bool{}
 	var schools []roster.School
-	err = r.each(ctx, `SELECT `+schoolCols+`, retired_at IS NOT NULL FROM schools WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
-		var sc roster.School
-		var retired bool
-		err := row.Scan(&sc.ID, &sc.DistrictID, &sc.SourcedID, &sc.Name, &retired)
+	err = r.each(ctx, `SELECT `+schoolCols+` FROM schools WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
+		sc, err := scanSchool(row)
+		retiredSchool[sc.ID] = sc.RetiredAt != nil
 		schools = append(schools, sc)
-		retiredSchool[sc.ID] = retired
 		return err
 	})
 	if err != nil {
@@ -140,14 +138,10 @@ func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int
 	}
 	retiredTerm := map[int64]bool{}
 	var terms []roster.Term
-	err = r.each(ctx, `SELECT `+termCols+`, retired_at IS NOT NULL FROM terms WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
-		var t roster.Term
-		var typ string
-		var retired bool
-		err := row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, nullCol[int64]{&t.ParentID}, &retired)
-		t.Type = roster.TermType(typ)
+	err = r.each(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
+		t, err := scanTerm(row)
+		retiredTerm[t.ID] = t.RetiredAt != nil
 		terms = append(terms, t)
-		retiredTerm[t.ID] = retired
 		return err
 	})
 	if err != nil {
@@ -155,12 +149,10 @@ func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int
 	}
 	retiredCourse := map[int64]bool{}
 	var courses []roster.Course
-	err = r.each(ctx, `SELECT `+courseCols+`, retired_at IS NOT NULL FROM courses WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
-		var c roster.Course
-		var retired bool
-		err := row.Scan(&c.ID, &c.DistrictID, nullCol[int64]{&c.SchoolID}, &c.SourcedID, &c.Title, &c.Code, jsonCol{&c.Grades}, &retired)
+	err = r.each(ctx, `SELECT `+courseCols+` FROM courses WHERE district_id = $1 ORDER BY id`, args, func(row scanner) error {
+		c, err := scanCourse(row)
+		retiredCourse[c.ID] = c.RetiredAt != nil
 		courses = append(courses, c)
-		retiredCourse[c.ID] = retired
 		return err
 	})
 	if err != nil {

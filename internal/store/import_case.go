@@ -185,6 +185,13 @@ func (im *caseImport) run(ctx context.Context) error {
 				affected = append(affected, *old.ParentID)
 			}
 		}
+		if existedBefore && old.Retired {
+			// Back from retirement: it rolls up again, and into its parent.
+			affected = append(affected, id)
+			if parent != nil {
+				affected = append(affected, *parent)
+			}
+		}
 	}
 	im.rep.Created["standards"] = len(ch.Created)
 	im.rep.Updated["standards"] = len(ch.Updated)
@@ -207,11 +214,21 @@ ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statem
 	}
 
 	// Items the new version no longer has are retired, never deleted:
-	// evidence recorded on them keeps its standard.
+	// evidence recorded on them keeps its standard. Their parents' rollups
+	// go on without them, and their own states keep only their own
+	// evidence.
 	var retire []int64
+	storedByID := make(map[int64]storedStandard, len(im.stored))
+	for _, st := range im.stored {
+		storedByID[st.ID] = st
+	}
 	for _, sid := range ch.Retired {
 		if st, ok := im.stored[sid]; ok {
 			retire = append(retire, st.ID)
+			affected = append(affected, st.ID)
+			if p := rolledUpBy(storedByID, st.ParentID); p != nil {
+				affected = append(affected, *p)
+			}
 		}
 	}
 	if len(retire) > 0 {
@@ -238,6 +255,23 @@ ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statem
 		}
 	}
 	im.rep.FrameworkID = im.fw.ID
+	return nil
+}
+
+// rolledUpBy returns the standard that rolled up a child of parent before
+// the import: parent itself or, when it is retired, its nearest ancestor
+// that is not; nil for none. byID holds the stored standards by id.
+func rolledUpBy(byID map[int64]storedStandard, parent *int64) *int64 {
+	for range len(byID) + 1 {
+		if parent == nil {
+			return nil
+		}
+		st, ok := byID[*parent]
+		if !ok || !st.Retired {
+			return parent
+		}
+		parent = st.ParentID
+	}
 	return nil
 }
 

@@ -47,6 +47,8 @@ func TestImport(t *testing.T) {
 		{"oneroster delta", testImportOneRosterDelta},
 		{"oneroster 1.1", testImportOneRoster11},
 		{"oneroster retire", testImportOneRosterRetire},
+		{"oneroster retired leave lists", testRetiredLeaveLists},
+		{"case retired standard", testImportCASERetiredStandard},
 		{"oneroster refused", testImportOneRosterRefused},
 		{"oneroster export", testExportOneRoster},
 		{"gradebook", testExportGradebook},
@@ -363,6 +365,142 @@ crosswalks: 0/0/0/0/%d`, n-3, removedPrereqs, len(v2.Framework.Prerequisites), l
 	}
 }
 
+// testImportCASERetiredStandard imports a framework, records evidence on
+// two children of one standard, then a version without one of them: the
+// parent and its ancestors roll up the other child alone, in the same
+// import; the retired child keeps its evidence and state but takes no new
+// evidence and leaves the course's standards. The old version again brings
+// it back into the rollups.
+func testImportCASERetiredStandard(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	d := emptyDistrict(t, e, "retired standard")
+	v1 := parseCASE(t, "fractions-prerequisites-v1p1.json")
+	rep, err := s.ImportCASE(ctx, d.ID, v1, store.ImportOptions{})
+	ok(t, err)
+	byCode := map[string]standards.Standard{}
+	for _, st := range standardsBySourcedID(t, e, d.ID, rep.FrameworkID) {
+		byCode[st.Code] = st
+	}
+	parent, kept, gone := byCode["3.NF.A"], byCode["3.NF.A.1"], byCode["3.NF.A.2"]
+	if parent.ID == 0 || kept.ParentID == nil || *kept.ParentID != parent.ID || gone.ParentID == nil || *gone.ParentID != parent.ID {
+		t.Fatalf("the test package has no 3.NF.A with children 3.NF.A.1 and 3.NF.A.2: %v", byCode)
+	}
+	teacher, student, class := casePeople(t, e, d.ID)
+	ok(t, s.SetCourseStandards(ctx, d.ID, class.CourseID, []int64{parent.ID, kept.ID, gone.ID}))
+	old := evidence.Evidence{DistrictID: d.ID, StudentID: student.ID, ClassID: &class.ID, Kind: evidence.Formative, Title: "Quiz",
+		AssessedAt: start.AddDate(0, 0, -3), RecordedBy: teacher.ID,
+		Scores: []evidence.Score{{StandardID: kept.ID, Level: lvl(1)}, {StandardID: gone.ID, Level: lvl(4)}}}
+	ok(t, s.RecordEvidence(ctx, &old))
+	mastery := func(std standards.Standard) store.MasteryState {
+		t.Helper()
+		ms, err := s.MasteryOf(ctx, d.ID, student.ID, std.ID)
+		ok(t, err)
+		return ms
+	}
+	both := mastery(parent)
+	keptState, goneState := mastery(kept), mastery(gone)
+	if keptState.Value != 1 || goneState.Value != 4 || both.Value == keptState.Value {
+		t.Fatalf("before: %s %g, %s %g, %s %g; want 1, 4 and a parent between", kept.Code, keptState.Value, gone.Code, goneState.Value, parent.Code, both.Value)
+	}
+
+	v2 := *v1
+	v2.Framework.Standards = slices.DeleteFunc(slices.Clone(v1.Framework.Standards), func(st casepkg.Standard) bool { return st.SourcedID == gone.SourcedID })
+	v2.Framework.Prerequisites = slices.DeleteFunc(slices.Clone(v1.Framework.Prerequisites), func(p casepkg.Prerequisite) bool {
+		return p.StandardSourcedID == gone.SourcedID || p.PrerequisiteSourcedID == gone.SourcedID
+	})
+	e.takeChanges()
+	rep, err = s.ImportCASE(ctx, d.ID, &v2, store.ImportOptions{})
+	ok(t, err)
+	if rep.Retired["standards"] != 1 || rep.Recomputed == 0 {
+		t.Errorf("import without %s:\n%s recomputed %d; want 1 standard retired and states recomputed", gone.Code, counts(rep), rep.Recomputed)
+	}
+	var announced []int64
+	for _, c := range e.takeChanges() {
+		announced = append(announced, c.StandardIDs...)
+	}
+	if !slices.Contains(announced, parent.ID) {
+		t.Errorf("changes announced on standards %v, want %d (%s) among them", announced, parent.ID, parent.Code)
+	}
+
+	// The parent and every standard above it roll up the kept child alone.
+	for id := &parent.ID; id != nil; {
+		st, err := s.Standard(ctx, d.ID, *id)
+		ok(t, err)
+		got := mastery(st)
+		if got.Value != keptState.Value || got.EvidenceCount != keptState.EvidenceCount || got.Mastered != keptState.Mastered {
+			t.Errorf("%s after %s is retired: value %g from %d pieces of evidence, want %g from %d as %s alone gives",
+				st.Code, gone.Code, got.Value, got.EvidenceCount, keptState.Value, keptState.EvidenceCount, kept.Code)
+		}
+		for _, c := range got.Explanation.Children {
+			if c.StandardID == gone.ID {
+				t.Errorf("%s's explanation still rolls up the retired %s: %+v", st.Code, gone.Code, got.Explanation.Children)
+			}
+		}
+		id = st.ParentID
+	}
+	// Rebuilding from the evidence gives the same states.
+	incremental := map[int64]store.MasteryState{}
+	for _, st := range []standards.Standard{parent, kept, gone} {
+		incremental[st.ID] = mastery(st)
+	}
+	_, err = s.RebuildMastery(ctx, d.ID, nil)
+	ok(t, err)
+	for _, st := range []standards.Standard{parent, kept, gone} {
+		if diff := cmp.Diff(incremental[st.ID].State, mastery(st).State); diff != "" {
+			t.Errorf("%s rebuilt differs from the import's recomputation (-import +rebuilt):\n%s", st.Code, diff)
+		}
+	}
+
+	// The retired standard keeps its evidence and its state...
+	if got := mastery(gone); got.Value != goneState.Value || got.EvidenceCount != goneState.EvidenceCount {
+		t.Errorf("retired %s: value %g from %d, want %g from %d as before", gone.Code, got.Value, got.EvidenceCount, goneState.Value, goneState.EvidenceCount)
+	}
+	listed, _, err := s.StudentEvidence(ctx, d.ID, student.ID, store.EvidenceFilter{StandardID: gone.ID})
+	ok(t, err)
+	if len(listed) != 1 || listed[0].ID != old.ID {
+		t.Errorf("evidence on the retired standard: %d records, want evidence %d", len(listed), old.ID)
+	}
+	// ...takes no new evidence, alone or in a batch...
+	fresh := func() evidence.Evidence {
+		return evidence.Evidence{DistrictID: d.ID, StudentID: student.ID, ClassID: &class.ID, Kind: evidence.Formative, Title: "Retest",
+			AssessedAt: start.AddDate(0, 0, -1), RecordedBy: teacher.ID,
+			Scores: []evidence.Score{{StandardID: kept.ID, Level: lvl(3)}, {StandardID: gone.ID, Level: lvl(2)}}}
+	}
+	ev := fresh()
+	wantInvalid(t, s.RecordEvidence(ctx, &ev), -1, "scores[1].standardId", "retired")
+	wantInvalid(t, s.RecordEvidenceBatch(ctx, []evidence.Evidence{fresh()}), 0, "scores[1].standardId", "retired")
+	if all, _, err := s.StudentEvidence(ctx, d.ID, student.ID, store.EvidenceFilter{}); err != nil || len(all) != 1 {
+		t.Errorf("after refused evidence: %d records (%v), want 1", len(all), err)
+	}
+	// ...and leaves the course's standards, and cannot be put back in them.
+	courseStds, err := s.CourseStandards(ctx, d.ID, class.CourseID)
+	ok(t, err)
+	if diff := cmp.Diff([]string{parent.Code, kept.Code}, codes(courseStds)); diff != "" {
+		t.Errorf("course standards with %s retired (-want +got):\n%s", gone.Code, diff)
+	}
+	matrix, err := s.ClassMastery(ctx, d.ID, class.ID)
+	ok(t, err)
+	if diff := cmp.Diff([]string{parent.Code, kept.Code}, codes(matrix.Standards)); diff != "" {
+		t.Errorf("class matrix standards with %s retired (-want +got):\n%s", gone.Code, diff)
+	}
+	wantInvalid(t, s.SetCourseStandards(ctx, d.ID, class.CourseID, []int64{gone.ID}), -1, "standardIds[0]", "retired")
+	ok(t, s.SetCourseStandards(ctx, d.ID, class.CourseID, []int64{kept.ID, parent.ID}))
+
+	// The old version again brings it back into the rollups and the course.
+	rep, err = s.ImportCASE(ctx, d.ID, v1, store.ImportOptions{})
+	ok(t, err)
+	if got := mastery(parent); got.Value != both.Value || got.EvidenceCount != both.EvidenceCount {
+		t.Errorf("%s with %s back: value %g from %d, want %g from %d as before", parent.Code, gone.Code, got.Value, got.EvidenceCount, both.Value, both.EvidenceCount)
+	}
+	courseStds, err = s.CourseStandards(ctx, d.ID, class.CourseID)
+	ok(t, err)
+	if diff := cmp.Diff([]string{parent.Code, kept.Code, gone.Code}, codes(courseStds)); diff != "" {
+		t.Errorf("course standards with %s back (-want +got):\n%s", gone.Code, diff)
+	}
+	ev = fresh()
+	ok(t, s.RecordEvidence(ctx, &ev))
+}
+
 // wantBadInput checks that err is a *badinput.Error with a problem whose
 // text contains each of mentions.
 func wantBadInput(t *testing.T, err error, mentions ...string) {
@@ -535,10 +673,10 @@ func person(t *testing.T, e *env, districtID int64, sourcedID string) roster.Per
 	return p
 }
 
-// classBySourcedID finds a class of the district.
+// classBySourcedID finds a class of the district, retired or not.
 func classBySourcedID(t *testing.T, e *env, districtID int64, sourcedID string) roster.Class {
 	t.Helper()
-	cs, _, err := e.s.Classes(e.ctx, districtID, store.Page{Limit: 500})
+	cs, _, err := e.s.Classes(e.ctx, districtID, store.RosterFilter{IncludeRetired: true, Page: store.Page{Limit: 500}})
 	ok(t, err)
 	for _, c := range cs {
 		if c.SourcedID == sourcedID {
@@ -830,6 +968,171 @@ demographics: 0/0/0/0/3`)
 	}
 }
 
+// rosterLists is what the district's lists hold, as sourcedIds by kind.
+func rosterLists(t *testing.T, e *env, districtID int64, includeRetired bool) map[string][]string {
+	t.Helper()
+	f := store.RosterFilter{IncludeRetired: includeRetired, Page: store.Page{Limit: 500}}
+	out := map[string][]string{}
+	schools, _, err := e.s.Schools(e.ctx, districtID, f)
+	ok(t, err)
+	for _, x := range schools {
+		out["schools"] = append(out["schools"], x.SourcedID)
+	}
+	terms, _, err := e.s.Terms(e.ctx, districtID, f)
+	ok(t, err)
+	for _, x := range terms {
+		out["terms"] = append(out["terms"], x.SourcedID)
+	}
+	courses, _, err := e.s.Courses(e.ctx, districtID, f)
+	ok(t, err)
+	for _, x := range courses {
+		out["courses"] = append(out["courses"], x.SourcedID)
+	}
+	classes, _, err := e.s.Classes(e.ctx, districtID, f)
+	ok(t, err)
+	for _, x := range classes {
+		out["classes"] = append(out["classes"], x.SourcedID)
+	}
+	people, _, err := e.s.People(e.ctx, districtID, store.PersonFilter{IncludeRetired: includeRetired, Page: f.Page})
+	ok(t, err)
+	for _, x := range people {
+		out["people"] = append(out["people"], x.SourcedID)
+	}
+	for _, v := range out {
+		slices.Sort(v)
+	}
+	return out
+}
+
+// testRetiredLeaveLists imports a roster, then one without a school and
+// everything in it (a course, a class, its teacher and student and the
+// student's relative) and without a grading period: the retired records
+// leave the lists, each is still there by id with the time it was
+// retired, and a list that asks for retired records has them.
+func testRetiredLeaveLists(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	d := emptyDistrict(t, e, "retired lists")
+	ro := openRoster(t, e, d.ID, "bulk-v1p2")
+	importRoster(t, e, d.ID, "bulk-v1p2", store.ImportOptions{})
+	all := rosterLists(t, e, d.ID, false)
+	want := map[string][]string{
+		"schools": {"org-hs", "org-ms"},
+		"terms":   {"as-2025", "as-2025-q1", "as-2025-s1", "as-2025-s2"},
+		"courses": {"crs-adv", "crs-alg1", "crs-ela7"},
+		"classes": {"cls-alg1-p1", "cls-alg1-p3", "cls-ela7-hr"},
+		"people": {"usr-a1", "usr-adm1", "usr-c1", "usr-g1", "usr-p1", "usr-prn1", "usr-r1", "usr-s1", "usr-s2",
+			"usr-s3", "usr-sys1", "usr-t1", "usr-t2"},
+	}
+	if diff := cmp.Diff(want, all); diff != "" {
+		t.Fatalf("lists after the first import (-want +got):\n%s", diff)
+	}
+	ms, err := s.School(ctx, d.ID, classBySourcedID(t, e, d.ID, "cls-ela7-hr").SchoolID)
+	ok(t, err)
+	ela := classBySourcedID(t, e, d.ID, "cls-ela7-hr")
+	chloe := person(t, e, d.ID, "usr-s3")
+
+	gone := map[string]bool{"org-ms": true, "as-2025-q1": true, "crs-ela7": true, "cls-ela7-hr": true,
+		"usr-s3": true, "usr-t2": true, "usr-r1": true}
+	without := deepCopyRoster(ro)
+	without.Orgs = slices.DeleteFunc(without.Orgs, func(x oneroster.Org) bool { return gone[x.SourcedID] })
+	without.AcademicSessions = slices.DeleteFunc(slices.Clone(ro.AcademicSessions), func(x oneroster.AcademicSession) bool { return gone[x.SourcedID] })
+	without.Courses = slices.DeleteFunc(slices.Clone(ro.Courses), func(x oneroster.Course) bool { return gone[x.SourcedID] })
+	without.Classes = slices.DeleteFunc(without.Classes, func(x oneroster.Class) bool { return gone[x.SourcedID] })
+	without.Users = slices.DeleteFunc(without.Users, func(x oneroster.User) bool { return gone[x.SourcedID] })
+	without.Roles = slices.DeleteFunc(without.Roles, func(x oneroster.Role) bool { return gone[x.UserSourcedID] || gone[x.OrgSourcedID] })
+	without.Demographics = slices.DeleteFunc(slices.Clone(ro.Demographics), func(x oneroster.Demographic) bool { return gone[x.SourcedID] })
+	without.Enrollments = slices.DeleteFunc(without.Enrollments, func(x oneroster.Enrollment) bool { return gone[x.ClassSourcedID] })
+
+	before := e.clk.now()
+	rep, err := s.ImportOneRoster(ctx, d.ID, without, store.ImportOptions{})
+	ok(t, err)
+	after := e.clk.now()
+	for kind, n := range map[string]int{"schools": 1, "terms": 1, "courses": 1, "classes": 1, "people": 3, "enrollments": 2} {
+		if rep.Retired[kind] != n {
+			t.Errorf("%s retired: %d, want %d\n%s", kind, rep.Retired[kind], n, counts(rep))
+		}
+	}
+
+	// The lists leave the retired records out...
+	current := map[string][]string{}
+	for kind, ids := range want {
+		for _, id := range ids {
+			if !gone[id] {
+				current[kind] = append(current[kind], id)
+			}
+		}
+	}
+	if diff := cmp.Diff(current, rosterLists(t, e, d.ID, false)); diff != "" {
+		t.Errorf("lists after the import without the middle school (-want +got):\n%s", diff)
+	}
+	// ...unless asked for them.
+	if diff := cmp.Diff(want, rosterLists(t, e, d.ID, true)); diff != "" {
+		t.Errorf("lists with retired records (-want +got):\n%s", diff)
+	}
+	classes, err := s.SchoolClasses(ctx, d.ID, []int64{ms.ID})
+	ok(t, err)
+	if len(classes) != 0 {
+		t.Errorf("the retired school still has %d classes listed", len(classes))
+	}
+
+	// Each is still there by id, with the time it was retired.
+	retiredAt := map[string]*time.Time{}
+	gotSchool, err := s.School(ctx, d.ID, ms.ID)
+	ok(t, err)
+	retiredAt["school"] = gotSchool.RetiredAt
+	gotClass, err := s.Class(ctx, d.ID, ela.ID)
+	ok(t, err)
+	retiredAt["class"] = gotClass.RetiredAt
+	gotCourse, err := s.Course(ctx, d.ID, ela.CourseID)
+	ok(t, err)
+	retiredAt["course"] = gotCourse.RetiredAt
+	gotPerson, err := s.Person(ctx, d.ID, chloe.ID)
+	ok(t, err)
+	retiredAt["person"] = gotPerson.RetiredAt
+	terms, _, err := s.Terms(ctx, d.ID, store.RosterFilter{IncludeRetired: true})
+	ok(t, err)
+	for _, tr := range terms {
+		if tr.SourcedID == "as-2025-q1" {
+			got, err := s.Term(ctx, d.ID, tr.ID)
+			ok(t, err)
+			retiredAt["term"] = got.RetiredAt
+		} else if tr.RetiredAt != nil {
+			t.Errorf("term %s retired at %v, want not retired", tr.SourcedID, tr.RetiredAt)
+		}
+	}
+	enr, err := s.Enrollments(ctx, d.ID, ela.ID)
+	ok(t, err)
+	for i, en := range enr {
+		retiredAt[fmt.Sprintf("enrollment %d", i)] = en.RetiredAt
+	}
+	if len(retiredAt) != 7 {
+		t.Errorf("%d retired records read back, want 7 (%v)", len(retiredAt), retiredAt)
+	}
+	for what, at := range retiredAt {
+		if at == nil || !at.After(before) || !at.Before(after) || at.Location() != time.UTC {
+			t.Errorf("%s retired at %v, want a UTC time between %v and %v", what, at, before, after)
+		}
+	}
+	if got := person(t, e, d.ID, "usr-s1"); got.RetiredAt != nil {
+		t.Errorf("usr-s1 retired at %v, want not retired", got.RetiredAt)
+	}
+	// A retired record changed in cairn stays retired.
+	gotSchool.Name = "Lincoln Middle School (closed)"
+	ok(t, s.UpdateSchool(ctx, &gotSchool))
+	if gotSchool.RetiredAt == nil || !gotSchool.RetiredAt.Equal(*retiredAt["school"]) {
+		t.Errorf("school after an update retired at %v, want %v", gotSchool.RetiredAt, retiredAt["school"])
+	}
+
+	// The whole roster again brings them all back.
+	importRoster(t, e, d.ID, "bulk-v1p2", store.ImportOptions{})
+	if diff := cmp.Diff(want, rosterLists(t, e, d.ID, false)); diff != "" {
+		t.Errorf("lists after the whole roster again (-want +got):\n%s", diff)
+	}
+	if got := person(t, e, d.ID, "usr-s3"); got.RetiredAt != nil {
+		t.Errorf("usr-s3 back, retired at %v, want nil", got.RetiredAt)
+	}
+}
+
 func testImportOneRosterRefused(t *testing.T, e *env) {
 	ctx, s := e.ctx, e.s
 	d := emptyDistrict(t, e, "refused")
@@ -872,9 +1175,9 @@ func testImportOneRosterRefused(t *testing.T, e *env) {
 			tt.change(bad)
 			_, err := s.ImportOneRoster(ctx, d.ID, bad, store.ImportOptions{})
 			wantBadInput(t, err, tt.mentions...)
-			ps, _, err := s.People(ctx, d.ID, store.PersonFilter{})
+			ps, _, err := s.People(ctx, d.ID, store.PersonFilter{IncludeRetired: true})
 			ok(t, err)
-			schools, _, err := s.Schools(ctx, d.ID, store.Page{})
+			schools, _, err := s.Schools(ctx, d.ID, store.RosterFilter{IncludeRetired: true})
 			ok(t, err)
 			if len(ps)+len(schools) != 0 {
 				t.Errorf("a refused import wrote %d people and %d schools", len(ps), len(schools))

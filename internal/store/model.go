@@ -14,6 +14,11 @@ import (
 // standards: the hierarchy, each standard's scale, and the order the
 // standards are shown in. It is cached per district (Store.models) and
 // dropped when a standard, framework or scale is written.
+//
+// A retired standard stands apart in the hierarchy: no parent rolls it
+// up, and its standards that are not retired hang from its nearest
+// ancestor that is not retired, as an export of the framework shows them.
+// Its own evidence still gives it a state, so its history stays readable.
 type model struct {
 	scales map[int64]standards.Scale // by scale id
 	std    map[int64]stdInfo         // by standard id
@@ -35,7 +40,12 @@ type stdInfo struct {
 	scaleID int64
 	depth   int // number of ancestors
 	order   int // position in depth-first hierarchy order, frameworks by id
+	retired bool
 }
+
+// retired reports whether a standard of the model is retired; false for
+// a standard the model does not have.
+func (m *model) retired(standardID int64) bool { return m.std[standardID].retired }
 
 // scaleOf returns the scale of a standard, for evidence.Validate.
 func (m *model) scaleOf(standardID int64) (standards.Scale, bool) {
@@ -83,9 +93,9 @@ func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error)
 		return nil, fmt.Errorf("loading frameworks: %w", err)
 	}
 	var all []standards.Standard
-	err = r.each(ctx, `SELECT id, framework_id, parent_id, position FROM standards WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+	err = r.each(ctx, `SELECT id, framework_id, parent_id, position, retired FROM standards WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
 		var st standards.Standard
-		if err := row.Scan(&st.ID, &st.FrameworkID, nullCol[int64]{&st.ParentID}, &st.Position); err != nil {
+		if err := row.Scan(&st.ID, &st.FrameworkID, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired); err != nil {
 			return err
 		}
 		all = append(all, st)
@@ -94,14 +104,43 @@ func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error)
 	if err != nil {
 		return nil, fmt.Errorf("loading standards: %w", err)
 	}
-	m.graph = standards.NewGraph(all, nil)
+	m.graph = standards.NewGraph(withoutRetired(all), nil)
 	for i, st := range hierarchyOrder(all) {
-		m.std[st.ID] = stdInfo{scaleID: fwScale[st.FrameworkID], depth: len(m.graph.Ancestors(st.ID)), order: i}
+		m.std[st.ID] = stdInfo{scaleID: fwScale[st.FrameworkID], depth: len(m.graph.Ancestors(st.ID)), order: i, retired: st.Retired}
 	}
 	if m.fitted, err = r.bktParams(ctx, districtID); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// withoutRetired returns the hierarchy the mastery engine rolls up: all
+// with each retired standard cut loose from its parent, and each standard
+// under a retired one moved up to its nearest ancestor that is not
+// retired (a root when there is none).
+func withoutRetired(all []standards.Standard) []standards.Standard {
+	byID := make(map[int64]standards.Standard, len(all))
+	for _, st := range all {
+		byID[st.ID] = st
+	}
+	out := make([]standards.Standard, len(all))
+	for i, st := range all {
+		out[i] = st
+		if st.Retired {
+			out[i].ParentID = nil
+			continue
+		}
+		p := st.ParentID
+		for steps := 0; p != nil && byID[*p].Retired; steps++ {
+			if steps == len(all) { // a loop, refused on write
+				p = nil
+				break
+			}
+			p = byID[*p].ParentID
+		}
+		out[i].ParentID = p
+	}
+	return out
 }
 
 // hierarchyOrder returns standards depth-first: each standard followed by

@@ -12,11 +12,13 @@ import (
 )
 
 // PersonFilter narrows People to those holding a role and to those of a
-// school; zero values do not narrow.
+// school; zero values do not narrow. People an import has retired are left
+// out unless IncludeRetired is set.
 type PersonFilter struct {
-	Role     roster.Role
-	SchoolID int64
-	Page     Page
+	Role           roster.Role
+	SchoolID       int64
+	IncludeRetired bool
+	Page           Page
 }
 
 // CreatePerson stores a new person and sets its ID.
@@ -32,6 +34,7 @@ func (s *Store) CreatePerson(ctx context.Context, p *roster.Person) (err error) 
 		if err := r.checkPerson(ctx, p); err != nil {
 			return err
 		}
+		p.RetiredAt = nil
 		err := r.queryRow(ctx, `
 INSERT INTO people (district_id, sourced_id, given_name, family_name, email, username, roles, school_ids, grade, language)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
@@ -54,12 +57,12 @@ func (s *Store) UpdatePerson(ctx context.Context, p *roster.Person) (err error) 
 		if err := r.checkPerson(ctx, p); err != nil {
 			return err
 		}
-		_, err := r.exec(ctx, `
+		err := r.queryRow(ctx, `
 UPDATE people SET sourced_id = $3, given_name = $4, family_name = $5, email = $6, username = $7,
     roles = $8, school_ids = $9, grade = $10, language = $11
-WHERE district_id = $1 AND id = $2`,
+WHERE district_id = $1 AND id = $2 RETURNING retired_at`,
 			p.DistrictID, p.ID, p.SourcedID, p.GivenName, p.FamilyName, p.Email, p.Username,
-			jsonText(p.Roles), jsonText(p.SchoolIDs), p.Grade, p.Language)
+			jsonText(p.Roles), jsonText(p.SchoolIDs), p.Grade, p.Language).Scan(tsPtrCol{&p.RetiredAt})
 		return conflictOr(err, "sourcedId", p.SourcedID)
 	})
 }
@@ -88,15 +91,15 @@ func (r *runner) checkPerson(ctx context.Context, p *roster.Person) error {
 	return errs.Err()
 }
 
-const personCols = `p.id, p.district_id, p.sourced_id, p.given_name, p.family_name, p.email, p.username, p.roles, p.school_ids, p.grade, p.language`
+const personCols = `p.id, p.district_id, p.sourced_id, p.given_name, p.family_name, p.email, p.username, p.roles, p.school_ids, p.grade, p.language, p.retired_at`
 
 func scanPerson(row scanner) (p roster.Person, err error) {
 	err = row.Scan(&p.ID, &p.DistrictID, &p.SourcedID, &p.GivenName, &p.FamilyName, &p.Email, &p.Username,
-		jsonCol{&p.Roles}, jsonCol{&p.SchoolIDs}, &p.Grade, &p.Language)
+		jsonCol{&p.Roles}, jsonCol{&p.SchoolIDs}, &p.Grade, &p.Language, tsPtrCol{&p.RetiredAt})
 	return p, err
 }
 
-// Person returns a person of the district.
+// Person returns a person of the district, retired or not.
 func (s *Store) Person(ctx context.Context, districtID, id int64) (_ roster.Person, err error) {
 	defer wrap(&err, "Person(%d)", id)
 	return s.person(ctx, s.reader(), districtID, id)
@@ -120,7 +123,7 @@ func (s *Store) PersonBySourcedID(ctx context.Context, districtID int64, sourced
 // People lists the district's people by id, narrowed by f.
 func (s *Store) People(ctx context.Context, districtID int64, f PersonFilter) (out []roster.Person, next int64, err error) {
 	defer wrap(&err, "People")
-	q := `SELECT ` + personCols + ` FROM people p WHERE p.district_id = $1 AND p.id > $2`
+	q := `SELECT ` + personCols + ` FROM people p WHERE p.district_id = $1 AND p.id > $2` + retiredClause("p", f.IncludeRetired)
 	args := []any{districtID, f.Page.After, f.Page.limit() + 1}
 	if f.Role != "" {
 		if _, err := roster.ParseRole(string(f.Role)); err != nil {

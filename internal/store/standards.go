@@ -46,8 +46,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 }
 
 // UpdateStandard changes a standard. A standard stays in its framework. When
-// it moves to another parent or position, the rollups of its old and new
-// parents are recomputed in the same transaction.
+// it moves to another parent or position, or is retired or brought back,
+// the rollups of its old and new parents are recomputed in the same
+// transaction.
 func (s *Store) UpdateStandard(ctx context.Context, st *standards.Standard) (err error) {
 	defer wrap(&err, "UpdateStandard(%d)", st.ID)
 	if err := st.Validate(); err != nil {
@@ -77,12 +78,17 @@ WHERE district_id = $1 AND id = $2`,
 			return conflictOr(err, "sourcedId", st.SourcedID)
 		}
 		var parents []int64
-		if !equalRef(old.ParentID, st.ParentID) || old.Position != st.Position {
+		if !equalRef(old.ParentID, st.ParentID) || old.Position != st.Position || old.Retired != st.Retired {
 			for _, p := range []*int64{old.ParentID, st.ParentID} {
 				if p != nil && !slices.Contains(parents, *p) {
 					parents = append(parents, *p)
 				}
 			}
+		}
+		if old.Retired != st.Retired {
+			// Retired, it stands apart with its own evidence; back, it
+			// rolls its children up again.
+			parents = append(parents, st.ID)
 		}
 		if len(parents) > 0 {
 			changes, _, err = r.recomputeStandards(ctx, st.DistrictID, nil, parents)
@@ -259,7 +265,9 @@ ORDER BY standard_id, prerequisite_id`, []any{districtID}, func(row scanner) err
 
 // SetCourseStandards replaces the standards a course is mapped to. The
 // mapping decides which course's policy applies to a standard, so the
-// mastery of every standard whose policy changes is recomputed.
+// mastery of every standard whose policy changes is recomputed. A retired
+// standard cannot be mapped; one mapped before it was retired stays
+// mapped, out of sight, and is back in the course if it comes back.
 func (s *Store) SetCourseStandards(ctx context.Context, districtID, courseID int64, standardIDs []int64) (err error) {
 	defer wrap(&err, "SetCourseStandards(course %d)", courseID)
 	var changes []Change
@@ -278,6 +286,10 @@ func (s *Store) SetCourseStandards(ctx context.Context, districtID, courseID int
 		for i, id := range standardIDs {
 			if _, ok := m.std[id]; !ok {
 				errs.Addf(fmt.Sprintf("standardIds[%d]", i), "no standard %d in this district", id)
+				continue
+			}
+			if m.retired(id) {
+				errs.Addf(fmt.Sprintf("standardIds[%d]", i), "standard %d is retired", id)
 				continue
 			}
 			if !slices.Contains(ids, id) {
@@ -301,7 +313,11 @@ func (s *Store) SetCourseStandards(ctx context.Context, districtID, courseID int
 		if err != nil {
 			return err
 		}
-		if _, err := r.exec(ctx, `DELETE FROM course_standards WHERE district_id = $1 AND course_id = $2`, districtID, courseID); err != nil {
+		// A retired standard's place in the course is kept, unseen, for
+		// when an import brings the standard back.
+		if _, err := r.exec(ctx, `
+DELETE FROM course_standards WHERE district_id = $1 AND course_id = $2
+    AND standard_id NOT IN (SELECT id FROM standards WHERE district_id = $1 AND retired)`, districtID, courseID); err != nil {
 			return err
 		}
 		rows := make([][]any, len(ids))
@@ -329,7 +345,7 @@ func (s *Store) SetCourseStandards(ctx context.Context, districtID, courseID int
 }
 
 // CourseStandards returns the standards a course is mapped to, in
-// framework hierarchy order (frameworks by id).
+// framework hierarchy order (frameworks by id), retired ones left out.
 func (s *Store) CourseStandards(ctx context.Context, districtID, courseID int64) (_ []standards.Standard, err error) {
 	defer wrap(&err, "CourseStandards(course %d)", courseID)
 	r := s.reader()
@@ -342,7 +358,7 @@ func (s *Store) CourseStandards(ctx context.Context, districtID, courseID int64)
 func (s *Store) courseStandards(ctx context.Context, r *runner, districtID, courseID int64) (out []standards.Standard, err error) {
 	err = r.each(ctx, `
 SELECT `+standardCols+` FROM course_standards cs JOIN standards s ON s.id = cs.standard_id
-WHERE cs.district_id = $1 AND cs.course_id = $2`, []any{districtID, courseID}, func(row scanner) error {
+WHERE cs.district_id = $1 AND cs.course_id = $2 AND NOT s.retired`, []any{districtID, courseID}, func(row scanner) error {
 		st, err := scanStandard(row)
 		out = append(out, st)
 		return err

@@ -80,6 +80,8 @@ type Store struct {
 	wconn    *sql.Conn
 	wsem     chan struct{}
 	ck       *checkpointer // SQLite only
+	closed   sync.Once
+	closeErr error
 	now      func() time.Time
 	log      *slog.Logger
 	onChange func(Change)
@@ -109,6 +111,26 @@ func (p Page) limit() int {
 		return 500
 	}
 	return p.Limit
+}
+
+// RosterFilter asks for one page of a list of schools, terms, courses or
+// classes. Records an import has retired are left out unless
+// IncludeRetired is set.
+type RosterFilter struct {
+	IncludeRetired bool
+	Page           Page
+}
+
+// retiredClause is the condition that leaves out retired rows of the table
+// aliased alias ("" for none), unless includeRetired.
+func retiredClause(alias string, includeRetired bool) string {
+	if includeRetired {
+		return ""
+	}
+	if alias != "" {
+		alias += "."
+	}
+	return ` AND ` + alias + `retired_at IS NULL`
 }
 
 // Open opens the database and applies pending migrations.
@@ -202,7 +224,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int) erro
 	// log into the database and syncs it, which every hundred or so
 	// records made one commit take ten times as long as the others. The
 	// checkpointer does it beside the writes instead.
-	w, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return err
 	}
@@ -238,7 +260,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int) erro
 	}
 	ck.SetMaxOpenConns(1)
 	s.write, s.read, s.wconn, s.wsem = w, r, wconn, make(chan struct{}, 1)
-	s.ck = newCheckpointer(ck, s.log)
+	s.ck = newCheckpointer(ck, s.wsem, s.log)
 	return nil
 }
 
@@ -247,18 +269,23 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int) erro
 const checkpointInterval = 250 * time.Millisecond
 
 // checkpointer copies the write-ahead log of an SQLite database into the
-// database from its own connection, in PASSIVE mode: it never waits for
-// or blocks the writer or the readers, and does what it can each time.
-// SQLite starts the log over at the next write once all of it is copied
-// and no reader still needs it.
+// database from its own connection. It does it in two steps: first beside
+// the writer and the readers (PASSIVE mode never waits for them), which
+// copies nearly everything; then between two write transactions, holding
+// the writer's turn for the little written meanwhile, so that the next
+// write finds the whole log copied and starts it over. Without the second
+// step a busy writer would always have written more by the time a
+// checkpoint ended, and the log would grow without end.
 type checkpointer struct {
-	db   *sql.DB
-	stop chan struct{}
-	done chan struct{}
+	db     *sql.DB
+	wsem   chan struct{} // the writer's turn (Store.wsem)
+	stop   chan struct{}
+	done   chan struct{}
+	closed sync.Once
 }
 
-func newCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
-	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{})}
+func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpointer {
+	c := &checkpointer{db: db, wsem: wsem, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		t := time.NewTicker(checkpointInterval)
@@ -277,20 +304,49 @@ func newCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
 	return c
 }
 
+// checkpoint copies the log into the database in the two steps.
 func (c *checkpointer) checkpoint() error {
+	frames, err := c.passive()
+	if err != nil || frames == 0 {
+		return err
+	}
+	select {
+	case c.wsem <- struct{}{}:
+	case <-c.stop:
+		return nil
+	}
+	defer func() { <-c.wsem }()
+	_, err = c.passive()
+	return err
+}
+
+// passive runs one PASSIVE checkpoint and returns the number of frames in
+// the log.
+func (c *checkpointer) passive() (int, error) {
 	var busy, frames, copied int
-	return c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	return frames, err
 }
 
-// close stops the checkpointer and copies what is left of the log.
-func (c *checkpointer) close() error {
-	close(c.stop)
-	<-c.done
-	return errors.Join(c.checkpoint(), c.db.Close())
+// close stops the checkpointer and copies what is left of the log. Later
+// calls do nothing.
+func (c *checkpointer) close() (err error) {
+	c.closed.Do(func() {
+		close(c.stop)
+		<-c.done
+		_, err = c.passive()
+		err = errors.Join(err, c.db.Close())
+	})
+	return err
 }
 
-// Close closes the database.
+// Close closes the database. Later calls return the first one's error.
 func (s *Store) Close() error {
+	s.closed.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Store) close() error {
 	s.stmtMu.Lock()
 	for _, m := range []map[string]*sql.Stmt{s.readStmt, s.writeStmt} {
 		for k, st := range m {

@@ -60,6 +60,7 @@ func TestStore(t *testing.T) {
 		{"course policy", testCoursePolicy},
 		{"rebuild", testRebuild},
 		{"hierarchy changes", testHierarchyChanges},
+		{"retired standard", testRetiredStandard},
 		{"concurrent writers", testConcurrentWriters},
 		{"models", testModels},
 	}
@@ -452,7 +453,7 @@ func testPagination(t *testing.T, e *env) {
 	var got []int64
 	var pages int
 	for p := (store.Page{Limit: 3}); ; pages++ {
-		items, next, err := s.Schools(ctx, d.ID, p)
+		items, next, err := s.Schools(ctx, d.ID, store.RosterFilter{Page: p})
 		ok(t, err)
 		for _, sc := range items {
 			got = append(got, sc.ID)
@@ -468,7 +469,7 @@ func testPagination(t *testing.T, e *env) {
 	if pages != 2 {
 		t.Errorf("%d follow-up pages, want 2 (3 + 3 + 1)", pages)
 	}
-	all, next, err := s.Schools(ctx, d.ID, store.Page{})
+	all, next, err := s.Schools(ctx, d.ID, store.RosterFilter{})
 	ok(t, err)
 	if len(all) != 7 || next != 0 {
 		t.Errorf("default page: %d schools, next %d; want 7, 0", len(all), next)
@@ -1207,6 +1208,52 @@ func testHierarchyChanges(t *testing.T, e *env) {
 // the transactions run in, the stored states must be those a rebuild gives:
 // no writer may compute a student's mastery without evidence another one
 // committed.
+// testRetiredStandard retires a standard by changing it: its parent's
+// rollup goes on without it in the same write, it takes no new evidence,
+// and bringing it back puts it in the rollup again.
+func testRetiredStandard(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	x := newDistrict(t, e, "retired")
+	ok(t, s.RecordEvidence(ctx, ptr(x.ev(x.alice, 2, level(x.s1, 2), level(x.s2, 4)))))
+	value := func(st standards.Standard) float64 {
+		t.Helper()
+		ms, err := s.MasteryOf(ctx, x.d.ID, x.alice.ID, st.ID)
+		ok(t, err)
+		return ms.Value
+	}
+	if got := value(x.cluster); got != 3 {
+		t.Fatalf("cluster before: %g, want 3 (the mean of 2 and 4)", got)
+	}
+
+	x.s2.Retired = true
+	ok(t, s.UpdateStandard(ctx, &x.s2))
+	if got, want := value(x.cluster), value(x.s1); got != want {
+		t.Errorf("cluster with s2 retired: %g, want %g as s1 alone gives", got, want)
+	}
+	if got, want := value(x.domain), value(x.s1); got != want {
+		t.Errorf("domain with s2 retired: %g, want %g as s1 alone gives", got, want)
+	}
+	if got := value(x.s2); got != 4 {
+		t.Errorf("retired s2: %g, want its own 4", got)
+	}
+	err := s.RecordEvidence(ctx, ptr(x.ev(x.alice, 1, level(x.s1, 3), level(x.s2, 1))))
+	wantInvalid(t, err, -1, "scores[1].standardId", "is retired")
+	stds, err := s.CourseStandards(ctx, x.d.ID, x.course.ID)
+	ok(t, err)
+	if got, want := codes(stds), []string{x.cluster.Code, x.s1.Code, x.s3.Code}; !slices.Equal(got, want) {
+		t.Errorf("course standards with s2 retired %v, want %v", got, want)
+	}
+
+	x.s2.Retired = false
+	ok(t, s.UpdateStandard(ctx, &x.s2))
+	if got := value(x.cluster); got != 3 {
+		t.Errorf("cluster with s2 back: %g, want 3", got)
+	}
+	ok(t, s.RecordEvidence(ctx, ptr(x.ev(x.alice, 1, level(x.s2, 1)))))
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func testConcurrentWriters(t *testing.T, e *env) {
 	ctx, s := e.ctx, e.s
 	x := newDistrict(t, e, "busy")

@@ -21,6 +21,7 @@ func (s *Store) CreateTerm(ctx context.Context, t *roster.Term) (err error) {
 		if err := r.checkTerm(ctx, t); err != nil {
 			return err
 		}
+		t.RetiredAt = nil
 		err := r.queryRow(ctx, `
 INSERT INTO terms (district_id, sourced_id, title, type, start_date, end_date, parent_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -43,10 +44,10 @@ func (s *Store) UpdateTerm(ctx context.Context, t *roster.Term) (err error) {
 		if err := r.checkTerm(ctx, t); err != nil {
 			return err
 		}
-		_, err := r.exec(ctx, `
+		err := r.queryRow(ctx, `
 UPDATE terms SET sourced_id = $3, title = $4, type = $5, start_date = $6, end_date = $7, parent_id = $8
-WHERE district_id = $1 AND id = $2`,
-			t.DistrictID, t.ID, t.SourcedID, t.Title, string(t.Type), s.ts(t.StartDate), s.ts(t.EndDate), nullInt64(t.ParentID))
+WHERE district_id = $1 AND id = $2 RETURNING retired_at`,
+			t.DistrictID, t.ID, t.SourcedID, t.Title, string(t.Type), s.ts(t.StartDate), s.ts(t.EndDate), nullInt64(t.ParentID)).Scan(tsPtrCol{&t.RetiredAt})
 		return conflictOr(err, "sourcedId", t.SourcedID)
 	})
 }
@@ -86,26 +87,27 @@ SELECT 1 FROM up WHERE id = $3`, t.DistrictID, *t.ParentID, t.ID)
 	return errs.Err()
 }
 
-const termCols = `id, district_id, sourced_id, title, type, start_date, end_date, parent_id`
+const termCols = `id, district_id, sourced_id, title, type, start_date, end_date, parent_id, retired_at`
 
 func scanTerm(row scanner) (t roster.Term, err error) {
 	var typ string
-	err = row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, nullCol[int64]{&t.ParentID})
+	err = row.Scan(&t.ID, &t.DistrictID, &t.SourcedID, &t.Title, &typ, tsCol{&t.StartDate}, tsCol{&t.EndDate}, nullCol[int64]{&t.ParentID}, tsPtrCol{&t.RetiredAt})
 	t.Type = roster.TermType(typ)
 	return t, err
 }
 
-// Term returns a term of the district.
+// Term returns a term of the district, retired or not.
 func (s *Store) Term(ctx context.Context, districtID, id int64) (_ roster.Term, err error) {
 	defer wrap(&err, "Term(%d)", id)
 	t, err := scanTerm(s.reader().queryRow(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1 AND id = $2`, districtID, id))
 	return t, noRows(err, "term", id)
 }
 
-// Terms lists the district's terms by id.
-func (s *Store) Terms(ctx context.Context, districtID int64, p Page) (out []roster.Term, next int64, err error) {
+// Terms lists the district's terms by id, narrowed by f.
+func (s *Store) Terms(ctx context.Context, districtID int64, f RosterFilter) (out []roster.Term, next int64, err error) {
 	defer wrap(&err, "Terms")
-	err = s.reader().each(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+	p := f.Page
+	err = s.reader().each(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1 AND id > $2`+retiredClause("", f.IncludeRetired)+` ORDER BY id LIMIT $3`,
 		[]any{districtID, p.After, p.limit() + 1}, func(row scanner) error {
 			t, err := scanTerm(row)
 			out = append(out, t)

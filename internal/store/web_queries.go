@@ -27,13 +27,14 @@ WHERE ms.district_id = $1 AND ms.student_id IN ids($2) AND ms.standard_id IN ids
 }
 
 // SchoolClasses lists the classes of some schools of the district, by
-// id: what a school administrator or a coach looks after.
+// id: what a school administrator or a coach looks after. Retired classes
+// are left out.
 func (s *Store) SchoolClasses(ctx context.Context, districtID int64, schoolIDs []int64) (out []roster.Class, err error) {
 	defer wrap(&err, "SchoolClasses")
 	if len(schoolIDs) == 0 {
 		return nil, nil
 	}
-	err = s.reader().each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1 AND c.school_id IN ids($2) ORDER BY c.id`,
+	err = s.reader().each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1 AND c.school_id IN ids($2) AND c.retired_at IS NULL ORDER BY c.id`,
 		[]any{districtID, s.ids(schoolIDs)}, func(row scanner) error {
 			c, err := scanClass(row)
 			out = append(out, c)

@@ -8,11 +8,11 @@ import (
 )
 
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
+	f, err := rosterFilter(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Courses(r.Context(), s.districtOf(r), p)
+	items, next, err := s.store.Courses(r.Context(), s.districtOf(r), f)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	if f.SchoolID, err = queryID(r, "school"); err != nil {
 		return err
 	}
+	if f.IncludeRetired, err = queryBool(r, "includeRetired"); err != nil {
+		return err
+	}
 	items, next, err := s.store.People(r.Context(), s.districtOf(r), f)
 	if err != nil {
 		return err

@@ -1,14 +1,20 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cairn-learning/cairn/internal/interop/oneroster"
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // TestRosterResources walks each roster resource through create, get,
@@ -266,4 +272,89 @@ func TestGuardians(t *testing.T) {
 	res.problem(t)
 	res = f.do("GET", fmt.Sprintf("/api/v1/students/%d/guardians", f.teacher), nil)
 	wantStatus(t, res, http.StatusNotFound)
+}
+
+// TestRetiredLeaveLists imports a OneRoster package into the district,
+// then one without a class and a user: the lists leave them out, unless
+// ?includeRetired=true, and each still answers by id with retiredAt.
+func TestRetiredLeaveLists(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	open := func() *oneroster.Roster {
+		t.Helper()
+		known, err := f.st.OneRosterKnown(ctx, f.district)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ro, err := oneroster.Open(filepath.Join("..", "interop", "oneroster", "testdata", "bulk-v1p2"), oneroster.ReadOptions{Known: known})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ro
+	}
+	if _, err := f.st.ImportOneRoster(ctx, f.district, open(), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	without := open()
+	without.Users = slices.DeleteFunc(without.Users, func(u oneroster.User) bool { return u.SourcedID == "usr-sys1" })
+	without.Roles = slices.DeleteFunc(without.Roles, func(r oneroster.Role) bool { return r.UserSourcedID == "usr-sys1" })
+	without.Classes = slices.DeleteFunc(without.Classes, func(c oneroster.Class) bool { return c.SourcedID == "cls-ela7-hr" })
+	without.Enrollments = slices.DeleteFunc(without.Enrollments, func(e oneroster.Enrollment) bool { return e.ClassSourcedID == "cls-ela7-hr" })
+	rep, err := f.st.ImportOneRoster(ctx, f.district, without, store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Retired["people"] != 1 || rep.Retired["classes"] != 1 {
+		t.Fatalf("retired %v, want one person and one class", rep.Retired)
+	}
+
+	// listed returns the records of a list by sourcedId, with retiredAt.
+	type record struct {
+		ID        int64      `json:"id"`
+		SourcedID string     `json:"sourcedId"`
+		RetiredAt *time.Time `json:"retiredAt"`
+	}
+	listed := func(path string) map[string]record {
+		t.Helper()
+		res := f.do("GET", path, nil)
+		wantStatus(t, res, http.StatusOK)
+		var l list[record]
+		res.json(t, &l)
+		out := map[string]record{}
+		for _, r := range l.Items {
+			out[r.SourcedID] = r
+		}
+		return out
+	}
+	for _, tt := range []struct{ kind, retired, current string }{
+		{"people", "usr-sys1", "usr-t1"},
+		{"classes", "cls-ela7-hr", "cls-alg1-p1"},
+	} {
+		path := "/api/v1/" + tt.kind + "?limit=500"
+		current := listed(path)
+		if r, ok := current[tt.retired]; ok {
+			t.Errorf("GET %s lists the retired %s: %+v", path, tt.retired, r)
+		}
+		if r, ok := current[tt.current]; !ok || r.RetiredAt != nil {
+			t.Errorf("GET %s: %s is %+v (listed %v), want it listed, not retired", path, tt.current, r, ok)
+		}
+		r, ok := listed(path + "&includeRetired=true")[tt.retired]
+		if !ok || r.RetiredAt == nil {
+			t.Fatalf("GET %s&includeRetired=true: %s is %+v (listed %v), want it with retiredAt", path, tt.retired, r, ok)
+		}
+		res := f.do("GET", fmt.Sprintf("/api/v1/%s/%d", tt.kind, r.ID), nil)
+		wantStatus(t, res, http.StatusOK)
+		var got record
+		res.json(t, &got)
+		if got.RetiredAt == nil || !got.RetiredAt.Equal(*r.RetiredAt) {
+			t.Errorf("GET /api/v1/%s/%d: retiredAt %v, want %v", tt.kind, r.ID, got.RetiredAt, r.RetiredAt)
+		}
+	}
+	for _, path := range []string{"/api/v1/schools", "/api/v1/terms", "/api/v1/courses", "/api/v1/classes", "/api/v1/people"} {
+		res := f.do("GET", path+"?includeRetired=maybe", nil)
+		wantStatus(t, res, http.StatusBadRequest)
+		if p := res.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "includeRetired" {
+			t.Errorf("GET %s?includeRetired=maybe: %+v, want a problem naming includeRetired", path, p)
+		}
+	}
 }

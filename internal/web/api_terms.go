@@ -8,11 +8,11 @@ import (
 )
 
 func (s *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
+	f, err := rosterFilter(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.Terms(r.Context(), s.districtOf(r), p)
+	items, next, err := s.store.Terms(r.Context(), s.districtOf(r), f)
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func TestDemoPages(t *testing.T) {
 	}
 	// Every class of the district with all its standards, the heaviest
 	// heatmaps there are (ELA courses map the most standards).
-	all, _, err := d.st.Classes(ctx, sum.DistrictID, store.Page{Limit: 500})
+	all, _, err := d.st.Classes(ctx, sum.DistrictID, store.RosterFilter{Page: store.Page{Limit: 500}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestDemoPages(t *testing.T) {
 	}
 	// Both schools have a "Math 6, Period 1": a list that spans them names
 	// each class's school, and a list within one school does not.
-	schools, _, err := d.st.Schools(ctx, sum.DistrictID, store.Page{})
+	schools, _, err := d.st.Schools(ctx, sum.DistrictID, store.RosterFilter{})
 	if err != nil || len(schools) < 2 {
 		t.Fatalf("the demo district's schools: %v, %v", schools, err)
 	}

@@ -55,6 +55,10 @@ var (
 	afterParam = queryParam{"after", "The `next` cursor of the previous page.",
 		map[string]any{"type": "string"}, false}
 	paging = []queryParam{limitParam, afterParam}
+	// includeRetiredParam brings back what an import has retired.
+	includeRetiredParam = queryParam{"includeRetired", "Include records an import has retired (they carry retiredAt).",
+		map[string]any{"type": "boolean"}, false}
+	rosterPaging = []queryParam{includeRetiredParam, limitParam, afterParam}
 )
 
 func idQuery(name, desc string, required bool) queryParam {
@@ -75,19 +79,19 @@ var operations = map[string]operation{
 		Response:    "", ContentType: "text/css, text/javascript"},
 	"GET /api/v1/openapi.json": {Tag: "operations", Summary: "This document", Response: map[string]any{}},
 
-	"GET /api/v1/schools":        {Tag: "roster", Summary: "List schools", Query: paging, Response: roster.School{}, List: true},
+	"GET /api/v1/schools":        {Tag: "roster", Summary: "List schools", Query: rosterPaging, Response: roster.School{}, List: true},
 	"POST /api/v1/schools":       {Tag: "roster", Summary: "Create a school", Body: roster.School{}, Status: 201, Response: roster.School{}, Conflict: true, Location: true},
 	"GET /api/v1/schools/{id}":   {Tag: "roster", Summary: "Get a school", Response: roster.School{}},
 	"PATCH /api/v1/schools/{id}": {Tag: "roster", Summary: "Change a school", Description: patchDescription, Body: roster.School{}, Response: roster.School{}, Conflict: true},
-	"GET /api/v1/terms":          {Tag: "roster", Summary: "List terms", Query: paging, Response: roster.Term{}, List: true},
+	"GET /api/v1/terms":          {Tag: "roster", Summary: "List terms", Query: rosterPaging, Response: roster.Term{}, List: true},
 	"POST /api/v1/terms":         {Tag: "roster", Summary: "Create a term", Body: roster.Term{}, Status: 201, Response: roster.Term{}, Conflict: true, Location: true},
 	"GET /api/v1/terms/{id}":     {Tag: "roster", Summary: "Get a term", Response: roster.Term{}},
 	"PATCH /api/v1/terms/{id}":   {Tag: "roster", Summary: "Change a term", Description: patchDescription, Body: roster.Term{}, Response: roster.Term{}, Conflict: true},
-	"GET /api/v1/courses":        {Tag: "roster", Summary: "List courses", Query: paging, Response: roster.Course{}, List: true},
+	"GET /api/v1/courses":        {Tag: "roster", Summary: "List courses", Query: rosterPaging, Response: roster.Course{}, List: true},
 	"POST /api/v1/courses":       {Tag: "roster", Summary: "Create a course", Body: roster.Course{}, Status: 201, Response: roster.Course{}, Conflict: true, Location: true},
 	"GET /api/v1/courses/{id}":   {Tag: "roster", Summary: "Get a course", Response: roster.Course{}},
 	"PATCH /api/v1/courses/{id}": {Tag: "roster", Summary: "Change a course", Description: patchDescription, Body: roster.Course{}, Response: roster.Course{}, Conflict: true},
-	"GET /api/v1/classes":        {Tag: "roster", Summary: "List classes", Query: paging, Response: roster.Class{}, List: true},
+	"GET /api/v1/classes":        {Tag: "roster", Summary: "List classes", Query: rosterPaging, Response: roster.Class{}, List: true},
 	"POST /api/v1/classes":       {Tag: "roster", Summary: "Create a class", Body: roster.Class{}, Status: 201, Response: roster.Class{}, Conflict: true, Location: true},
 	"GET /api/v1/classes/{id}":   {Tag: "roster", Summary: "Get a class", Response: roster.Class{}},
 	"PATCH /api/v1/classes/{id}": {Tag: "roster", Summary: "Change a class", Description: patchDescription, Body: roster.Class{}, Response: roster.Class{}, Conflict: true},
@@ -95,7 +99,7 @@ var operations = map[string]operation{
 		Query: []queryParam{
 			{"role", "Only people holding this role.", map[string]any{"type": "string", "enum": enums[reflect.TypeFor[roster.Role]()]}, false},
 			idQuery("school", "Only people of this school.", false),
-			limitParam, afterParam,
+			includeRetiredParam, limitParam, afterParam,
 		},
 		Response: roster.Person{}, List: true},
 	"POST /api/v1/people":             {Tag: "roster", Summary: "Create a person", Body: roster.Person{}, Status: 201, Response: roster.Person{}, Conflict: true, Location: true},

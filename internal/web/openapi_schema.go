@@ -153,7 +153,7 @@ func (m *schemaMaker) object(t reflect.Type) map[string]any {
 				name = f.Name
 			}
 			s := m.schema(f.Type)
-			if name == "id" || name == "districtId" {
+			if name == "id" || name == "districtId" || name == "retiredAt" {
 				s = withKey(s, "readOnly", true)
 			}
 			props[name] = s

@@ -117,7 +117,7 @@ func (s *Server) adminPolicyData(w http.ResponseWriter, r *http.Request) (*admin
 	} else {
 		data.Fitted = pr.T("policy.model_default")
 	}
-	courses, _, err := s.store.Courses(ctx, d, store.Page{Limit: 500})
+	courses, _, err := s.store.Courses(ctx, d, store.RosterFilter{Page: store.Page{Limit: 500}})
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch {
 	case a.Has(roster.RoleDistrictAdmin):
-		classes, _, err = s.store.Classes(ctx, a.DistrictID, store.Page{Limit: maxListedClasses})
+		classes, _, err = s.store.Classes(ctx, a.DistrictID, store.RosterFilter{Page: store.Page{Limit: maxListedClasses}})
 	case a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach):
 		classes, err = s.store.SchoolClasses(ctx, a.DistrictID, a.SchoolIDs)
 		if err == nil && a.Has(roster.RoleTeacher) {

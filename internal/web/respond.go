@@ -237,6 +237,17 @@ func page(r *http.Request) (store.Page, error) {
 	return p, nil
 }
 
+// rosterFilter reads ?limit=, ?after= and ?includeRetired=.
+func rosterFilter(r *http.Request) (store.RosterFilter, error) {
+	var f store.RosterFilter
+	var err error
+	if f.Page, err = page(r); err != nil {
+		return f, err
+	}
+	f.IncludeRetired, err = queryBool(r, "includeRetired")
+	return f, err
+}
+
 // queryID reads an optional id from the query string; 0 when absent.
 func queryID(r *http.Request, name string) (int64, error) {
 	v := r.URL.Query().Get(name)
