@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -37,6 +38,15 @@ type standardPage struct {
 	Chart     *chartView
 	CanVoid   bool
 	Back      navLink
+	// Model is the knowledge tracing model's view, when the standard has
+	// evidence of its own.
+	Model *modelView
+}
+
+// modelView is the model's estimate in words and numbers.
+type modelView struct {
+	PMastered, Verdict, PNext, Low, High string
+	Params                               string
 }
 
 type inputRow struct {
@@ -94,6 +104,17 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	data.Row = s.stdRowOf(pr, id, std, sc, state)
 	if state != nil {
 		data.Summary = explainText(pr, sc, state.State)
+		if est, in := state.Model, state.Explanation.Model; est != nil && in != nil {
+			params := pr.T("explain.model.default")
+			if in.Fitted {
+				params = pr.T("explain.model.fitted")
+			}
+			p := in.Params
+			data.Model = &modelView{PMastered: percentOf(pr, est.PMastered), Verdict: pr.T("model.verdict." + string(est.Verdict)),
+				PNext: percentOf(pr, est.PCorrectNext), Low: percentOf(pr, est.Low), High: percentOf(pr, est.High),
+				Params: pr.T("standard.model.params", params, pr.Number(round3(p.Prior)), pr.Number(round3(p.Learn)),
+					pr.Number(round3(p.Guess)), pr.Number(round3(p.Slip)))}
+		}
 	} else {
 		data.Summary = pr.T("explain.none")
 	}
@@ -223,3 +244,6 @@ func (s *Server) backLink(r *http.Request, student roster.Person) navLink {
 	}
 	return navLink{Label: pr.T("back.to", student.Name()), URL: fmt.Sprintf("/students/%d", student.ID)}
 }
+
+// round3 rounds a model parameter for showing.
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

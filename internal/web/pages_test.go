@@ -399,7 +399,8 @@ func TestStudentPages(t *testing.T) {
 	if want := ms.Explanation.Summary(scale, ms.State); !strings.Contains(body, want) {
 		t.Errorf("the explanation %q is not on the page", want)
 	}
-	for _, want := range []string{`id="inputs-table"`, "Quiz 2", "Comes next", "6.RP.A.2", `id="standard-chart"`} {
+	for _, want := range []string{`id="inputs-table"`, "Quiz 2", "Comes next", "6.RP.A.2", `id="standard-chart"`,
+		`id="model-estimate"`, "Chance the standard is mastered", "Bayesian Knowledge Tracing, default parameters: already mastered before any evidence 0.4"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("standard page lacks %q", want)
 		}
