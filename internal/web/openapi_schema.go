@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -49,12 +50,16 @@ func stringsOf[T ~string](xs []T) []string {
 // componentNames names the schemas whose Go names would mislead out of
 // their package.
 var componentNames = map[reflect.Type]string{
-	reflect.TypeFor[problemDetails]():     "Problem",
-	reflect.TypeFor[problem.Field]():      "FieldError",
-	reflect.TypeFor[mastery.Input]():      "ExplanationInput",
-	reflect.TypeFor[mastery.ChildInput](): "ExplanationChild",
-	reflect.TypeFor[masteryJSON]():        "MasteryState",
-	reflect.TypeFor[rebuildJSON]():        "RebuildResult",
+	reflect.TypeFor[problemDetails]():         "Problem",
+	reflect.TypeFor[problem.Field]():          "FieldError",
+	reflect.TypeFor[mastery.Input]():          "ExplanationInput",
+	reflect.TypeFor[mastery.ChildInput]():     "ExplanationChild",
+	reflect.TypeFor[masteryJSON]():            "MasteryState",
+	reflect.TypeFor[rebuildJSON]():            "RebuildResult",
+	reflect.TypeFor[caseDocumentsJSON]():      "CFDocumentSet",
+	reflect.TypeFor[caseStatusJSON]():         "imsx_StatusInfo",
+	reflect.TypeFor[caseCodeMinorJSON]():      "imsx_CodeMinor",
+	reflect.TypeFor[caseCodeMinorFieldJSON](): "imsx_CodeMinorField",
 }
 
 // componentName names a struct's schema: the web package's own shapes
@@ -69,12 +74,20 @@ func componentName(t reflect.Type) string {
 	return string(r)
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	// rawJSONType is JSON kept as it came (a CASE package's extensions):
+	// any value.
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+)
 
 // schema returns the schema of t, registering components as it goes.
 func (m *schemaMaker) schema(t reflect.Type) map[string]any {
-	if t == timeType {
+	switch t {
+	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case rawJSONType:
+		return map[string]any{}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
