@@ -20,6 +20,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/interop/oneroster"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/web"
 )
 
 const (
@@ -408,5 +409,51 @@ func TestExportCommands(t *testing.T) {
 	}
 	if _, err := oneroster.Open(rosterZip, oneroster.ReadOptions{}); err != nil {
 		t.Errorf("the roster export does not read: %v", err)
+	}
+}
+
+// TestImportCASEFromCairn pulls a framework from one cairn's CASE service
+// into another cairn's database, and then imports the same file the first
+// cairn was given: the identifiers came across, so nothing changes.
+func TestImportCASEFromCairn(t *testing.T) {
+	file := filepath.Join(caseData, "fractions-prerequisites-v1p1.json")
+	served := interopDB(t)
+	mustCairn(t, "import", "case", "--db", served, file)
+	st := openStore(t, served)
+	srv, err := web.New(web.Config{Store: st, DistrictID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	res, err := http.Get(hs.URL + "/ims/case/v1p1/CFDocuments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs struct{ CFDocuments []casepkg.CFDocument }
+	err = json.NewDecoder(res.Body).Decode(&docs)
+	res.Body.Close()
+	if err != nil || len(docs.CFDocuments) != 1 {
+		t.Fatalf("the documents of the serving cairn: %+v, %v", docs, err)
+	}
+
+	db := interopDB(t)
+	out := mustCairn(t, "import", "case", "--db", db, hs.URL+"/ims/case/v1p1/CFPackages/"+docs.CFDocuments[0].Identifier)
+	for kind, want := range map[string]string{"frameworks": "1 0 0 0 0", "standards": "7 0 0 0 0", "prerequisites": "3 0 0 0 0"} {
+		if got := reportRow(t, out, kind); got != want {
+			t.Errorf("%s row %q, want %q\n%s", kind, got, want, out)
+		}
+	}
+	out = mustCairn(t, "import", "case", "--db", db, file)
+	if !strings.Contains(out, "nothing changed") {
+		t.Errorf("importing the original after the pull changed something:\n%s", out)
+	}
+
+	// An identifier the server does not have is refused, and nothing is
+	// written.
+	_, _, err = cairn(t, "import", "case", "--db", db, hs.URL+"/ims/case/v1p1/CFPackages/00000000-0000-4000-8000-000000000000")
+	if err == nil || !strings.Contains(err.Error(), "no such package") {
+		t.Errorf("an unknown package: %v", err)
 	}
 }

@@ -214,6 +214,17 @@ func (s *Server) checkFormToken(r *http.Request) error {
 	token := r.Header.Get("X-CSRF-Token")
 	if token == "" {
 		ct := r.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, "multipart/form-data") {
+			// An upload: read the form here, keeping at most uploadMemory
+			// of it in memory, and say so when it is too large rather than
+			// that the form has no token.
+			if err := r.ParseMultipartForm(uploadMemory); err != nil {
+				var me *http.MaxBytesError
+				if errors.As(err, &me) {
+					return err
+				}
+			}
+		}
 		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
 			token = r.PostFormValue("csrf")
 		}

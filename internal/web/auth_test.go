@@ -390,7 +390,8 @@ func TestPublicRoutes(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"healthz", "landing", "language", "metrics", "openapi", "readyz", "reset", "resetForm", "signin", "signinForm", "staticAsset"}
+	want := []string{"caseAssociation", "caseDocument", "caseDocuments", "caseItem", "casePackage", // frameworks only: decision 9
+		"healthz", "landing", "language", "metrics", "openapi", "readyz", "reset", "resetForm", "signin", "signinForm", "staticAsset"}
 	if !slices.Equal(got, want) {
 		t.Errorf("public routes %v, want %v", got, want)
 	}

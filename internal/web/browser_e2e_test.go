@@ -463,6 +463,32 @@ func admin(t *testing.T, s *site, b *browser) {
 		t.Errorf("the reset page does not name the account %s", coach.Username)
 	}
 	v.check("reset")
+
+	// Importing a CASE package by upload: the form, its errors, the dry
+	// run, then the import.
+	p.open("/admin", 200)
+	p.click(`#admin-links a[href="/admin/import"]`, 200)
+	p.check("import")
+	p.submit("import-check", 422)
+	p.check("import-errors")
+	p.click("#kind-case", 0)
+	file, err := filepath.Abs(filepath.Join("..", "interop", "casepkg", "testdata", "fractions-prerequisites-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(p.ctx, chromedp.SetUploadFiles(chromedp.CSS("#import-file-input"), []string{file})); err != nil {
+		t.Fatalf("choosing the file to upload: %v", err)
+	}
+	p.submit("import-check", 200)
+	if !p.has("#import-apply") {
+		t.Fatalf("the dry run offers no Apply button: %s", p.text("main"))
+	}
+	p.check("import-dry-run")
+	p.submit("import-apply", 200)
+	if !p.has("#import-done") {
+		t.Errorf("the import does not say it is done: %s", p.text("main"))
+	}
+	p.check("import-applied")
 }
 
 // auditRefusal finds the guardian's refused look at another child's page

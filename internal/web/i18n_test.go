@@ -69,7 +69,9 @@ func dynamicKeys() map[string][]string {
 	add("tokens.scope.", access.TokenRead, access.TokenWrite)
 	add("tokens.status.", "active", "revoked", "expired")
 	add("tokens.expires.", "30", "90", "365", "never")
-	add("admin.", "policy", "scales", "users", "audit", "classes", "policy.about", "scales.about", "users.about", "audit.about", "classes.about")
+	add("admin.", "policy", "scales", "users", "audit", "import", "classes", "policy.about", "scales.about", "users.about", "audit.about", "import.about", "classes.about")
+	add("import.kind.", "districts", "schools", "terms", "courses", "classes", "people", "enrollments", "guardian links", "demographics",
+		"scales", "frameworks", "standards", "prerequisites", "crosswalks")
 	for m := 1; m <= 12; m++ {
 		add("date.mon.", fmt.Sprint(m))
 		add("date.month.", fmt.Sprint(m))

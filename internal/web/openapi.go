@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/interop/casepkg"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -40,6 +41,9 @@ type operation struct {
 	Conflict bool
 	// Location says a 201 carries the new record's address.
 	Location bool
+	// CASE says the operation is of the CASE service, which answers its
+	// own failures with CASE status bodies (imsx_StatusInfo).
+	CASE bool
 }
 
 // queryParam is one query string parameter.
@@ -189,7 +193,28 @@ var operations = map[string]operation{
 		Status:      204},
 	"POST /api/v1/mastery/rebuild": {Tag: "policy", Summary: "Rebuild the district's mastery from its evidence",
 		Description: "Recomputes every mastery state in one transaction and answers when done.", Response: rebuildJSON{}},
+
+	"GET " + casePrefix + "/CFDocuments": {Tag: "case", CASE: true, Summary: "The frameworks' CASE documents, by title",
+		Description: caseDescription + " X-Total-Count gives the number of documents.",
+		Query: []queryParam{
+			{"limit", "Most documents in the answer (100 when absent).", map[string]any{"type": "integer", "minimum": 1}, false},
+			{"offset", "How many documents to skip.", map[string]any{"type": "integer", "minimum": 0}, false},
+		},
+		Response: caseDocumentsJSON{}},
+	"GET " + casePrefix + "/CFDocuments/{sourcedId}": {Tag: "case", CASE: true, Summary: "One framework's CASE document",
+		Description: caseDescription, Response: casepkg.CFDocument{}},
+	"GET " + casePrefix + "/CFPackages/{sourcedId}": {Tag: "case", CASE: true, Summary: "One framework as a whole CASE package",
+		Description: caseDescription + " The package is what `cairn export case` writes, and what `cairn import case URL` reads.",
+		Response:    casepkg.CFPackage{}},
+	"GET " + casePrefix + "/CFItems/{sourcedId}": {Tag: "case", CASE: true, Summary: "One standard as a CASE item",
+		Description: caseDescription, Response: casepkg.CFItem{}},
+	"GET " + casePrefix + "/CFAssociations/{sourcedId}": {Tag: "case", CASE: true, Summary: "One CASE association: a standard's parent, a prerequisite, a crosswalk",
+		Description: caseDescription, Response: casepkg.CFAssociation{}},
 }
+
+// caseDescription is said of every operation of the CASE service.
+const caseDescription = "The CASE 1.1 service: public and read-only, in the district the server serves (or the caller's, with a token). " +
+	"Failures answer a CASE status (imsx_StatusInfo), not a problem document."
 
 const patchDescription = "A partial update: the fields sent replace the record's, the others stay. id and districtId cannot change."
 
@@ -198,6 +223,14 @@ var pathParamDocs = map[string]string{
 	"id":         "The record's id. An id that is not a positive number names nothing (404).",
 	"standardId": "The standard's id.",
 	"name":       "The asset's hashed name.",
+	"sourcedId":  "The CASE identifier, a UUID. One that is not a UUID is refused (400, invalid_uuid); one that names nothing answers 404 (unknownobject).",
+}
+
+// caseErrorResponses are the CASE service's own failures, by status.
+var caseErrorResponses = map[int]string{
+	400: "A sourcedId that is not a UUID (invalid_uuid), or a bad limit or offset (invalid_selection_field).",
+	404: "No such object on this server (unknownobject).",
+	500: "The server failed (internal_server_error); the cause is logged under the request id.",
 }
 
 // errorResponses are the problem answers, by status.
@@ -246,8 +279,11 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 		var parameters []any
 		for _, p := range params {
 			schema := map[string]any{"type": "integer", "format": "int64", "minimum": 1}
-			if p == "name" {
+			switch p {
+			case "name":
 				schema = map[string]any{"type": "string"}
+			case "sourcedId":
+				schema = map[string]any{"type": "string", "format": "uuid"}
 			}
 			parameters = append(parameters, map[string]any{"name": p, "in": "path", "required": true,
 				"description": pathParamDocs[p], "schema": schema})
@@ -296,7 +332,7 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 		if len(params) > 0 {
 			errs = append(errs, 404)
 		}
-		if len(op.Query) > 0 || op.Body != nil {
+		if len(op.Query) > 0 || op.Body != nil || op.CASE {
 			errs = append(errs, 400)
 		}
 		if op.Body != nil || pattern == "DELETE /api/v1/courses/{id}/policy" {
@@ -317,7 +353,11 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 			errs = append(errs, 401, 403)
 		}
 		for _, code := range errs {
-			responses[strconv.Itoa(code)] = map[string]any{"$ref": "#/components/responses/" + strconv.Itoa(code)}
+			name := strconv.Itoa(code)
+			if _, own := caseErrorResponses[code]; own && op.CASE {
+				name = "case" + name
+			}
+			responses[strconv.Itoa(code)] = map[string]any{"$ref": "#/components/responses/" + name}
 		}
 		o["responses"] = responses
 		if paths[apiPath] == nil {
@@ -329,6 +369,11 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 	for code, desc := range errorResponses {
 		respComponents[strconv.Itoa(code)] = map[string]any{"description": desc,
 			"content": map[string]any{"application/problem+json": map[string]any{"schema": problemRef}}}
+	}
+	caseStatus := sm.schema(reflect.TypeFor[caseStatusJSON]())
+	for code, desc := range caseErrorResponses {
+		respComponents["case"+strconv.Itoa(code)] = map[string]any{"description": desc,
+			"content": map[string]any{"application/json": map[string]any{"schema": caseStatus}}}
 	}
 	problemTypeURIs := make([]string, 0, len(problemTypes))
 	for _, t := range problemTypes {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -59,6 +60,10 @@ var componentNames = map[reflect.Type]string{
 	reflect.TypeFor[mastery.MasteryEstimate](): "ModelEstimate",
 	reflect.TypeFor[mastery.ModelInputs]():     "ModelInputs",
 	reflect.TypeFor[rebuildJSON]():             "RebuildResult",
+	reflect.TypeFor[caseDocumentsJSON]():       "CFDocumentSet",
+	reflect.TypeFor[caseStatusJSON]():          "imsx_StatusInfo",
+	reflect.TypeFor[caseCodeMinorJSON]():       "imsx_CodeMinor",
+	reflect.TypeFor[caseCodeMinorFieldJSON]():  "imsx_CodeMinorField",
 }
 
 // componentName names a struct's schema: the web package's own shapes
@@ -73,12 +78,20 @@ func componentName(t reflect.Type) string {
 	return string(r)
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	// rawJSONType is JSON kept as it came (a CASE package's extensions):
+	// any value.
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+)
 
 // schema returns the schema of t, registering components as it goes.
 func (m *schemaMaker) schema(t reflect.Type) map[string]any {
-	if t == timeType {
+	switch t {
+	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case rawJSONType:
+		return map[string]any{}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

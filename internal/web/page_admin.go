@@ -24,7 +24,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &adminPage{pageBase: s.newBase(w, r, pr.T("admin.title")), District: d.Name}
 	for _, l := range []struct{ url, key string }{
-		{"/admin/policy", "policy"}, {"/admin/scales", "scales"}, {"/admin/users", "users"}, {"/admin/audit", "audit"}, {"/classes", "classes"},
+		{"/admin/policy", "policy"}, {"/admin/scales", "scales"}, {"/admin/users", "users"}, {"/admin/audit", "audit"}, {"/admin/import", "import"}, {"/classes", "classes"},
 	} {
 		data.Links = append(data.Links, adminLink{URL: l.url, Label: pr.T("admin." + l.key), About: pr.T("admin." + l.key + ".about")})
 	}

@@ -350,6 +350,8 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err erro
 		heading, msg = pr.T("error.403.title"), pr.T("error.403.roles", strings.Join(roles, ", "))
 	case p.Status == http.StatusForbidden:
 		heading, msg = pr.T("error.403.title"), pr.T("error.403.body")
+	case p.Status == http.StatusRequestEntityTooLarge:
+		heading, msg = pr.T("error.413.title"), pr.T("error.413.body")
 	case p.Status == http.StatusTooManyRequests:
 		heading, msg = pr.T("error.429.title"), pr.T("error.429.body")
 	case p.Status >= 500:

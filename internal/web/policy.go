@@ -222,10 +222,13 @@ func (e *forbiddenPage) Error() string {
 func (e *forbiddenPage) Unwrap() error { return problem.ErrForbidden }
 
 // formBodyLimit is the most a state-changing request may send: a batch of
-// evidence may be large, a form is small.
+// evidence or an uploaded roster may be large, a form is small.
 func formBodyLimit(rt route) int64 {
-	if rt.Name == "recordEvidenceBatch" {
+	switch rt.Name {
+	case "recordEvidenceBatch":
 		return maxBatchBody
+	case "adminImportCheck":
+		return maxUploadBody
 	}
 	return maxBody
 }

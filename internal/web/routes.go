@@ -98,6 +98,14 @@ func (s *Server) registerRoutes() {
 	s.handle("deleteCoursePolicy", "DELETE /api/v1/courses/{id}/policy", onResource(access.Change, access.Policy), s.deleteCoursePolicy)
 	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", onResource(access.Change, access.Policy), s.rebuildMastery)
 
+	// Standards for other systems: the CASE 1.1 service, public and
+	// read-only (docs/decisions/0009-public-case-service.md).
+	s.handle("caseDocuments", "GET "+casePrefix+"/CFDocuments", public(), s.caseHandler(s.caseDocuments))
+	s.handle("caseDocument", "GET "+casePrefix+"/CFDocuments/{sourcedId}", public(), s.caseHandler(s.caseGetDocument))
+	s.handle("casePackage", "GET "+casePrefix+"/CFPackages/{sourcedId}", public(), s.caseHandler(s.caseGetPackage))
+	s.handle("caseItem", "GET "+casePrefix+"/CFItems/{sourcedId}", public(), s.caseHandler(s.caseGetItem))
+	s.handle("caseAssociation", "GET "+casePrefix+"/CFAssociations/{sourcedId}", public(), s.caseHandler(s.caseGetAssociation))
+
 	s.registerPages()
 }
 
@@ -148,4 +156,7 @@ func (s *Server) registerPages() {
 	s.page("adminUsers", "GET /admin/users", onResource(access.View, access.Users), s.adminUsersPage)
 	s.page("adminResetLink", "POST /admin/users/{id}/reset", onResource(access.Change, access.Users), s.adminResetLink)
 	s.page("adminAudit", "GET /admin/audit", onResource(access.View, access.AuditLog), s.adminAuditPage)
+	s.page("adminImport", "GET /admin/import", forRoles(roster.RoleDistrictAdmin), s.adminImportForm)
+	s.page("adminImportCheck", "POST /admin/import", changingFor(roster.RoleDistrictAdmin), s.adminImportCheck)
+	s.page("adminImportApply", "POST /admin/import/apply", changingFor(roster.RoleDistrictAdmin), s.adminImportApply)
 }

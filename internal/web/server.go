@@ -75,6 +75,11 @@ type Server struct {
 	// coming from another site.
 	crossOrigin *http.CrossOriginProtection
 
+	// caseService keeps the district's frameworks as CASE packages.
+	caseService caseService
+	// imports holds uploads waiting for an administrator to apply them.
+	imports importUploads
+
 	// routes lists every registered route in registration order;
 	// byPattern finds one by its pattern.
 	routes    []route
