@@ -132,7 +132,7 @@ func printDemoSummary(env *environment, districtName string, sum demo.Summary, b
 	fmt.Fprintf(w, "  %s/classes/%d\n      as the teacher: %s, every student against every standard\n", base, sum.Class.ID, sum.Class.Title)
 	fmt.Fprintf(w, "  %s/me\n      as the student: %s's standards, evidence and growth\n", base, sum.Student.Name())
 	fmt.Fprintf(w, "  %s/family\n      as the guardian: %s's children in plain words\n", base, sum.Guardian.Name())
-	fmt.Fprintf(w, "  %s/admin\n      as the administrator: calculation method, scales, users, audit log\n", base)
+	fmt.Fprintf(w, "  %s/admin\n      as the administrator: calculation method, scales, users, imports, audit log\n", base)
 	fmt.Fprintf(w, "  %s/api/v1/openapi.json\n      the JSON API (make a token at %s/account/tokens)\n", base, base)
 	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
 }

@@ -45,8 +45,8 @@ type standardPage struct {
 
 // modelView is the model's estimate in words and numbers.
 type modelView struct {
-	PMastered, Verdict, PNext, Low, High string
-	Params                               string
+	PMastered, Verdict, PNext, Range string
+	Params                           string
 }
 
 type inputRow struct {
@@ -105,13 +105,18 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	if state != nil {
 		data.Summary = explainText(pr, sc, state.State)
 		if est, in := state.Model, state.Explanation.Model; est != nil && in != nil {
+			// A model sure either way believes one chance, not a range.
+			rng := percentOf(pr, est.Low)
+			if hi := percentOf(pr, est.High); hi != rng {
+				rng = pr.T("standard.model.range_value", rng, hi)
+			}
 			params := pr.T("explain.model.default")
 			if in.Fitted {
 				params = pr.T("explain.model.fitted")
 			}
 			p := in.Params
 			data.Model = &modelView{PMastered: percentOf(pr, est.PMastered), Verdict: pr.T("model.verdict." + string(est.Verdict)),
-				PNext: percentOf(pr, est.PCorrectNext), Low: percentOf(pr, est.Low), High: percentOf(pr, est.High),
+				PNext: percentOf(pr, est.PCorrectNext), Range: rng,
 				Params: pr.T("standard.model.params", params, pr.Number(round3(p.Prior)), pr.Number(round3(p.Learn)),
 					pr.Number(round3(p.Guess)), pr.Number(round3(p.Slip)))}
 		}
