@@ -71,21 +71,14 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 	}
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
-		if err := r.districtExists(ctx, districtID); err != nil {
-			return err
-		}
 		if err := r.lockDistrict(ctx, districtID); err != nil {
 			return err
 		}
-		m, err := loadModel(ctx, r, districtID)
+		e, err := r.freshEngine(ctx, districtID)
 		if err != nil {
 			return err
 		}
-		pol, err := loadPolicies(ctx, r, districtID)
-		if err != nil {
-			return err
-		}
-		e := &engine{r: r, districtID: districtID, m: m, pol: pol, now: s.nowUTC()}
+		m := e.m
 		seqs, err := e.sequences(ctx, progress)
 		if err != nil {
 			return err
@@ -152,40 +145,11 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 // evidence of its own, in the order they count, a chunk of students at a
 // time.
 func (e *engine) sequences(ctx context.Context, progress func(string, int, int)) (map[int64]*mastery.BKTSequences, error) {
-	var students []int64
-	err := e.r.each(ctx, `
-SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`, []any{e.districtID}, func(row scanner) error {
-		var id int64
-		err := row.Scan(&id)
-		students = append(students, id)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing students with evidence: %w", err)
-	}
 	out := map[int64]*mastery.BKTSequences{}
 	var buf []bool
-	for done := 0; done < len(students); {
-		progress("reading", done, len(students))
-		chunk := students[done:min(done+studentsPerChunk, len(students))]
-		byStudent := make(map[int64]*work, len(chunk))
+	err := e.eachStudentChunk(ctx, func(done, total int) { progress("reading", done, total) }, func(chunk []int64, byStudent map[int64]*work) error {
 		for _, id := range chunk {
-			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
-		}
-		voided, err := e.voided(ctx, chunk)
-		if err != nil {
-			return nil, err
-		}
-		err = e.r.each(ctx, `
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
-FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
-			[]any{e.districtID, e.r.s.ids(chunk)}, e.observe(byStudent, voided))
-		if err != nil {
-			return nil, fmt.Errorf("loading observations: %w", err)
-		}
-		for _, id := range chunk {
-			w := byStudent[id]
-			for std, obs := range w.obs {
+			for std, obs := range byStudent[id].obs {
 				scale, ok := e.m.scaleOf(std)
 				if !ok {
 					continue
@@ -203,10 +167,9 @@ FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
 				seq.Add(buf...)
 			}
 		}
-		done += len(chunk)
-	}
-	progress("reading", len(students), len(students))
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // FittedModels returns how many standards of the district have fitted

@@ -27,20 +27,10 @@ func (s *Store) RebuildMastery(ctx context.Context, districtID int64, progress f
 	start := s.now()
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
-		if err := r.districtExists(ctx, districtID); err != nil {
-			return err
-		}
-		// Read the hierarchy and policies through this transaction, not
-		// from the caches, so that the rebuild rests on committed rows only.
-		m, err := loadModel(ctx, r, districtID)
+		e, err := r.freshEngine(ctx, districtID)
 		if err != nil {
 			return err
 		}
-		pol, err := loadPolicies(ctx, r, districtID)
-		if err != nil {
-			return err
-		}
-		e := &engine{r: r, districtID: districtID, m: m, pol: pol, now: s.nowUTC()}
 		stats, changes, err = e.rebuild(ctx, progress)
 		return err
 	})
@@ -62,38 +52,8 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 	if _, err := e.r.exec(ctx, `DELETE FROM mastery_states WHERE district_id = $1`, e.districtID); err != nil {
 		return stats, nil, fmt.Errorf("deleting mastery states: %w", err)
 	}
-	var students []int64
-	err := e.r.each(ctx, `
-SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`, []any{e.districtID}, func(row scanner) error {
-		var id int64
-		err := row.Scan(&id)
-		students = append(students, id)
-		return err
-	})
-	if err != nil {
-		return stats, nil, fmt.Errorf("listing students with evidence: %w", err)
-	}
-	if progress != nil {
-		progress(0, len(students))
-	}
 	var changes []Change
-	for done := 0; done < len(students); {
-		chunk := students[done:min(done+studentsPerChunk, len(students))]
-		byStudent := make(map[int64]*work, len(chunk))
-		for _, id := range chunk {
-			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
-		}
-		voided, err := e.voided(ctx, chunk)
-		if err != nil {
-			return stats, nil, err
-		}
-		err = e.r.each(ctx, `
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
-FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
-			[]any{e.districtID, e.r.s.ids(chunk)}, e.observe(byStudent, voided))
-		if err != nil {
-			return stats, nil, fmt.Errorf("loading observations: %w", err)
-		}
+	err := e.eachStudentChunk(ctx, progress, func(chunk []int64, byStudent map[int64]*work) error {
 		var rows [][]any
 		evidence := map[int64]bool{}
 		for _, id := range chunk {
@@ -122,14 +82,78 @@ FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
 			changes = append(changes, Change{DistrictID: e.districtID, StudentID: id, StandardIDs: ids})
 		}
 		if err := e.r.insertRows(ctx, insertStateHead, "", rows); err != nil {
-			return stats, nil, fmt.Errorf("writing mastery states: %w", err)
+			return fmt.Errorf("writing mastery states: %w", err)
 		}
 		stats.States += len(rows)
 		stats.Evidence += len(evidence)
-		done += len(chunk)
-		if progress != nil {
-			progress(done, len(students))
-		}
+		return nil
+	})
+	if err != nil {
+		return RebuildStats{}, nil, err
 	}
 	return stats, changes, nil
+}
+
+// freshEngine returns an engine for the district whose hierarchy and
+// policies are read through r, not from the caches, so that what it
+// computes rests on committed rows only.
+func (r *runner) freshEngine(ctx context.Context, districtID int64) (*engine, error) {
+	if err := r.districtExists(ctx, districtID); err != nil {
+		return nil, err
+	}
+	m, err := loadModel(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := loadPolicies(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	return &engine{r: r, districtID: districtID, m: m, pol: pol, now: r.s.nowUTC()}, nil
+}
+
+// eachStudentChunk calls f with every student of the district who has
+// evidence that counts, a chunk of students at a time, each with their
+// observations on every standard (voided evidence left out, unordered).
+// progress, when not nil, is told how many students are done.
+func (e *engine) eachStudentChunk(ctx context.Context, progress func(done, total int), f func(chunk []int64, byStudent map[int64]*work) error) error {
+	var students []int64
+	err := e.r.each(ctx, `
+SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`, []any{e.districtID}, func(row scanner) error {
+		var id int64
+		err := row.Scan(&id)
+		students = append(students, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("listing students with evidence: %w", err)
+	}
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(students))
+	for done := 0; done < len(students); {
+		chunk := students[done:min(done+studentsPerChunk, len(students))]
+		byStudent := make(map[int64]*work, len(chunk))
+		for _, id := range chunk {
+			byStudent[id] = &work{student: id, obs: map[int64][]mastery.Observation{}}
+		}
+		voided, err := e.voided(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		err = e.r.each(ctx, `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at
+FROM evidence_scores sc WHERE sc.district_id = $1 AND sc.student_id IN ids($2)`,
+			[]any{e.districtID, e.r.s.ids(chunk)}, e.observe(byStudent, voided))
+		if err != nil {
+			return fmt.Errorf("loading observations: %w", err)
+		}
+		if err := f(chunk, byStudent); err != nil {
+			return err
+		}
+		done += len(chunk)
+		progress(done, len(students))
+	}
+	return nil
 }
