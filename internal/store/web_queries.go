@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
 
@@ -39,6 +40,51 @@ func (s *Store) SchoolClasses(ctx context.Context, districtID int64, schoolIDs [
 			c, err := scanClass(row)
 			out = append(out, c)
 			return err
+		})
+	return out, err
+}
+
+// ClassListing is what a list of classes shows of one class beyond the
+// class itself, and how the actor is related to it.
+type ClassListing struct {
+	SchoolID    int64
+	SchoolName  string
+	CourseTitle string
+	// Teaches is set when the actor teaches the class now (an active
+	// teacher enrollment, and the teacher role).
+	Teaches bool
+}
+
+// ClassListings returns, in one query, the listing of each of the
+// district's classes among ids, by class id; ids of no class of the
+// district are left out. It is ClassRelation, Course and School for a
+// whole list of classes at once.
+func (s *Store) ClassListings(ctx context.Context, actor access.Actor, ids []int64) (_ map[int64]ClassListing, err error) {
+	defer wrap(&err, "ClassListings(%d classes)", len(ids))
+	out := make(map[int64]ClassListing, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	now := s.nowUTC()
+	teacher := actor.Has(roster.RoleTeacher)
+	err = s.reader().each(ctx, `
+SELECT c.id, c.school_id, sch.name, co.title,
+    EXISTS (SELECT 1 FROM enrollments e WHERE e.district_id = $1 AND e.class_id = c.id AND e.person_id = $2 AND e.role = 'teacher'`+
+		activeEnrollment("e")+`)
+FROM classes c
+JOIN schools sch ON sch.district_id = c.district_id AND sch.id = c.school_id
+JOIN courses co ON co.district_id = c.district_id AND co.id = c.course_id
+WHERE c.district_id = $1 AND c.id IN ids($3)`,
+		[]any{actor.DistrictID, actor.PersonID, s.ids(ids), s.ts(now.Add(access.EnrollmentLead)), s.ts(now.Add(-access.EnrollmentGrace))},
+		func(row scanner) error {
+			var id int64
+			var l ClassListing
+			if err := row.Scan(&id, &l.SchoolID, &l.SchoolName, &l.CourseTitle, &l.Teaches); err != nil {
+				return err
+			}
+			l.Teaches = l.Teaches && teacher
+			out[id] = l
+			return nil
 		})
 	return out, err
 }

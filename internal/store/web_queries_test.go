@@ -4,8 +4,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // TestWebQueries tries the queries the pages need beyond the store's own
@@ -69,6 +73,36 @@ func TestWebQueries(t *testing.T) {
 			ok(t, err)
 			if len(cs) != 0 {
 				t.Errorf("SchoolClasses across districts = %v", ids(cs))
+			}
+
+			// ClassListings: each class's school and course, and whether
+			// the actor teaches it, for a whole list at once; as
+			// ClassRelation says one class at a time.
+			teacher := access.Actor{PersonID: x.teacher.ID, DistrictID: x.d.ID, Roles: []roster.Role{roster.RoleTeacher}}
+			ls, err := e.s.ClassListings(e.ctx, teacher, []int64{x.class.ID, c2.ID, other.class.ID})
+			ok(t, err)
+			wantL := map[int64]store.ClassListing{
+				x.class.ID: {SchoolID: x.school.ID, SchoolName: "Ridge Middle", CourseTitle: "Math 6", Teaches: true},
+				c2.ID:      {SchoolID: second.ID, SchoolName: "Second", CourseTitle: "Math 6"},
+			}
+			if diff := cmp.Diff(wantL, ls); diff != "" {
+				t.Errorf("ClassListings (-want +got):\n%s", diff)
+			}
+			for id, l := range ls {
+				teaches, school, err := e.s.ClassRelation(e.ctx, teacher, id)
+				ok(t, err)
+				if teaches != l.Teaches || school != l.SchoolID {
+					t.Errorf("class %d: ClassListings says %+v, ClassRelation %v %d", id, l, teaches, school)
+				}
+			}
+			// Without the teacher role, an enrollment as teacher teaches
+			// nothing.
+			coach := teacher
+			coach.Roles = []roster.Role{roster.RoleCoach}
+			ls, err = e.s.ClassListings(e.ctx, coach, []int64{x.class.ID})
+			ok(t, err)
+			if ls[x.class.ID].Teaches {
+				t.Error("ClassListings: a coach's teacher enrollment counts as teaching")
 			}
 		})
 	}

@@ -217,12 +217,22 @@ func TestDemoPages(t *testing.T) {
 		t.Fatalf("the demo district's schools: %v, %v", schools, err)
 	}
 	body = d.get(t, d.admin, "/classes").Body.String()
+	all, _, err = d.st.Classes(ctx, sum.DistrictID, store.RosterFilter{Page: store.Page{Limit: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(body, `<li class="card" id="class-`); n != len(all) || !strings.Contains(body, "<h1>Classes</h1>") {
+		t.Errorf("the administrator's class list, headed %q, shows %d classes of %d", regexp.MustCompile(`<h1>[^<]*</h1>`).FindString(body), n, len(all))
+	}
 	for _, sc := range schools {
 		if !strings.Contains(body, html.EscapeString(sc.Name)+" · ") {
 			t.Errorf("the administrator's class list does not name %s", sc.Name)
 		}
 	}
 	body = d.get(t, d.teacher, "/classes").Body.String()
+	if !strings.Contains(body, "<h1>My classes</h1>") {
+		t.Error("the teacher's class list is not headed My classes")
+	}
 	for _, sc := range schools {
 		if strings.Contains(body, html.EscapeString(sc.Name)+" · ") {
 			t.Errorf("the teacher's class list, all at one school, names %s", sc.Name)

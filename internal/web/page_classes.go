@@ -14,6 +14,9 @@ import (
 // classesPage lists the classes a person teaches, coaches or leads.
 type classesPage struct {
 	pageBase
+	// Title is "My classes" for a teacher, "Classes" for anyone who also
+	// sees classes they do not teach.
+	Title   string
 	Classes []classItem
 }
 
@@ -61,33 +64,32 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	courses := map[int64]string{}
-	schools := map[int64]string{}
-	data := &classesPage{pageBase: s.newBase(w, r, pr.T("classes.title"))}
+	ids := make([]int64, len(classes))
+	for i, c := range classes {
+		ids[i] = c.ID
+	}
+	listings, err := s.store.ClassListings(ctx, a, ids)
+	if err != nil {
+		return err
+	}
+	title := pr.T("classes.title")
+	if seesOthersClasses(a) {
+		title = pr.T("classes.title_all")
+	}
+	data := &classesPage{pageBase: s.newBase(w, r, title), Title: title}
+	schools := map[int64]bool{}
 	for _, c := range classes {
-		teaches, schoolID, err := s.store.ClassRelation(ctx, a, c.ID)
-		if err != nil {
-			return err
-		}
-		if access.Allow(a, access.View, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) != nil {
+		l, ok := listings[c.ID]
+		if !ok {
 			continue
 		}
-		if _, ok := courses[c.CourseID]; !ok {
-			co, err := s.store.Course(ctx, a.DistrictID, c.CourseID)
-			if err != nil {
-				return err
-			}
-			courses[c.CourseID] = co.Title
+		scope := access.Scope{SchoolID: l.SchoolID, ClassTaught: l.Teaches}
+		if access.Allow(a, access.View, access.Class, scope) != nil {
+			continue
 		}
-		if _, ok := schools[c.SchoolID]; !ok {
-			sc, err := s.store.School(ctx, a.DistrictID, c.SchoolID)
-			if err != nil {
-				return err
-			}
-			schools[c.SchoolID] = sc.Name
-		}
-		item := classItem{Class: c, Course: courses[c.CourseID], School: schools[c.SchoolID], URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: teaches}
-		if access.Allow(a, access.Change, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}) == nil {
+		schools[l.SchoolID] = true
+		item := classItem{Class: c, Course: l.CourseTitle, School: l.SchoolName, URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: l.Teaches}
+		if access.Allow(a, access.Change, access.Class, scope) == nil {
 			item.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
 		}
 		data.Classes = append(data.Classes, item)

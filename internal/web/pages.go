@@ -218,11 +218,21 @@ func homeOf(a access.Actor) string {
 	return "/account/tokens"
 }
 
+// seesOthersClasses reports whether a is more than a teacher: a school leader,
+// coach or district administrator sees classes they do not teach.
+func seesOthersClasses(a access.Actor) bool {
+	return !a.Has(roster.RoleTeacher) || a.Has(roster.RoleDistrictAdmin) || a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach)
+}
+
 // navFor lists the header links of a person's roles.
 func navFor(a access.Actor, pr *i18n.Printer) []navLink {
 	var nav []navLink
 	if a.Has(roster.RoleTeacher) || a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach) || a.Has(roster.RoleDistrictAdmin) {
-		nav = append(nav, navLink{Label: pr.T("nav.classes"), URL: "/classes"})
+		label := pr.T("nav.classes")
+		if seesOthersClasses(a) {
+			label = pr.T("nav.classes_all")
+		}
+		nav = append(nav, navLink{Label: label, URL: "/classes"})
 	}
 	if a.Has(roster.RoleStudent) {
 		nav = append(nav, navLink{Label: pr.T("nav.me"), URL: "/me"})
