@@ -33,12 +33,9 @@ func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err 
 	defer wrap(&err, "RecordEvidence")
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
-		e, err := r.newEngine(ctx, ev.DistrictID)
-		if err != nil {
-			return err
-		}
 		var roles sql.NullString
 		var classes, recorders int
+		var version sql.NullInt64
 		var classID int64
 		if ev.ClassID != nil {
 			classID = *ev.ClassID
@@ -46,7 +43,8 @@ func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err 
 		refs := `
 SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
        (SELECT count(*) FROM classes WHERE district_id = $1 AND id = $3),
-       (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4)`
+       (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4),
+       (SELECT config_version FROM districts WHERE id = $1)`
 		args := []any{ev.DistrictID, ev.StudentID, classID, ev.RecordedBy}
 		if s.engine == Postgres {
 			// The locks of lockForEvidence, taken in the same round trip.
@@ -54,7 +52,14 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 				refs + ` FROM locked`
 			args = append(args, districtLockTag^ev.DistrictID, studentLockTag^ev.StudentID)
 		}
-		if err := r.queryRow(ctx, refs, args...).Scan(&roles, &classes, &recorders); err != nil {
+		if err := r.queryRow(ctx, refs, args...).Scan(&roles, &classes, &recorders, &version); err != nil {
+			return err
+		}
+		if !version.Valid {
+			return problem.NotFound("district", ev.DistrictID)
+		}
+		e, err := r.newEngine(ctx, ev.DistrictID, version.Int64)
+		if err != nil {
 			return err
 		}
 		found := evidenceRefs{people: map[int64][]roster.Role{}, classes: map[int64]bool{classID: classes > 0}}
@@ -111,7 +116,7 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 	}
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
-		e, err := r.newEngine(ctx, districtID)
+		e, err := r.newEngine(ctx, districtID, anyVersion)
 		if err != nil {
 			return err
 		}
@@ -358,7 +363,7 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		if err := errs.Err(); err != nil {
 			return err
 		}
-		e, err := r.newEngine(ctx, districtID)
+		e, err := r.newEngine(ctx, districtID, anyVersion)
 		if err != nil {
 			return err
 		}

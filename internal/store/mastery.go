@@ -93,7 +93,7 @@ func (s *Store) StudentMastery(ctx context.Context, districtID, studentID int64)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	m, err := s.model(ctx, r, districtID)
+	m, err := s.model(ctx, r, districtID, anyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -510,13 +510,21 @@ func compareObservations(a, b mastery.Observation) int {
 }
 
 // newEngine returns an engine for the district using the cached model and
-// policies (loaded through r when not cached).
-func (r *runner) newEngine(ctx context.Context, districtID int64) (*engine, error) {
-	m, err := r.s.model(ctx, r, districtID)
+// policies, loaded through r when not cached or cached at another
+// config_version than the district's (read through r when version is
+// anyVersion).
+func (r *runner) newEngine(ctx context.Context, districtID, version int64) (*engine, error) {
+	if version == anyVersion {
+		var err error
+		if version, err = r.configVersion(ctx, districtID); err != nil {
+			return nil, err
+		}
+	}
+	m, err := r.s.model(ctx, r, districtID, version)
 	if err != nil {
 		return nil, err
 	}
-	pol, err := r.s.policiesOf(ctx, r, districtID)
+	pol, err := r.s.policiesOf(ctx, r, districtID, version)
 	if err != nil {
 		return nil, err
 	}

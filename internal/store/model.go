@@ -26,6 +26,8 @@ type model struct {
 	// fitted are the standards' fitted knowledge tracing parameters; a
 	// standard without them uses mastery.DefaultBKTParams.
 	fitted map[int64]mastery.BKTParams
+	// version is the district's config_version the model was loaded at.
+	version int64
 }
 
 // tracer returns the knowledge tracing model of a standard.
@@ -57,10 +59,17 @@ func (m *model) scaleOf(standardID int64) (standards.Scale, bool) {
 	return sc, ok
 }
 
-// model returns the district's model, loading it with r when not cached.
-func (s *Store) model(ctx context.Context, r *runner, districtID int64) (*model, error) {
+// anyVersion asks model and policiesOf for whatever is cached, of any
+// config_version: what reads use, where a change made a moment ago by
+// another server may show a moment late.
+const anyVersion = -1
+
+// model returns the district's model, loading it with r when it is not
+// cached or, unless version is anyVersion, was loaded at another
+// config_version than version.
+func (s *Store) model(ctx context.Context, r *runner, districtID, version int64) (*model, error) {
 	m, gen, ok := s.models.get(districtID)
-	if ok {
+	if ok && (version == anyVersion || m.version == version) {
 		return m, nil
 	}
 	m, err := loadModel(ctx, r, districtID)
@@ -73,6 +82,12 @@ func (s *Store) model(ctx context.Context, r *runner, districtID int64) (*model,
 
 func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error) {
 	m := &model{scales: map[int64]standards.Scale{}, std: map[int64]stdInfo{}}
+	// The version is read first: a change committed while the rest is
+	// read can only make the cached model look older than it is.
+	var err error
+	if m.version, err = r.configVersion(ctx, districtID); err != nil {
+		return nil, err
+	}
 	scales, err := r.s.scales(ctx, r, districtID)
 	if err != nil {
 		return nil, fmt.Errorf("loading scales: %w", err)
@@ -198,6 +213,7 @@ func hierarchyOrder(all []standards.Standard) []standards.Standard {
 type policies struct {
 	district   mastery.Policy
 	byStandard map[int64]mastery.Policy
+	version    int64 // config_version when loaded
 }
 
 // of returns the policy of a standard: the override of the lowest-numbered
@@ -212,9 +228,9 @@ func (p *policies) of(standardID int64) mastery.Policy {
 	return p.district
 }
 
-func (s *Store) policiesOf(ctx context.Context, r *runner, districtID int64) (*policies, error) {
+func (s *Store) policiesOf(ctx context.Context, r *runner, districtID, version int64) (*policies, error) {
 	p, gen, ok := s.policies.get(districtID)
-	if ok {
+	if ok && (version == anyVersion || p.version == version) {
 		return p, nil
 	}
 	p, err := loadPolicies(ctx, r, districtID)
@@ -228,6 +244,9 @@ func (s *Store) policiesOf(ctx context.Context, r *runner, districtID int64) (*p
 func loadPolicies(ctx context.Context, r *runner, districtID int64) (*policies, error) {
 	p := &policies{byStandard: map[int64]mastery.Policy{}}
 	var err error
+	if p.version, err = r.configVersion(ctx, districtID); err != nil {
+		return nil, err
+	}
 	if p.district, err = r.s.districtPolicy(ctx, r, districtID); err != nil {
 		return nil, err
 	}

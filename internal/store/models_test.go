@@ -217,3 +217,64 @@ func testModels(t *testing.T, e *env) {
 		}
 	}
 }
+
+// testTwoServers has two stores on one database, as two servers (or a
+// server and `cairn fit`) are: what one changes in the district's
+// policies, hierarchy or model parameters, the other uses at its next
+// write, although it had them cached.
+func testTwoServers(t *testing.T, e *env) {
+	ctx := e.ctx
+	x := newDistrict(t, e, "two")
+	id := x.d.ID
+	b, err := store.Open(ctx, store.Config{URL: e.url})
+	ok(t, err)
+	defer b.Close()
+	admin := roster.Person{DistrictID: id, GivenName: "Ada", FamilyName: "Ward", Roles: []roster.Role{roster.RoleDistrictAdmin}}
+	ok(t, e.s.CreatePerson(ctx, &admin))
+
+	// A caches the district's model and policies by recording.
+	first := x.ev(x.alice, 9, level(x.s1, 4))
+	ok(t, e.s.RecordEvidence(ctx, &first))
+
+	// B lets the model decide, and fits the parameters.
+	pol := mastery.DefaultPolicy()
+	pol.MasteredBy = mastery.MasteredByModel
+	ok(t, b.SetPolicy(ctx, id, nil, pol, admin.ID, "pilot"))
+	var evs []evidence.Evidence
+	for i := range 30 {
+		v := float64(1 + 3*(i%2))
+		evs = append(evs, x.ev(x.bob, 40-i, level(x.s1, v)))
+	}
+	ok(t, b.RecordEvidenceBatch(ctx, evs))
+	rep, err := b.FitModels(ctx, id, store.FitOptions{MinResponses: 5})
+	ok(t, err)
+	if rep.Kept() == 0 {
+		t.Fatal("B's fit kept nothing")
+	}
+
+	// A's next write uses both.
+	next := x.ev(x.alice, 1, level(x.s1, 4))
+	ok(t, e.s.RecordEvidence(ctx, &next))
+	ms, err := e.s.MasteryOf(ctx, id, x.alice.ID, x.s1.ID)
+	ok(t, err)
+	in := ms.Explanation.Model
+	if in == nil || !in.Fitted || in.MasteredBy != mastery.MasteredByModel {
+		t.Fatalf("A recorded with %+v after B's fit and policy change", in)
+	}
+
+	// B retires s2; A's next write rolls the cluster up without it.
+	ok(t, e.s.RecordEvidenceBatch(ctx, []evidence.Evidence{x.ev(x.cleo, 5, level(x.s2, 1)), x.ev(x.cleo, 4, level(x.s1, 4))}))
+	s2, err := b.Standard(ctx, id, x.s2.ID)
+	ok(t, err)
+	s2.Retired = true
+	ok(t, b.UpdateStandard(ctx, &s2))
+	more := x.ev(x.cleo, 0, level(x.s1, 4))
+	ok(t, e.s.RecordEvidence(ctx, &more))
+	cl, err := e.s.MasteryOf(ctx, id, x.cleo.ID, x.cluster.ID)
+	ok(t, err)
+	for _, c := range cl.Explanation.Children {
+		if c.StandardID == x.s2.ID {
+			t.Errorf("A rolled the cluster up with s2, which B retired: %+v", cl.Explanation.Children)
+		}
+	}
+}

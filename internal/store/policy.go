@@ -185,7 +185,7 @@ func (r *runner) recomputePolicy(ctx context.Context, districtID int64, courseID
 		return nil, 0, err
 	}
 	if courseID == nil {
-		m, err := r.s.model(ctx, r, districtID)
+		m, err := r.s.model(ctx, r, districtID, pol.version)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -34,20 +34,53 @@ type runner struct {
 	// committed are run by inTx once the transaction has committed, before
 	// the next write transaction can start on SQLite.
 	committed []func()
+	// changed are the districts whose config_version the transaction
+	// advances when it commits.
+	changed map[int64]bool
 }
 
-// dropModel drops the district's cached hierarchy and scales, now and
-// again once the transaction commits: a reader that loads them in between
-// sees the rows from before the commit, and must not keep them.
+// dropModel drops the district's cached hierarchy, scales and model
+// parameters, now and again once the transaction commits (a reader that
+// loads them in between sees the rows from before the commit, and must not
+// keep them), and advances the district's config_version so that other
+// servers on the database drop theirs too.
 func (r *runner) dropModel(districtID int64) {
 	r.s.models.invalidate(districtID)
 	r.committed = append(r.committed, func() { r.s.models.invalidate(districtID) })
+	r.changeConfig(districtID)
 }
 
 // dropPolicies is dropModel for the district's cached policies.
 func (r *runner) dropPolicies(districtID int64) {
 	r.s.policies.invalidate(districtID)
 	r.committed = append(r.committed, func() { r.s.policies.invalidate(districtID) })
+	r.changeConfig(districtID)
+}
+
+func (r *runner) changeConfig(districtID int64) {
+	if r.changed == nil {
+		r.changed = map[int64]bool{}
+	}
+	r.changed[districtID] = true
+}
+
+// advanceConfig advances config_version of the districts the transaction
+// changed; inTx calls it just before the commit.
+func (r *runner) advanceConfig(ctx context.Context) error {
+	for id := range r.changed {
+		if _, err := r.exec(ctx, `UPDATE districts SET config_version = config_version + 1 WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("advancing the district's config_version: %w", err)
+		}
+	}
+	return nil
+}
+
+// configVersion returns the district's config_version as this transaction
+// sees it; problem.ErrNotFound when there is no such district.
+func (r *runner) configVersion(ctx context.Context, districtID int64) (int64, error) {
+	var v int64
+	err := r.queryRow(ctx, `SELECT config_version FROM districts WHERE id = $1`, districtID).Scan(&v)
+	return v, noRows(err, "district", districtID)
 }
 
 // scanner is what sql.Row and sql.Rows have in common.

@@ -366,7 +366,7 @@ WHERE cs.district_id = $1 AND cs.course_id = $2 AND NOT s.retired`, []any{distri
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	m, err := s.model(ctx, r, districtID)
+	m, err := s.model(ctx, r, districtID, anyVersion)
 	if err != nil {
 		return nil, err
 	}

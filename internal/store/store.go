@@ -412,6 +412,10 @@ func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
 		tx.Rollback()
 		return err
 	}
+	if err := r.advanceConfig(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

@@ -63,6 +63,7 @@ func TestStore(t *testing.T) {
 		{"retired standard", testRetiredStandard},
 		{"concurrent writers", testConcurrentWriters},
 		{"models", testModels},
+		{"two servers", testTwoServers},
 	}
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) {
