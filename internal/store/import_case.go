@@ -262,17 +262,10 @@ ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statem
 // the import: parent itself or, when it is retired, its nearest ancestor
 // that is not; nil for none. byID holds the stored standards by id.
 func rolledUpBy(byID map[int64]storedStandard, parent *int64) *int64 {
-	for range len(byID) + 1 {
-		if parent == nil {
-			return nil
-		}
-		st, ok := byID[*parent]
-		if !ok || !st.Retired {
-			return parent
-		}
-		parent = st.ParentID
-	}
-	return nil
+	return activeAncestor(parent, func(id int64) (standards.Standard, bool) {
+		st, ok := byID[id]
+		return st.Standard, ok
+	}, len(byID))
 }
 
 // framework finds the framework by its CASE identifier or creates it, and

@@ -138,6 +138,7 @@ func withoutRetired(all []standards.Standard) []standards.Standard {
 	for _, st := range all {
 		byID[st.ID] = st
 	}
+	lookup := func(id int64) (standards.Standard, bool) { st, ok := byID[id]; return st, ok }
 	out := make([]standards.Standard, len(all))
 	for i, st := range all {
 		out[i] = st
@@ -145,17 +146,28 @@ func withoutRetired(all []standards.Standard) []standards.Standard {
 			out[i].ParentID = nil
 			continue
 		}
-		p := st.ParentID
-		for steps := 0; p != nil && byID[*p].Retired; steps++ {
-			if steps == len(all) { // a loop, refused on write
-				p = nil
-				break
-			}
-			p = byID[*p].ParentID
-		}
-		out[i].ParentID = p
+		out[i].ParentID = activeAncestor(st.ParentID, lookup, len(all))
 	}
 	return out
+}
+
+// activeAncestor returns parent when it is not retired, else its nearest
+// ancestor that is not: the standard that rolls up a child of parent. It
+// returns nil when there is none. byID finds a stored standard; a parent it
+// does not know counts as not retired. limit bounds the walk (a loop in
+// the hierarchy is refused on write, but must not hang a read).
+func activeAncestor(parent *int64, byID func(int64) (standards.Standard, bool), limit int) *int64 {
+	for range limit + 1 {
+		if parent == nil {
+			return nil
+		}
+		st, ok := byID(*parent)
+		if !ok || !st.Retired {
+			return parent
+		}
+		parent = st.ParentID
+	}
+	return nil
 }
 
 // hierarchyOrder returns standards depth-first: each standard followed by

@@ -79,9 +79,19 @@ WHERE district_id = $1 AND id = $2`,
 		}
 		var parents []int64
 		if !equalRef(old.ParentID, st.ParentID) || old.Position != st.Position || old.Retired != st.Retired {
+			// The standards that rolled st up before and roll it up now:
+			// its parents, or, where those are retired, their nearest
+			// ancestors that are not. Neither walk passes st itself.
+			stored, err := r.standardTree(ctx, st.DistrictID)
+			if err != nil {
+				return err
+			}
+			lookup := func(id int64) (standards.Standard, bool) { s, ok := stored[id]; return s, ok }
 			for _, p := range []*int64{old.ParentID, st.ParentID} {
-				if p != nil && !slices.Contains(parents, *p) {
-					parents = append(parents, *p)
+				for _, q := range []*int64{p, activeAncestor(p, lookup, len(stored))} {
+					if q != nil && !slices.Contains(parents, *q) {
+						parents = append(parents, *q)
+					}
 				}
 			}
 		}
@@ -372,4 +382,19 @@ WHERE cs.district_id = $1 AND cs.course_id = $2 AND NOT s.retired`, []any{distri
 	}
 	slices.SortFunc(out, func(a, b standards.Standard) int { return m.std[a.ID].order - m.std[b.ID].order })
 	return out, nil
+}
+
+// standardTree returns the district's standards by id with their parents
+// and whether they are retired, the rest left empty.
+func (r *runner) standardTree(ctx context.Context, districtID int64) (map[int64]standards.Standard, error) {
+	out := map[int64]standards.Standard{}
+	err := r.each(ctx, `SELECT id, parent_id, retired FROM standards WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var st standards.Standard
+		if err := row.Scan(&st.ID, nullCol[int64]{&st.ParentID}, &st.Retired); err != nil {
+			return err
+		}
+		out[st.ID] = st
+		return nil
+	})
+	return out, err
 }

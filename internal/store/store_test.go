@@ -1251,6 +1251,24 @@ func testRetiredStandard(t *testing.T, e *env) {
 		t.Errorf("cluster with s2 back: %g, want 3", got)
 	}
 	ok(t, s.RecordEvidence(ctx, ptr(x.ev(x.alice, 1, level(x.s2, 1)))))
+
+	// Under a retired parent: with the cluster retired, the domain rolls
+	// s1 and s2 up itself, and retiring s2 then recomputes the domain, the
+	// standard that rolled s2 up, not the retired cluster alone. What the
+	// writes leave is what a rebuild from the evidence gives.
+	x.cluster.Retired = true
+	ok(t, s.UpdateStandard(ctx, &x.cluster))
+	x.s2.Retired = true
+	ok(t, s.UpdateStandard(ctx, &x.s2))
+	if got, want := value(x.domain), value(x.s1); got != want {
+		t.Errorf("domain with the cluster and s2 retired: %g, want %g as s1 alone gives", got, want)
+	}
+	before := statesOf(t, e, x.d.ID, x.alice.ID)
+	_, err = s.RebuildMastery(ctx, x.d.ID, nil)
+	ok(t, err)
+	if diff := cmp.Diff(before, statesOf(t, e, x.d.ID, x.alice.ID), equateEmpty); diff != "" {
+		t.Errorf("retiring under a retired parent left states a rebuild changes (-written +rebuilt):\n%s", diff)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
