@@ -345,14 +345,25 @@ func TestImportPageRefusals(t *testing.T) {
 	teacher := f.signedIn(f.teacher)
 	wantPage(t, teacher.get("/admin/import"), http.StatusForbidden)
 	wantPage(t, teacher.upload(importOneRoster, "sis.zip", roster), http.StatusForbidden)
+	// The server does not even read a refused person's upload: a
+	// student or a teacher cannot make it buffer 64 MB.
+	body, ct := multipartBody(t, url.Values{"csrf": {teacher.token()}, "kind": {importOneRoster}}, "big.zip", make([]byte, 4<<20))
+	counted := &countingReader{r: body}
+	req0 := httptest.NewRequest("POST", "/admin/import", counted)
+	req0.Header.Set("Content-Type", ct)
+	req0.Header.Set("Sec-Fetch-Site", "same-origin")
+	wantPage(t, teacher.do(req0), http.StatusForbidden)
+	if counted.n > 64<<10 {
+		t.Errorf("the server read %d bytes of a teacher's upload before refusing it", counted.n)
+	}
 
 	// A forged post, without the form token or from another site.
 	admin := f.signedIn(f.admin)
-	body := wantPage(t, admin.uploadForm(url.Values{"kind": {importOneRoster}}, "sis.zip", roster), http.StatusForbidden)
-	if !strings.Contains(body, "reload the page") && !strings.Contains(body, "form") {
-		t.Errorf("a post without a form token:\n%s", body)
+	page := wantPage(t, admin.uploadForm(url.Values{"kind": {importOneRoster}}, "sis.zip", roster), http.StatusForbidden)
+	if !strings.Contains(page, "reload the page") && !strings.Contains(page, "form") {
+		t.Errorf("a post without a form token:\n%s", page)
 	}
-	body = wantPage(t, admin.uploadForm(url.Values{"kind": {importOneRoster}, "csrf": {"forged"}}, "sis.zip", roster), http.StatusForbidden)
+	wantPage(t, admin.uploadForm(url.Values{"kind": {importOneRoster}, "csrf": {"forged"}}, "sis.zip", roster), http.StatusForbidden)
 	req := httptest.NewRequest("POST", "/admin/import/apply", strings.NewReader(url.Values{"upload": {"x"}, "csrf": {admin.token()}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -382,10 +393,22 @@ func TestImportPageRefusals(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	res := admin.do(req)
 	io.Copy(io.Discard, pr)
-	body = wantPage(t, res, http.StatusRequestEntityTooLarge)
-	if !strings.Contains(body, "64 MB") {
-		t.Errorf("a file too large:\n%s", body)
+	page = wantPage(t, res, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(page, "64 MB") {
+		t.Errorf("a file too large:\n%s", page)
 	}
+}
+
+// countingReader counts what is read from r.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // zeros reads as an endless run of zero bytes.

@@ -158,16 +158,18 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, rt route) error {
 		return err
 	}
 	st := stateOf(r)
-	if unsafe && !isBearer(r) && (st.session != nil || pol.public) {
-		// A browser's cookie goes with every request, wherever it comes
-		// from; only a token taken from one of our own pages proves the
-		// person meant to send it. (A request with neither a session nor
-		// a token is refused below as not signed in.)
-		if err := s.checkFormToken(r); err != nil {
-			return err
-		}
-	}
+	// A browser's cookie goes with every request, wherever it comes from;
+	// only a token taken from one of our own pages proves the person meant
+	// to send it. (A request with neither a session nor a token is refused
+	// below as not signed in.) The token of a signed-in person's request
+	// is checked once the roles allow the route, so that reading a form to
+	// find its token (an upload may be large) is never done for someone
+	// the route refuses anyway.
+	formToken := unsafe && !isBearer(r) && (st.session != nil || pol.public)
 	if pol.public {
+		if formToken {
+			return s.checkFormToken(r)
+		}
 		return nil
 	}
 	if st.actor == nil {
@@ -203,6 +205,9 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, rt route) error {
 			}
 			return err
 		}
+	}
+	if formToken {
+		return s.checkFormToken(r)
 	}
 	return nil
 }
