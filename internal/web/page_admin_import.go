@@ -56,8 +56,9 @@ type importUploads struct {
 	pending map[string]*importUpload // by token
 	// dir holds the files; "" means the system's temporary folder.
 	dir string
-	// swept says the files a stopped server left in dir were looked for.
-	swept bool
+	// removeAfter is when a waiting file is removed even if nothing else
+	// happens; 0 means importUploadTTL (tests shorten it).
+	removeAfter time.Duration
 }
 
 // sweep removes upload files older than importUploadTTL from dir: those a
@@ -114,10 +115,9 @@ func (u *importUploads) put(up *importUpload, now time.Time) error {
 	if u.pending == nil {
 		u.pending = map[string]*importUpload{}
 	}
-	if !u.swept {
-		u.sweep()
-		u.swept = true
-	}
+	// Files a stopped server left are found by their age on disk; the
+	// server's own are removed when they expire (below).
+	u.sweep()
 	for token, old := range u.pending {
 		if !now.Before(old.expires) || (old.districtID == up.districtID && old.personID == up.personID) {
 			os.Remove(old.path)
@@ -125,7 +125,22 @@ func (u *importUploads) put(up *importUpload, now time.Time) error {
 		}
 	}
 	u.pending[up.token] = up
+	after := u.removeAfter
+	if after <= 0 {
+		after = importUploadTTL
+	}
+	time.AfterFunc(after, func() { u.expire(up.token, up) })
 	return nil
+}
+
+// expire removes an upload left waiting until it expired.
+func (u *importUploads) expire(token string, up *importUpload) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.pending[token] == up {
+		os.Remove(up.path)
+		delete(u.pending, token)
+	}
 }
 
 // take removes and returns the upload under token if the request's person

@@ -449,3 +449,33 @@ func TestImportPageSweepsLeftovers(t *testing.T) {
 		t.Errorf("files left: %s", left)
 	}
 }
+
+// TestImportPageRemovesExpiredUploads shows that a file left waiting is
+// removed when it expires, though nobody uploads or applies anything.
+func TestImportPageRemovesExpiredUploads(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	f.srv.imports.dir = dir
+	f.srv.imports.removeAfter = 50 * time.Millisecond
+	pkg, err := os.ReadFile(filepath.Join(caseTestdata, "fractions-prerequisites-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPage(t, f.signedIn(f.admin).upload(importCASE, "fractions.json", pkg), http.StatusOK)
+	if left := uploadsLeft(t, dir); len(left) != 1 {
+		t.Fatalf("after a dry run %d files wait, want 1: %v", len(left), left)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(uploadsLeft(t, dir)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the expired upload is still there: %v", uploadsLeft(t, dir))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.srv.imports.mu.Lock()
+	n := len(f.srv.imports.pending)
+	f.srv.imports.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d uploads still pending after expiry", n)
+	}
+}
