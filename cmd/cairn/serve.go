@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,11 +38,25 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := newFlags(env, "serve [flags]", `
 Serves cairn over HTTP from a database, creating or migrating the database
 first. The database is an SQLite file (the default, cairn.db in the working
-directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
+directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.
+
+With --tls-cert and --tls-key it serves HTTPS itself, picking up a renewed
+certificate within a minute of its files changing. Behind a proxy that
+terminates TLS, give --public-url (the https:// address people open) and
+--trusted-proxies (the proxy's address or network), so that cookies are
+Secure, HSTS is sent, links name the public address and sign-in limits
+count each person's own address rather than the proxy's.`)
 	addr := fs.String("addr", envOr(env, "CAIRN_ADDR", defaultAddr), "address to listen on (CAIRN_ADDR)")
 	district := fs.String("district", env.getenv("CAIRN_DISTRICT"), "id of the district to serve; may be left out when the database holds one (CAIRN_DISTRICT)")
 	fitEvery := fs.String("fit-every", env.getenv("CAIRN_FIT_EVERY"),
 		"refit the knowledge-tracing model this often, e.g. 24h; empty or 0: only by 'cairn fit' (CAIRN_FIT_EVERY)")
+	tlsCert := fs.String("tls-cert", env.getenv("CAIRN_TLS_CERT"),
+		"serve HTTPS with this certificate file (PEM: the server's certificate, then any intermediates); needs --tls-key (CAIRN_TLS_CERT)")
+	tlsKey := fs.String("tls-key", env.getenv("CAIRN_TLS_KEY"), "the private key of --tls-cert (PEM) (CAIRN_TLS_KEY)")
+	publicURL := fs.String("public-url", env.getenv("CAIRN_PUBLIC_URL"),
+		"the address people open cairn at, such as https://cairn.example.org: links name it, and when it is https cookies are Secure and HSTS is sent, behind a proxy too (CAIRN_PUBLIC_URL)")
+	proxies := fs.String("trusted-proxies", env.getenv("CAIRN_TRUSTED_PROXIES"),
+		"comma-separated networks or addresses of the proxies in front of cairn, such as 10.0.0.0/8; only requests from them are believed about X-Forwarded-For and X-Forwarded-Proto (CAIRN_TRUSTED_PROXIES)")
 	var db dbOptions
 	db.register(fs, env, "cairn.db")
 	var lo logOptions
@@ -45,6 +64,25 @@ directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	var parts serverParts
+	switch {
+	case *tlsCert != "" && *tlsKey == "":
+		return fmt.Errorf("%w: --tls-cert needs --tls-key, the file of the certificate's private key (CAIRN_TLS_KEY)", errUsage)
+	case *tlsCert == "" && *tlsKey != "":
+		return fmt.Errorf("%w: --tls-key needs --tls-cert, the certificate file (CAIRN_TLS_CERT)", errUsage)
+	}
+	if *publicURL != "" {
+		u, err := web.ParsePublicURL(*publicURL)
+		if err != nil {
+			return fmt.Errorf("%w: --public-url %w", errUsage, err)
+		}
+		parts.publicURL = u.String()
+	}
+	trusted, err := web.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %w", errUsage, err)
+	}
+	parts.trustedProxies = trusted
 	var every time.Duration
 	if *fitEvery != "" {
 		d, err := time.ParseDuration(*fitEvery)
@@ -56,6 +94,16 @@ directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
 	logger, err := lo.logger(env.stderr)
 	if err != nil {
 		return err
+	}
+	if *tlsCert != "" {
+		// Read before the database is opened: a certificate that cannot
+		// be served stops the server before it changes anything.
+		if parts.certificate, err = loadCertificate(*tlsCert, *tlsKey, logger); err != nil {
+			return err
+		}
+	}
+	if strings.HasPrefix(parts.publicURL, "https:") && parts.certificate == nil && len(trusted) == 0 {
+		logger.Warn("--public-url is https but no --trusted-proxies are given: sign-in limits will count everyone behind the proxy as one address")
 	}
 	reg := prometheus.NewRegistry()
 	metrics := web.NewMetrics(reg)
@@ -71,7 +119,8 @@ directory) or a PostgreSQL URL. Stops cleanly on SIGTERM or Ctrl-C.`)
 	if every > 0 {
 		go refitEvery(ctx, logger, st, id, every)
 	}
-	return serve(ctx, env, logger, serverParts{store: st, metrics: metrics, districtID: id}, *addr, nil)
+	parts.store, parts.metrics, parts.districtID = st, metrics, id
+	return serve(ctx, env, logger, parts, *addr, nil)
 }
 
 // refitEvery refits the district's knowledge-tracing model every interval
@@ -129,13 +178,19 @@ type serverParts struct {
 	store      *store.Store
 	metrics    *web.Metrics
 	districtID int64
+	// certificate, when not nil, makes the server speak HTTPS.
+	certificate *certificate
+	// publicURL and trustedProxies are web.Config's.
+	publicURL      string
+	trustedProxies []netip.Prefix
 }
 
 // serve listens on addr and serves until ctx is done, then shuts down
 // gracefully. announce, when not nil, is called with the server's base URL
 // once it is listening.
 func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverParts, addr string, announce func(url string)) error {
-	h, err := web.New(web.Config{Store: p.store, DistrictID: p.districtID, Logger: logger, Metrics: p.metrics})
+	h, err := web.New(web.Config{Store: p.store, DistrictID: p.districtID, Logger: logger, Metrics: p.metrics,
+		PublicURL: p.publicURL, TrustedProxies: p.trustedProxies})
 	if err != nil {
 		return err
 	}
@@ -147,7 +202,11 @@ func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverP
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	url := "http://" + ln.Addr().String()
+	scheme := "http"
+	if p.certificate != nil {
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -156,12 +215,27 @@ func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverP
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("serving", "url", url, "engine", p.store.Engine(), "district", p.districtID)
+	if p.certificate != nil {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: p.certificate.get}
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	attrs := []any{"url", url, "engine", p.store.Engine(), "district", p.districtID}
+	if p.publicURL != "" {
+		attrs = append(attrs, "public_url", p.publicURL)
+	}
+	if len(p.trustedProxies) > 0 {
+		attrs = append(attrs, "trusted_proxies", fmt.Sprint(p.trustedProxies))
+	}
+	logger.Info("serving", attrs...)
 	if announce != nil {
 		announce(url)
 	} else {
 		fmt.Fprintf(env.stdout, "cairn is serving on %s\n", url)
+		if p.publicURL != "" {
+			fmt.Fprintf(env.stdout, "people open it at %s\n", p.publicURL)
+		}
 	}
 	select {
 	case err := <-errc:
@@ -179,4 +253,115 @@ func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverP
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// certificate is the server's TLS certificate and key, read from their
+// files at start and again when the files change, so that a certificate
+// renewed in place (by certbot, say) is served without a restart.
+type certificate struct {
+	certFile, keyFile string
+	logger            *slog.Logger
+	// every is how often a handshake looks whether the files changed.
+	every time.Duration
+
+	mu      sync.Mutex
+	pair    *tls.Certificate
+	stamp   string // the files' sizes and modification times when last read
+	checked time.Time
+}
+
+// loadCertificate reads a certificate and its key, failing with what is
+// wrong when they cannot be served.
+func loadCertificate(certFile, keyFile string, logger *slog.Logger) (*certificate, error) {
+	c := &certificate{certFile: certFile, keyFile: keyFile, logger: logger, every: time.Minute, checked: time.Now()}
+	stamp, err := c.fileStamp()
+	if err != nil {
+		return nil, err
+	}
+	pair, err := c.read()
+	if err != nil {
+		return nil, err
+	}
+	c.pair, c.stamp = pair, stamp
+	c.note("TLS certificate", pair)
+	return c, nil
+}
+
+// get answers a TLS handshake with the certificate, reading the files
+// again first when they have changed since they were last read. Files
+// that cannot be used (a renewal half written) leave the certificate
+// being served as it is.
+func (c *certificate) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if now.Sub(c.checked) < c.every {
+		return c.pair, nil
+	}
+	c.checked = now
+	stamp, err := c.fileStamp()
+	if err != nil || stamp == c.stamp {
+		if err != nil {
+			c.logger.Warn("cannot look at the TLS certificate files; serving the certificate read before", "err", err)
+		}
+		return c.pair, nil
+	}
+	c.stamp = stamp
+	pair, err := c.read()
+	if err != nil {
+		c.logger.Warn("the TLS certificate files changed but cannot be used; serving the certificate read before", "err", err)
+		return c.pair, nil
+	}
+	c.pair = pair
+	c.note("TLS certificate read again", pair)
+	return c.pair, nil
+}
+
+// read reads and checks the certificate and key.
+func (c *certificate) read() (*tls.Certificate, error) {
+	certPEM, err := os.ReadFile(c.certFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert: %w", err)
+	}
+	keyPEM, err := os.ReadFile(c.keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-key: %w", err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s and --tls-key %s are not a certificate and its private key in PEM: %w", c.certFile, c.keyFile, err)
+	}
+	return &pair, nil
+}
+
+// fileStamp is what changes when either file is replaced or rewritten.
+func (c *certificate) fileStamp() (string, error) {
+	var b strings.Builder
+	for _, f := range []struct{ flag, name string }{{"--tls-cert", c.certFile}, {"--tls-key", c.keyFile}} {
+		fi, err := os.Stat(f.name)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", f.flag, err)
+		}
+		fmt.Fprintf(&b, "%d %d;", fi.Size(), fi.ModTime().UnixNano())
+	}
+	return b.String(), nil
+}
+
+// note logs what certificate is served, and warns when browsers will
+// refuse it for its dates.
+func (c *certificate) note(msg string, pair *tls.Certificate) {
+	leaf := pair.Leaf
+	if leaf == nil {
+		return
+	}
+	attrs := []any{"subject", leaf.Subject.String(), "names", strings.Join(leaf.DNSNames, ","), "not_after", leaf.NotAfter}
+	now := time.Now()
+	switch {
+	case now.After(leaf.NotAfter):
+		c.logger.Warn(msg+" has expired: browsers will refuse it", attrs...)
+	case now.Before(leaf.NotBefore):
+		c.logger.Warn(msg+" is not valid yet: browsers will refuse it", append(attrs, "not_before", leaf.NotBefore)...)
+	default:
+		c.logger.Info(msg, attrs...)
+	}
 }

@@ -176,7 +176,8 @@ someone who forgot theirs or was never given one. Pass the link on to the
 person only; it works once, until it expires, and a newer link replaces it.
 Setting the password signs the person out everywhere.`)
 	username := fs.String("username", "", "the person's username (required)")
-	base := fs.String("base-url", envOr(env, "CAIRN_BASE_URL", "http://"+defaultAddr), "the address people open cairn at (CAIRN_BASE_URL)")
+	base := fs.String("base-url", envOr(env, "CAIRN_BASE_URL", envOr(env, "CAIRN_PUBLIC_URL", "http://"+defaultAddr)),
+		"the address people open cairn at (CAIRN_BASE_URL, else CAIRN_PUBLIC_URL)")
 	valid := fs.Duration("valid", access.DefaultResetValid, "how long the link works, at most 720h")
 	district := fs.String("district", "", "id of the person's district, for a person without an account yet; may be left out when the database holds one")
 	var db dbOptions

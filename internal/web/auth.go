@@ -15,7 +15,8 @@ import (
 )
 
 // The cookies the server sets. All are HttpOnly and SameSite=Lax, and
-// Secure when the request came over TLS.
+// Secure when the browser reached the server over TLS, directly or
+// through a proxy (see arrival).
 const (
 	// sessionCookie holds the secret of a signed-in browser's session.
 	sessionCookie = "cairn_session"
@@ -160,7 +161,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, districtID
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", Expires: expires,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: arrivalOf(r).secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
@@ -168,7 +169,7 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: arrivalOf(r).secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 

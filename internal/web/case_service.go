@@ -252,12 +252,8 @@ func (p *casePackage) documentLink() *casepkg.LinkURI {
 // service answers it: with the address of its whole package.
 func caseDocument(r *http.Request, p *casePackage) casepkg.CFDocument {
 	d := p.pkg.CFDocument
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	d.CFPackageURI = &casepkg.LinkURI{Title: d.Title, Identifier: d.Identifier,
-		URI: scheme + "://" + r.Host + casePrefix + "/CFPackages/" + d.Identifier}
+		URI: arrivalOf(r).base + casePrefix + "/CFPackages/" + d.Identifier}
 	return d
 }
 

@@ -4,8 +4,11 @@
 //
 // Every route is registered in routes.go through s.handle (the API) or
 // s.page (pages) with a name and an access policy (policy.go); a route
-// without a policy is refused at start. Every request then goes through
-// one gate (Server.allow): who is asking (a session cookie or a personal
+// without a policy is refused at start. ServeHTTP first works out how a
+// request arrived (arrival.go): the client's address, whether the browser
+// used TLS and the address people open, believing X-Forwarded-For and
+// X-Forwarded-Proto only from trusted proxies. Every request then goes
+// through one gate (Server.allow): who is asking (a session cookie or a personal
 // access token, auth.go), whether a state-changing request really comes
 // from one of the server's own pages (net/http's CrossOriginProtection
 // and a per-session form token), and whether the route's policy lets the

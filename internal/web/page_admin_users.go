@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -139,12 +138,8 @@ func (s *Server) adminResetLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	data.ResetFor = p.Name()
-	data.ResetURL = fmt.Sprintf("%s://%s/reset/%s", scheme, r.Host, secret)
+	data.ResetURL = arrivalOf(r).base + "/reset/" + secret
 	data.ResetTil = until
 	w.Header().Set("Cache-Control", "no-store")
 	return s.renderPage(w, r, http.StatusCreated, "admin_users", data)

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,8 +51,8 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
 // username, a wrong password, a disabled or locked account) the person
 // sees one message, so that the form tells a stranger nothing about which
 // accounts exist; the log keeps the reason. Attempts are limited per
-// client address in memory, and per account by the lockout the store
-// keeps.
+// client address in memory (the client's own behind a trusted proxy, see
+// arrival), and per account by the lockout the store keeps.
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	pr := s.printerOf(r)
@@ -62,7 +61,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(r.PostFormValue("next"))
 	data := &signinPage{pageBase: s.newBase(w, r, pr.T("signin.title")), Next: next, Username: username, Errors: map[string]string{}}
 
-	ip := clientIP(r)
+	ip := arrivalOf(r).client
 	if ok, retry := s.signins.Allow(ip); !ok {
 		secs := int(math.Ceil(retry.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -148,15 +147,4 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.clearCookie(w, r, sessionCookie)
 	return redirect(w, r, "/signin?signedout=1")
-}
-
-// clientIP is the address a request came from, without its port. Behind
-// a proxy this is the proxy's address; the limit then applies to all its
-// clients together, which errs on the side of refusing.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -81,6 +81,8 @@ func (p policy) action() access.Action {
 // requestState is what the server learns about a request as it goes:
 // who is asking, how, and in which language to answer.
 type requestState struct {
+	// arrival is how the request reached the server.
+	arrival arrival
 	// route is the pattern of the route that answers, as the audit log
 	// records it.
 	route      string

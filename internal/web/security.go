@@ -19,13 +19,14 @@ const contentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 
 const hstsMaxAge = "max-age=31536000; includeSubDomains"
 
 // securityHeaders sets the headers every response carries, whatever
-// answers it (a page, the API, an error, an asset).
-func securityHeaders(h http.Header, r *http.Request) {
+// answers it (a page, the API, an error, an asset). secure says the
+// browser reached the server over TLS (see arrival).
+func securityHeaders(h http.Header, secure bool) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if r.TLS != nil {
+	if secure {
 		// Only a response that came over TLS may ask the browser to insist
 		// on TLS: over plain HTTP the header could be a stranger's.
 		h.Set("Strict-Transport-Security", hstsMaxAge)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -54,6 +56,20 @@ type Config struct {
 	// TrustedOrigins are other origins (scheme://host[:port]) whose pages
 	// may post forms to this server, such as the district's portal.
 	TrustedOrigins []string
+	// PublicURL is the address people open cairn at, such as
+	// https://cairn.example.org (see ParsePublicURL). The absolute links
+	// the server writes use it rather than the Host a request names. When
+	// it is https, every request is taken to have reached the browser's
+	// end over TLS (Secure cookies, HSTS), as it does through a proxy that
+	// terminates TLS. Empty: links use the request's Host, and only a
+	// request that came over TLS, directly or through a trusted proxy,
+	// counts as secure.
+	PublicURL string
+	// TrustedProxies are the networks of the proxies in front of the
+	// server. Only when a request's connection comes from one of them are
+	// its X-Forwarded-For (the client's address) and X-Forwarded-Proto
+	// (https or not) believed; anyone else's are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server answers cairn's HTTP requests. It is an http.Handler.
@@ -74,6 +90,10 @@ type Server struct {
 	// crossOrigin refuses state-changing requests that browsers mark as
 	// coming from another site.
 	crossOrigin *http.CrossOriginProtection
+	// publicURL is Config.PublicURL parsed, nil when not given;
+	// trustedProxies are Config.TrustedProxies (see arrival).
+	publicURL      *url.URL
+	trustedProxies []netip.Prefix
 
 	// caseService keeps the district's frameworks as CASE packages.
 	caseService caseService
@@ -119,6 +139,24 @@ func New(cfg Config) (*Server, error) {
 		if err := s.crossOrigin.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("web.New: Config.TrustedOrigins: %w", err)
 		}
+	}
+	if cfg.PublicURL != "" {
+		u, err := ParsePublicURL(cfg.PublicURL)
+		if err != nil {
+			return nil, fmt.Errorf("web.New: Config.PublicURL %w", err)
+		}
+		s.publicURL = u
+		// A proxy may pass the request on with a Host of its own; the
+		// pages' own origin must still be allowed to post forms.
+		if err := s.crossOrigin.AddTrustedOrigin(u.String()); err != nil {
+			return nil, fmt.Errorf("web.New: Config.PublicURL: %w", err)
+		}
+	}
+	for _, p := range cfg.TrustedProxies {
+		if !p.IsValid() {
+			return nil, errors.New("web.New: Config.TrustedProxies holds an invalid network")
+		}
+		s.trustedProxies = append(s.trustedProxies, p.Masked())
 	}
 	if s.sessions == (access.SessionPolicy{}) {
 		s.sessions = access.DefaultSessions
@@ -172,8 +210,9 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP answers one request: it gives the request an id, recovers from
-// a panic in a handler, logs the request and measures it by route pattern.
+// ServeHTTP answers one request: it gives the request an id, works out
+// how it arrived (see arrival), recovers from a panic in a handler, logs
+// the request and measures it by route pattern.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // wall clock for latency, not the injected clock
 	id := requestID(r.Header.Get("X-Request-ID"))
@@ -181,8 +220,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = s.idPrefix + "-" + strconv.FormatUint(s.idSeq.Add(1), 10)
 	}
 	w.Header().Set("X-Request-ID", id)
-	securityHeaders(w.Header(), r)
-	st := &requestState{}
+	st := &requestState{arrival: s.arrive(r)}
+	securityHeaders(w.Header(), st.arrival.secure)
 	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 	r = r.WithContext(context.WithValue(ctx, requestStateKey{}, st))
 	sw := &statusWriter{ResponseWriter: w}
