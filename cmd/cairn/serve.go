@@ -116,10 +116,17 @@ count each person's own address rather than the proxy's.`)
 	if err != nil {
 		return err
 	}
-	if every > 0 {
-		go refitEvery(ctx, logger, st, id, every)
-	}
 	parts.store, parts.metrics, parts.districtID = st, metrics, id
+	if every == 0 {
+		return serve(ctx, env, logger, parts, *addr, nil)
+	}
+	// The refits stop, and the one under way is cancelled (it changes
+	// nothing then), before the store closes.
+	refitCtx, stopRefits := context.WithCancel(ctx)
+	var refits sync.WaitGroup
+	defer refits.Wait()
+	defer stopRefits()
+	refits.Go(func() { refitEvery(refitCtx, logger, st, id, every) })
 	return serve(ctx, env, logger, parts, *addr, nil)
 }
 

@@ -81,5 +81,32 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 			s.log.Info("applied migration", "engine", s.engine, "name", name)
 		}
 	}
-	return applied, nil
+	return applied, s.afterMigrations(ctx, applied)
+}
+
+// rebuildAfter are the migrations after which every district's mastery
+// states are recomputed, because they add to what a state holds: without
+// it, states written before would lack it until their next change.
+var rebuildAfter = []string{
+	"0006_models.sql", // the knowledge tracing model's estimate
+}
+
+// afterMigrations recomputes the mastery states of every district when a
+// migration of rebuildAfter was just applied.
+func (s *Store) afterMigrations(ctx context.Context, applied []string) error {
+	if !slices.ContainsFunc(applied, func(name string) bool { return slices.Contains(rebuildAfter, name) }) {
+		return nil
+	}
+	ds, err := s.Districts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		stats, err := s.RebuildMastery(ctx, d.ID, nil)
+		if err != nil {
+			return fmt.Errorf("recomputing mastery after the migrations: %w", err)
+		}
+		s.log.Info("recomputed mastery after the migrations", "district", d.ID, "states", stats.States, "elapsed", stats.Elapsed)
+	}
+	return nil
 }

@@ -277,11 +277,14 @@ const checkpointInterval = 250 * time.Millisecond
 // step a busy writer would always have written more by the time a
 // checkpoint ended, and the log would grow without end.
 type checkpointer struct {
-	db     *sql.DB
-	wsem   chan struct{} // the writer's turn (Store.wsem)
-	stop   chan struct{}
-	done   chan struct{}
-	closed sync.Once
+	db *sql.DB
+	// lastFrames is the log's size at the previous checkpoint, used by
+	// the checkpointer's goroutine only.
+	lastFrames int
+	wsem       chan struct{} // the writer's turn (Store.wsem)
+	stop       chan struct{}
+	done       chan struct{}
+	closed     sync.Once
 }
 
 func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpointer {
@@ -306,9 +309,17 @@ func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpoi
 
 // checkpoint copies the log into the database in the two steps.
 func (c *checkpointer) checkpoint() error {
-	frames, err := c.passive()
-	if err != nil || frames == 0 {
+	frames, copied, err := c.passive()
+	if err != nil {
 		return err
+	}
+	idle := frames == copied && frames == c.lastFrames
+	c.lastFrames = frames
+	if idle {
+		// Nothing written since the last time, and all of it copied: the
+		// writer's turn is not needed. (A log copied whole while a write
+		// was under way is not enough: that write's frames came after.)
+		return nil
 	}
 	select {
 	case c.wsem <- struct{}{}:
@@ -316,16 +327,16 @@ func (c *checkpointer) checkpoint() error {
 		return nil
 	}
 	defer func() { <-c.wsem }()
-	_, err = c.passive()
+	_, _, err = c.passive()
 	return err
 }
 
 // passive runs one PASSIVE checkpoint and returns the number of frames in
-// the log.
-func (c *checkpointer) passive() (int, error) {
-	var busy, frames, copied int
-	err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
-	return frames, err
+// the log and how many of them are copied into the database.
+func (c *checkpointer) passive() (frames, copied int, err error) {
+	var busy int
+	err = c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	return frames, copied, err
 }
 
 // close stops the checkpointer and copies what is left of the log. Later
@@ -334,7 +345,7 @@ func (c *checkpointer) close() (err error) {
 	c.closed.Do(func() {
 		close(c.stop)
 		<-c.done
-		_, err = c.passive()
+		_, _, err = c.passive()
 		err = errors.Join(err, c.db.Close())
 	})
 	return err
