@@ -183,11 +183,11 @@ func summaryEnglish(f summaryFacts) string {
 	judged := "needs more evidence"
 	switch f.verdict {
 	case VerdictMastered:
-		judged = "mastered"
+		judged = "the model is sure"
 	case VerdictNotYet:
-		judged = "not yet"
+		judged = "the model is sure it is not"
 	}
-	return fmt.Sprintf("%s Bayesian Knowledge Tracing (%s) read %s, %s at mastery: %s%% likely mastered (%s); %s%% chance the next reaches mastery.",
+	return fmt.Sprintf("%s Bayesian Knowledge Tracing (%s) read %s, %s at mastery: %s%% likely mastered (%s); %s%% chance the next score reaches mastery.",
 		out, params, plural(f.responses, "response", "responses"), strconv.Itoa(f.right), f.pMastered, judged, f.pNext)
 }
 

@@ -141,8 +141,8 @@ func TestSummaryNamesTheModel(t *testing.T) {
 	for _, want := range []string{
 		"Most recent of 7 pieces of evidence: 2, Developing (mastery is 3 Proficient or above). Mastered, as the model judges.",
 		"Bayesian Knowledge Tracing (parameters fitted to this district's evidence) read 7 responses, 6 at mastery:",
-		"likely mastered (mastered);",
-		"chance the next reaches mastery.",
+		"likely mastered (the model is sure);",
+		"chance the next score reaches mastery.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary %q lacks %q", got, want)

@@ -102,12 +102,17 @@ func explainText(pr *i18n.Printer, scale standards.Scale, st mastery.State) stri
 	if !model {
 		return out
 	}
-	params := pr.T("explain.model.default")
-	if e.Model.Fitted {
-		params = pr.T("explain.model.fitted")
-	}
-	return out + " " + pr.T("explain.model", params, pr.N("explain.responses", e.Model.Responses), e.Model.Right,
+	return out + " " + pr.T("explain.model", paramsSource(pr, e.Model), pr.N("explain.responses", e.Model.Responses), e.Model.Right,
 		percentOf(pr, st.Model.PMastered), pr.T("model.verdict."+string(st.Model.Verdict)), percentOf(pr, st.Model.PCorrectNext))
+}
+
+// paramsSource says where the model's parameters came from: fitted to the
+// district's evidence, or the defaults.
+func paramsSource(pr *i18n.Printer, in *mastery.ModelInputs) string {
+	if in.Fitted {
+		return pr.T("explain.model.fitted")
+	}
+	return pr.T("explain.model.default")
 }
 
 // percentOf shows a probability as a whole percentage in the printer's

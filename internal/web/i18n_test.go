@@ -57,6 +57,7 @@ func dynamicKeys() map[string][]string {
 	add("rollup.", string(mastery.RollupMean), string(mastery.RollupLowest), string(mastery.RollupAllMastered))
 	add("model.verdict.", string(mastery.VerdictMastered), string(mastery.VerdictNotYet), string(mastery.VerdictNeedsEvidence))
 	add("policy.mastered_by.", string(mastery.MasteredByMethod), string(mastery.MasteredByModel), string(mastery.MasteredByBoth))
+	add("policy.current_mastered_by.", string(mastery.MasteredByMethod), string(mastery.MasteredByModel), string(mastery.MasteredByBoth))
 	for _, rel := range []access.Relation{access.Self, access.GuardianOf, access.TeacherOf, access.SchoolStaff, access.CoachAt, access.DistrictAdmin} {
 		add("relation.", string(rel))
 	}

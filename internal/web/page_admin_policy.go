@@ -104,7 +104,7 @@ func (s *Server) adminPolicyData(w http.ResponseWriter, r *http.Request) (*admin
 	}
 	data.MasteredBy = string(by)
 	data.Confidence = strconv.FormatFloat(math.Round(conf*1000)/10, 'f', -1, 64)
-	data.CurrentModel = pr.T("policy.current_mastered_by", pr.T("policy.mastered_by."+string(by)), pr.Percent(conf))
+	data.CurrentModel = pr.T("policy.current_mastered_by."+string(by), pr.Percent(conf))
 	for _, b := range []mastery.MasteredBy{mastery.MasteredByMethod, mastery.MasteredByModel, mastery.MasteredByBoth} {
 		data.MasteredByOptions = append(data.MasteredByOptions, option{string(b), pr.T("policy.mastered_by." + string(b))})
 	}

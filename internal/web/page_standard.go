@@ -110,15 +110,14 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 			if hi := percentOf(pr, est.High); hi != rng {
 				rng = pr.T("standard.model.range_value", rng, hi)
 			}
-			params := pr.T("explain.model.default")
-			if in.Fitted {
-				params = pr.T("explain.model.fitted")
-			}
 			p := in.Params
 			data.Model = &modelView{PMastered: percentOf(pr, est.PMastered), Verdict: pr.T("model.verdict." + string(est.Verdict)),
 				PNext: percentOf(pr, est.PCorrectNext), Range: rng,
-				Params: pr.T("standard.model.params", params, pr.Number(round3(p.Prior)), pr.Number(round3(p.Learn)),
+				Params: pr.T("standard.model.params", paramsSource(pr, in), pr.Number(round3(p.Prior)), pr.Number(round3(p.Learn)),
 					pr.Number(round3(p.Guess)), pr.Number(round3(p.Slip)))}
+			if p.Forget > 0 {
+				data.Model.Params = pr.T("standard.model.forget", data.Model.Params, pr.Number(round3(p.Forget)))
+			}
 		}
 	} else {
 		data.Summary = pr.T("explain.none")

@@ -580,7 +580,7 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(body, "agreed by the board") || !strings.Contains(body, "Most recent") {
 		t.Error("the change is not in the history")
 	}
-	if !strings.Contains(body, "Mastered follows: The method&#39;s value") || !strings.Contains(body, "default parameters until") {
+	if !strings.Contains(body, "Mastered follows the method&#39;s value; the model&#39;s estimate is shown beside it.") || !strings.Contains(body, "default parameters until") {
 		t.Error("the policy page does not say what mastered follows, or how the model was fitted")
 	}
 
@@ -606,7 +606,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("state after the model choice: %+v, %v", ms.Explanation.Model, err)
 	}
 	body = wantPage(t, admin.get("/admin/policy"), http.StatusOK)
-	if !strings.Contains(body, "Mastered follows: Both") || !strings.Contains(body, `value="90"`) {
+	if !strings.Contains(body, "Mastered needs both the method&#39;s value and the model, at least 90% sure.") || !strings.Contains(body, `value="90"`) {
 		t.Error("the policy page does not show the model choice made")
 	}
 
