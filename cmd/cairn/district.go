@@ -74,6 +74,21 @@ func runDistrict(ctx context.Context, env *environment, args []string) error {
 	return fmt.Errorf("%w: unknown district command %q (want create or list)", errUsage, args[0])
 }
 
+// openDistrict opens the database quietly and finds the district a
+// command works on: the one named by --district, or the only one.
+func openDistrict(ctx context.Context, url, district string) (*store.Store, int64, error) {
+	st, err := openQuiet(ctx, url)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := chooseDistrict(ctx, st, district)
+	if err != nil {
+		st.Close()
+		return nil, 0, err
+	}
+	return st, id, nil
+}
+
 func openQuiet(ctx context.Context, url string) (*store.Store, error) {
 	st, err := store.Open(ctx, store.Config{URL: url, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

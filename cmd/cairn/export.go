@@ -102,15 +102,11 @@ id, CASE identifier or title.`)
 	if err != nil {
 		return err
 	}
-	st, err := openQuiet(ctx, f.db.url)
+	st, districtID, err := openDistrict(ctx, f.db.url, *f.district)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	districtID, err := chooseDistrict(ctx, st, *f.district)
-	if err != nil {
-		return err
-	}
 	fw, err := findFramework(ctx, st, districtID, which)
 	if err != nil {
 		return err
@@ -174,15 +170,11 @@ func exportZip(ctx context.Context, env *environment, args []string, name, defau
 	if *f.out == "-" && isTerminal(env.stdout) {
 		return fmt.Errorf("%w: a zip file is not for a terminal: give --out FILE", errUsage)
 	}
-	st, err := openQuiet(ctx, f.db.url)
+	st, districtID, err := openDistrict(ctx, f.db.url, *f.district)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	districtID, err := chooseDistrict(ctx, st, *f.district)
-	if err != nil {
-		return err
-	}
 	prog := newProgress(env.stderr)
 	prog.update("exporting", 0, 1)
 	var what string

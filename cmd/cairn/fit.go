@@ -38,15 +38,11 @@ time ('cairn serve --fit-every' does it on a schedule).`)
 	if *minResponses < 1 {
 		return fmt.Errorf("%w: --min-responses %d: give at least 1", errUsage, *minResponses)
 	}
-	st, err := openQuiet(ctx, db.url)
+	st, districtID, err := openDistrict(ctx, db.url, *district)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	districtID, err := chooseDistrict(ctx, st, *district)
-	if err != nil {
-		return err
-	}
 	prog := newProgress(env.stderr)
 	rep, err := st.FitModels(ctx, districtID, store.FitOptions{
 		BKT:          mastery.BKTFitOptions{Forget: *forget, Seed: *seed},

@@ -93,16 +93,7 @@ func (f *importFlags) register(fs *flag.FlagSet, env *environment) {
 
 // open opens the database and finds the district.
 func (f *importFlags) open(ctx context.Context) (*store.Store, int64, error) {
-	st, err := openQuiet(ctx, f.db.url)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := chooseDistrict(ctx, st, *f.district)
-	if err != nil {
-		st.Close()
-		return nil, 0, err
-	}
-	return st, id, nil
+	return openDistrict(ctx, f.db.url, *f.district)
 }
 
 // fetchTimeout bounds the download of a CASE package from a server.

@@ -89,15 +89,11 @@ printed once. Only its argon2id hash is stored.`)
 		password = pw
 	}
 
-	st, err := openQuiet(ctx, db.url)
+	st, districtID, err := openDistrict(ctx, db.url, *district)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	districtID, err := chooseDistrict(ctx, st, *district)
-	if err != nil {
-		return err
-	}
 	var p roster.Person
 	switch {
 	case *personID != 0:
