@@ -203,6 +203,13 @@ func teacher(t *testing.T, s *site, b *browser) {
 		t.Fatalf("the class link leads to %s, want %s", got, want)
 	}
 	p.check("heatmap")
+	// The same class as the model sees it, then back to the levels.
+	p.click(`nav a[href*="show=model"]`, 200)
+	if n := jsEval[int](p, `[...document.querySelectorAll('#heatmap td a')].filter(a => /^\d+%/.test(a.textContent)).length`); n == 0 {
+		t.Error("the model's view of the heatmap shows no percentages")
+	}
+	p.check("heatmap-model")
+	p.open(fmt.Sprintf("/classes/%d", class), 200)
 	students, err := s.st.ClassStudents(context.Background(), s.sum.DistrictID, class)
 	if err != nil {
 		t.Fatal(err)
