@@ -57,8 +57,8 @@ func (r FitReport) Kept() int {
 // evidence of its own to the district's evidence (all students, voided
 // evidence left out, a score at or above its scale's mastery cut read as
 // a right answer), stores the parameters, and rebuilds every mastery state
-// with them, all in one transaction: a failed or cancelled fit changes
-// nothing. Standards without enough evidence go back to the defaults.
+// with them in one transaction: a failed or cancelled fit changes nothing.
+// Standards without enough evidence go back to the defaults.
 func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions) (rep FitReport, err error) {
 	defer wrap(&err, "FitModels(%d)", districtID)
 	start := s.now()
@@ -69,21 +69,22 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	var changes []Change
-	err = s.inTx(ctx, func(r *runner) error {
-		if err := r.lockDistrict(ctx, districtID); err != nil {
-			return err
-		}
+	// The evidence is read and the parameters fitted beside the writer, in
+	// a read transaction: recording waits only while the parameters are
+	// written and the states recomputed with them. Evidence recorded in
+	// between is not in the fit, but is in the recomputed states.
+	var stds []int64
+	var fits []mastery.BKTFit
+	err = s.inReadTx(ctx, func(r *runner) error {
 		e, err := r.freshEngine(ctx, districtID)
 		if err != nil {
 			return err
 		}
-		m := e.m
 		seqs, err := e.sequences(ctx, progress)
 		if err != nil {
 			return err
 		}
-		stds := make([]int64, 0, len(seqs))
+		stds = make([]int64, 0, len(seqs))
 		for id := range seqs {
 			stds = append(stds, id)
 		}
@@ -95,17 +96,33 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 		}
 		progress("fitting", 0, len(stds))
 		fitStart := s.now()
-		fits, err := mastery.FitBKTAll(ctx, data, opt.BKT)
+		fits, err = mastery.FitBKTAll(ctx, data, opt.BKT)
 		if err != nil {
 			return err
 		}
 		rep.FitTime = s.now().Sub(fitStart)
 		progress("fitting", len(stds), len(stds))
+		return nil
+	})
+	if err != nil {
+		return FitReport{}, err
+	}
+	var changes []Change
+	err = s.inTx(ctx, func(r *runner) error {
+		if err := r.lockDistrict(ctx, districtID); err != nil {
+			return err
+		}
+		e, err := r.freshEngine(ctx, districtID)
+		if err != nil {
+			return err
+		}
+		m := e.m
 		if _, err := r.exec(ctx, `DELETE FROM bkt_params WHERE district_id = $1`, districtID); err != nil {
 			return fmt.Errorf("clearing fitted parameters: %w", err)
 		}
 		var rows [][]any
 		m.fitted = map[int64]mastery.BKTParams{}
+		rep.Standards = rep.Standards[:0]
 		for i, id := range stds {
 			f := StandardFit{StandardID: id, BKTFit: fits[i], Kept: fits[i].Responses >= opt.MinResponses}
 			rep.Standards = append(rep.Standards, f)
