@@ -175,6 +175,29 @@ func TestSignInLimitKeysOnTheClient(t *testing.T) {
 		wantPage(t, b.signinFrom(proxy, "x", xff("198.51.100.21")), http.StatusUnprocessableEntity)
 		wantPage(t, b.signinFrom("10.0.0.3:6000", "x", nil), http.StatusUnprocessableEntity)
 	})
+
+	t.Run("one IPv6 network", func(t *testing.T) {
+		// A machine given a /64 cannot try from a new address each time;
+		// the next /64 is someone else.
+		wantPage(t, b.signinFrom("[2001:db8:1:2::1]:5000", "x", nil), http.StatusUnprocessableEntity)
+		wantPage(t, b.signinFrom("[2001:db8:1:2::abcd]:5000", "x", nil), http.StatusUnprocessableEntity)
+		wantPage(t, b.signinFrom("[2001:db8:1:2:ffff::9]:5000", "x", nil), http.StatusTooManyRequests)
+		wantPage(t, b.signinFrom("[2001:db8:1:3::1]:5000", "x", nil), http.StatusUnprocessableEntity)
+	})
+}
+
+func TestLimitKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"198.51.100.7":         "198.51.100.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"::ffff:198.51.100.7":  "::ffff:198.51.100.7",
+		"not an address":       "not an address",
+		"2001:db8::1":          "2001:db8::/64",
+	} {
+		if got := limitKey(in); got != want {
+			t.Errorf("limitKey(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestForwardedProtoFromTrustedProxiesOnly(t *testing.T) {

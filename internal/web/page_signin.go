@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	data := &signinPage{pageBase: s.newBase(w, r, pr.T("signin.title")), Next: next, Username: username, Errors: map[string]string{}}
 
 	ip := arrivalOf(r).client
-	if ok, retry := s.signins.Allow(ip); !ok {
+	if ok, retry := s.signins.Allow(limitKey(ip)); !ok {
 		secs := int(math.Ceil(retry.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.log.Warn("sign-in refused: too many attempts from this address", "request_id", requestIDFrom(ctx), "ip", ip)
@@ -147,4 +148,20 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.clearCookie(w, r, sessionCookie)
 	return redirect(w, r, "/signin?signedout=1")
+}
+
+// limitKey is what sign-in attempts from an address are counted under: the
+// address itself for IPv4, its /64 network for IPv6, since one home or
+// one server is given a whole /64 and could otherwise try from a new
+// address every time.
+func limitKey(client string) string {
+	a, err := netip.ParseAddr(client)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return client
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return client
+	}
+	return p.String()
 }
