@@ -537,6 +537,12 @@ func TestPrerequisitesHaveNoCycle(t *testing.T) {
 
 func TestFrameworks(t *testing.T) {
 	ds, _ := defaultDataset(t)
+	// Every demo framework is written in English: a Spanish page marks it.
+	for _, f := range ds.Frameworks {
+		if f.Language != "en" {
+			t.Errorf("framework %s: language %q, want en", f.SourcedID, f.Language)
+		}
+	}
 	byCode := map[string]Standard{}
 	byID := map[string]Standard{}
 	count := map[string]int{}

@@ -94,17 +94,17 @@ func loadCatalog(creator string) (*catalog, error) {
 	}{
 		{"ccss-math-6-8.csv", Framework{standards.Framework{
 			SourcedID: frameworkMath, Title: "Common Core State Standards for Mathematics, Grades 6-8 (excerpt)",
-			Kind: standards.Academic, Creator: "NGA Center and CCSSO", Version: "2010", Subject: "Mathematics"}},
+			Kind: standards.Academic, Creator: "NGA Center and CCSSO", Version: "2010", Subject: "Mathematics", Language: "en"}},
 			func(code string) string { return "CCSS.Math.Content." + code },
 			func(code string) []string { return []string{"0" + code[:1]} }},
 		{"dispositions-4cs.csv", Framework{standards.Framework{
 			SourcedID: frameworkDispositions, Title: "The 4Cs: Critical Thinking, Communication, Collaboration, Creativity",
-			Kind: standards.Disposition, Creator: creator, Version: "1.0", Subject: "Dispositions"}},
+			Kind: standards.Disposition, Creator: creator, Version: "1.0", Subject: "Dispositions", Language: "en"}},
 			func(code string) string { return "cairn-demo:" + code },
 			func(string) []string { return []string{"06", "07", "08"} }},
 		{"professional-pl.csv", Framework{standards.Framework{
 			SourcedID: frameworkProfessional, Title: "Personalized Learning Competencies for Teachers",
-			Kind: standards.Professional, Creator: creator, Version: "1.0", Subject: "Professional learning"}},
+			Kind: standards.Professional, Creator: creator, Version: "1.0", Subject: "Professional learning", Language: "en"}},
 			func(code string) string { return "cairn-demo:" + code },
 			func(string) []string { return nil }},
 	}
@@ -197,7 +197,7 @@ func (c *catalog) loadELA() error {
 	}
 	c.frameworks = append(c.frameworks, Framework{standards.Framework{
 		SourcedID: frameworkELA, Title: "Common Core State Standards for English Language Arts, Grades 6-8",
-		Kind: standards.Academic, Creator: "NGA Center and CCSSO", Version: "2010", Subject: "English Language Arts"}})
+		Kind: standards.Academic, Creator: "NGA Center and CCSSO", Version: "2010", Subject: "English Language Arts", Language: "en"}})
 	return nil
 }
 

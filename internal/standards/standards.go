@@ -44,6 +44,11 @@ type Framework struct {
 	Creator    string `json:"creator,omitempty"`
 	Version    string `json:"version,omitempty"`
 	Subject    string `json:"subject,omitempty"`
+	// Language is the BCP 47 tag of the language its titles and statements
+	// are written in, "en" or "es-MX"; empty means DefaultLanguage. Pages
+	// in another language mark the framework's text with it so that
+	// screen readers pronounce it right.
+	Language string `json:"language,omitempty"`
 	// ScaleID is the proficiency scale evidence on this framework's
 	// standards is expressed on.
 	ScaleID int64 `json:"scaleId"`
@@ -61,7 +66,84 @@ func (f Framework) Validate() error {
 	if f.ScaleID == 0 {
 		errs.Add("scaleId", "a framework needs a proficiency scale")
 	}
+	if _, err := ParseLanguage(f.Language); err != nil {
+		errs.Add("language", err.Error())
+	}
 	return errs.Err()
+}
+
+// Lang is the framework's language tag as ParseLanguage writes it:
+// DefaultLanguage when it names none. A tag that does not parse is
+// returned as it is, for Validate to report.
+func (f Framework) Lang() string {
+	tag, err := ParseLanguage(f.Language)
+	if err != nil {
+		return f.Language
+	}
+	return tag
+}
+
+// DefaultLanguage is the language of a framework that names none.
+const DefaultLanguage = "en"
+
+// ParseLanguage checks that s is a language tag of the form frameworks are
+// written in (BCP 47, RFC 5646 section 2.1): a language of two or three
+// letters, then optionally a script of four letters, then optionally a
+// region of two letters or three digits, separated by hyphens ("en",
+// "es-MX", "es-419", "zh-Hant-TW"). It returns the tag in the case RFC 5646
+// recommends (language lower case, script title case, region upper case);
+// "" gives DefaultLanguage. Variants, extensions and private use are not
+// accepted: pages only need the language and region.
+func ParseLanguage(s string) (string, error) {
+	if s == "" {
+		return DefaultLanguage, nil
+	}
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%q is not a language tag such as \"en\" or \"es-MX\": %s", s, why)
+	}
+	parts := strings.Split(s, "-")
+	lang := parts[0]
+	if (len(lang) != 2 && len(lang) != 3) || !allASCII(lang, isLetter) {
+		return bad("it must start with a language of two or three letters")
+	}
+	out := strings.ToLower(lang)
+	rest := parts[1:]
+	if len(rest) > 0 && len(rest[0]) == 4 && allASCII(rest[0], isLetter) {
+		out += "-" + strings.ToUpper(rest[0][:1]) + strings.ToLower(rest[0][1:])
+		rest = rest[1:]
+	}
+	if len(rest) > 0 {
+		switch r := rest[0]; {
+		case len(r) == 2 && allASCII(r, isLetter), len(r) == 3 && allASCII(r, isDigit):
+			out += "-" + strings.ToUpper(r)
+			rest = rest[1:]
+		}
+	}
+	if len(rest) > 0 {
+		return bad(fmt.Sprintf("%q is neither a script of four letters nor a region of two letters or three digits", rest[0]))
+	}
+	return out, nil
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+
+func allASCII(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// SameLanguage reports whether tags a and b name the same language,
+// whatever their script or region: "en-US" and "en" do, "en" and "es" do
+// not. Text in a page's language needs no mark of its own.
+func SameLanguage(a, b string) bool {
+	pa, _, _ := strings.Cut(a, "-")
+	pb, _, _ := strings.Cut(b, "-")
+	return strings.EqualFold(pa, pb)
 }
 
 // Standard is one item of a framework, at any depth: a domain, a cluster,

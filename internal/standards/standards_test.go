@@ -94,3 +94,52 @@ func TestGraph(t *testing.T) {
 		t.Errorf("moving 4 under 2: got %v", err)
 	}
 }
+
+func TestParseLanguage(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "en"}, {"en", "en"}, {"ES", "es"}, {"es-mx", "es-MX"}, {"es-419", "es-419"},
+		{"zh-hant-tw", "zh-Hant-TW"}, {"sr-Latn", "sr-Latn"}, {"haw", "haw"},
+	} {
+		got, err := ParseLanguage(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseLanguage(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"English", "e", "en_US", "en-", "-en", "en-US-x-foo", "en-USA", "en-1234", "es-MX-MX", "1a", " en", "en-Latn-Latn", "é"} {
+		if got, err := ParseLanguage(in); err == nil {
+			t.Errorf("ParseLanguage(%q) = %q, want an error", in, got)
+		}
+	}
+}
+
+func TestFrameworkLanguage(t *testing.T) {
+	f := Framework{Title: "Math", Kind: Academic, ScaleID: 1}
+	if err := f.Validate(); err != nil {
+		t.Fatalf("no language: %v", err)
+	}
+	if got := f.Lang(); got != "en" {
+		t.Errorf("Lang() with none = %q, want en", got)
+	}
+	f.Language = "es-mx"
+	if got := f.Lang(); got != "es-MX" {
+		t.Errorf("Lang() = %q, want es-MX", got)
+	}
+	f.Language = "Spanish"
+	var inv *problem.InvalidError
+	if err := f.Validate(); !errors.As(err, &inv) || len(inv.Fields) != 1 || inv.Fields[0].Field != "language" {
+		t.Errorf("Validate with language Spanish = %v, want an error naming language", err)
+	}
+}
+
+func TestSameLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"en", "en", true}, {"en-US", "en", true}, {"EN", "en-GB", true}, {"en", "es", false}, {"es-MX", "en-US", false},
+	} {
+		if got := SameLanguage(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameLanguage(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -35,8 +35,7 @@ func (s *Store) CASEFramework(ctx context.Context, districtID, frameworkID int64
 func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, frameworkID int64) (*casepkg.Framework, []int64, error) {
 	var fw standards.Framework
 	var fwURI string
-	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri FROM frameworks WHERE district_id = $1 AND id = $2`, districtID, frameworkID).Scan(
-		&fw.ID, &fw.DistrictID, &fw.SourcedID, &fw.Title, (*string)(&fw.Kind), &fw.Creator, &fw.Version, &fw.Subject, &fw.ScaleID, &fwURI)
+	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri FROM frameworks WHERE district_id = $1 AND id = $2`, districtID, frameworkID).Scan(frameworkDest(&fw, &fwURI)...)
 	if err != nil {
 		return nil, nil, noRows(err, "framework", frameworkID)
 	}

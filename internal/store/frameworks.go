@@ -13,6 +13,7 @@ func (s *Store) CreateFramework(ctx context.Context, f *standards.Framework) (er
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	f.Language = f.Lang()
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, f.DistrictID); err != nil {
 			return err
@@ -22,9 +23,9 @@ func (s *Store) CreateFramework(ctx context.Context, f *standards.Framework) (er
 			return err
 		}
 		err := r.queryRow(ctx, `
-INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			f.DistrictID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID).Scan(&f.ID)
+INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			f.DistrictID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language).Scan(&f.ID)
 		return conflictOr(err, "sourcedId", f.SourcedID)
 	})
 }
@@ -37,6 +38,7 @@ func (s *Store) UpdateFramework(ctx context.Context, f *standards.Framework) (er
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	f.Language = f.Lang()
 	return s.inTx(ctx, func(r *runner) error {
 		r.dropModel(f.DistrictID)
 		var oldScale int64
@@ -62,9 +64,9 @@ LIMIT 1`, f.DistrictID, f.ID)
 			}
 		}
 		_, err = r.exec(ctx, `
-UPDATE frameworks SET sourced_id = $3, title = $4, kind = $5, creator = $6, version = $7, subject = $8, scale_id = $9
+UPDATE frameworks SET sourced_id = $3, title = $4, kind = $5, creator = $6, version = $7, subject = $8, scale_id = $9, language = $10
 WHERE district_id = $1 AND id = $2`,
-			f.DistrictID, f.ID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID)
+			f.DistrictID, f.ID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language)
 		return conflictOr(err, "sourcedId", f.SourcedID)
 	})
 }
@@ -80,12 +82,16 @@ func (r *runner) checkFramework(ctx context.Context, f *standards.Framework) err
 	return errs.Err()
 }
 
-const frameworkCols = `id, district_id, sourced_id, title, kind, creator, version, subject, scale_id`
+const frameworkCols = `id, district_id, sourced_id, title, kind, creator, version, subject, scale_id, language`
+
+// frameworkDest is where a row of frameworkCols is scanned to, then any
+// more columns.
+func frameworkDest(f *standards.Framework, more ...any) []any {
+	return append([]any{&f.ID, &f.DistrictID, &f.SourcedID, &f.Title, (*string)(&f.Kind), &f.Creator, &f.Version, &f.Subject, &f.ScaleID, &f.Language}, more...)
+}
 
 func scanFramework(row scanner) (f standards.Framework, err error) {
-	var kind string
-	err = row.Scan(&f.ID, &f.DistrictID, &f.SourcedID, &f.Title, &kind, &f.Creator, &f.Version, &f.Subject, &f.ScaleID)
-	f.Kind = standards.Kind(kind)
+	err = row.Scan(frameworkDest(&f)...)
 	return f, err
 }
 

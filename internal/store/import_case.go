@@ -273,8 +273,7 @@ func rolledUpBy(byID map[int64]storedStandard, parent *int64) *int64 {
 func (im *caseImport) framework(ctx context.Context) (bool, error) {
 	r, in := im.r, im.pkg.Framework
 	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri FROM frameworks WHERE district_id = $1 AND sourced_id = $2`,
-		im.districtID, in.Framework.SourcedID).Scan(&im.fw.ID, &im.fw.DistrictID, &im.fw.SourcedID, &im.fw.Title,
-		(*string)(&im.fw.Kind), &im.fw.Creator, &im.fw.Version, &im.fw.Subject, &im.fw.ScaleID, &im.fwURI)
+		im.districtID, in.Framework.SourcedID).Scan(frameworkDest(&im.fw, &im.fwURI)...)
 	switch {
 	case err == nil:
 		return true, nil
@@ -294,10 +293,11 @@ func (im *caseImport) framework(ctx context.Context) (bool, error) {
 	if err := im.fw.Validate(); err != nil {
 		return false, err
 	}
+	im.fw.Language = im.fw.Lang()
 	err = r.queryRow(ctx, `
-INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, uri)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		im.districtID, im.fw.SourcedID, im.fw.Title, string(im.fw.Kind), im.fw.Creator, im.fw.Version, im.fw.Subject, scaleID, im.fwURI).Scan(&im.fw.ID)
+INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, uri, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		im.districtID, im.fw.SourcedID, im.fw.Title, string(im.fw.Kind), im.fw.Creator, im.fw.Version, im.fw.Subject, scaleID, im.fwURI, im.fw.Language).Scan(&im.fw.ID)
 	return false, conflictOr(err, "sourcedId", im.fw.SourcedID)
 }
 
@@ -331,7 +331,7 @@ func (im *caseImport) scale(ctx context.Context) (int64, error) {
 }
 
 // updateFramework writes the package's title, creator, version, subject,
-// kind and URI on the framework; its scale stays.
+// kind, language and URI on the framework; its scale stays.
 func (im *caseImport) updateFramework(ctx context.Context) error {
 	in := im.pkg.Framework
 	f := im.fw
@@ -339,12 +339,14 @@ func (im *caseImport) updateFramework(ctx context.Context) error {
 	if in.Framework.Kind != "" {
 		f.Kind = in.Framework.Kind
 	}
+	f.Language = in.Framework.Language
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	f.Language = f.Lang()
 	_, err := im.r.exec(ctx, `
-UPDATE frameworks SET title = $3, kind = $4, creator = $5, version = $6, subject = $7, uri = $8
-WHERE district_id = $1 AND id = $2`, im.districtID, f.ID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, in.URI)
+UPDATE frameworks SET title = $3, kind = $4, creator = $5, version = $6, subject = $7, uri = $8, language = $9
+WHERE district_id = $1 AND id = $2`, im.districtID, f.ID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, in.URI, f.Language)
 	im.fw, im.fwURI = f, in.URI
 	return err
 }

@@ -51,6 +51,7 @@ func TestStore(t *testing.T) {
 		{"cross-district", testCrossDistrict},
 		{"standards", testStandards},
 		{"prerequisites", testPrerequisites},
+		{"framework language", testFrameworkLanguage},
 		{"evidence", testEvidence},
 		{"evidence refused", testEvidenceRefused},
 		{"evidence append-only", testAppendOnly},

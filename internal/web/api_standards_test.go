@@ -44,13 +44,35 @@ func TestScalesAndFrameworks(t *testing.T) {
 	if fw.Version != "2025" || fw.Title != "The 4Cs" || fw.Kind != standards.Disposition {
 		t.Errorf("patched framework = %+v", fw)
 	}
+	if fw.Language != "en" {
+		t.Errorf("a framework created without a language has %q, want en", fw.Language)
+	}
+	res = f.do("PATCH", fmt.Sprintf("/api/v1/frameworks/%d", fwID), map[string]any{"language": "es-mx"})
+	wantStatus(t, res, http.StatusOK)
 	res = f.do("GET", fmt.Sprintf("/api/v1/frameworks/%d", fwID), nil)
 	wantStatus(t, res, http.StatusOK)
+	fw = standards.Framework{}
+	res.json(t, &fw)
+	if fw.Language != "es-MX" || fw.Version != "2025" {
+		t.Errorf("framework after a PATCH of its language = %+v, want language es-MX and the rest kept", fw)
+	}
+	res = f.do("PATCH", fmt.Sprintf("/api/v1/frameworks/%d", fwID), map[string]any{"language": "Spanish"})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if p := res.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "language" {
+		t.Errorf("PATCH with language Spanish: problem %+v, want one error on language", p)
+	}
+	res = f.do("POST", "/api/v1/frameworks", map[string]any{"title": "Ciencias", "kind": "academic", "scaleId": scaleID, "language": "es"})
+	wantStatus(t, res, http.StatusCreated)
+	fw = standards.Framework{}
+	res.json(t, &fw)
+	if fw.Language != "es" {
+		t.Errorf("created framework language = %q, want es", fw.Language)
+	}
 	res = f.do("GET", "/api/v1/frameworks", nil)
 	var fws list[standards.Framework]
 	res.json(t, &fws)
-	if len(fws.Items) != 2 {
-		t.Errorf("%d frameworks, want 2", len(fws.Items))
+	if len(fws.Items) != 3 {
+		t.Errorf("%d frameworks, want 3", len(fws.Items))
 	}
 }
 

@@ -243,6 +243,19 @@ func TestDemoPages(t *testing.T) {
 	if !strings.Contains(body, `<html lang="es">`) || !strings.Contains(body, "Qué se espera este año") {
 		t.Error("the featured guardian's page is not in Spanish")
 	}
+	// The standards are English: her page marks them so that her phone
+	// reads them in English.
+	if !strings.Contains(body, `<h3 lang="en">`) || marked(body, "en") < 3 {
+		t.Errorf("the featured guardian's Spanish page marks %d parts as English, want the frameworks and statements marked", marked(body, "en"))
+	}
+	// The teacher reads the same standards in English, unmarked.
+	rec := d.get(t, d.teacher, "/students/"+itoa(sum.Student.ID))
+	body = rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, `class="standards"`) {
+		t.Errorf("the teacher's page on the featured student: status %d, not an English page with standards", rec.Code)
+	} else if n := marked(body, "en"); n != 0 {
+		t.Errorf("the teacher's English page on the featured student marks %d parts as English", n)
+	}
 }
 
 // BenchmarkClassHeatmapPage measures the server's time for the featured

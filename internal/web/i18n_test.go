@@ -258,6 +258,28 @@ func TestSpanishPages(t *testing.T) {
 		t.Errorf("the standard page's explanation is not in Spanish:\n%s", body)
 	}
 
+	// The standards are written in English: a Spanish page marks them.
+	const ratio = "Understand the concept of a ratio and use ratio language."
+	if !strings.Contains(body, `<html lang="es">`) {
+		t.Error("the standard page is not in Spanish")
+	}
+	if !strings.Contains(body, `<blockquote id="standard-statement" lang="en">`+ratio) || !strings.Contains(body, `<p class="muted" lang="en">Grade 6 Mathematics</p>`) {
+		t.Errorf("the Spanish standard page does not mark the English statement and framework:\n%s", body)
+	}
+	body = wantPage(t, student.get("/me"), http.StatusOK)
+	for _, want := range []string{`<span lang="en">` + ratio + `</span>`, `<h3 lang="en">Grade 6 Mathematics</h3>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/me in Spanish does not mark the English text: lacks %q", want)
+		}
+	}
+	// An English page needs no marks.
+	for _, path := range []string{fmt.Sprintf("/students/%d", f.students[0]), fmt.Sprintf("/students/%d/standards/%d", f.students[0], f.childA), fmt.Sprintf("/classes/%d", f.class)} {
+		body := wantPage(t, f.signedIn(f.teacher).get(path), http.StatusOK)
+		if n := marked(body, "en"); n != 0 {
+			t.Errorf("%s in English marks %d parts as English", path, n)
+		}
+	}
+
 	// The guardian's profile says Spanish; the browser says English.
 	ctx := context.Background()
 	g, err := f.st.Person(ctx, f.district, f.guardian)
@@ -277,6 +299,12 @@ func TestSpanishPages(t *testing.T) {
 			t.Errorf("the child page in Spanish lacks %q", want)
 		}
 	}
+	for _, want := range []string{`<h3 lang="en">Grade 6 Mathematics</h3>`, `Primero, Maya necesita dominar esto: <span lang="en">` + ratio + `</span>`,
+		fmt.Sprintf(`<a href="/students/%d/standards/%d" lang="en">`, f.students[0], f.childA)} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the child page in Spanish does not mark the English text: lacks %q", want)
+		}
+	}
 	for _, p := range []string{"/account/tokens", fmt.Sprintf("/evidence/%d", 1), "/no/such/page"} {
 		guardian.get(p)
 	}
@@ -291,6 +319,99 @@ func TestSpanishPages(t *testing.T) {
 	defer mu.Unlock()
 	if len(missing) > 0 {
 		t.Errorf("messages fell back to English or were missing: %v", missing)
+	}
+}
+
+// marked counts the parts of a page marked as written in lang, leaving
+// out the page's own <html lang> and the language switch, whose buttons
+// name each language in itself.
+func marked(body, lang string) int {
+	if i := strings.Index(body, `id="language-form"`); i >= 0 {
+		if j := strings.Index(body[i:], "</form>"); j >= 0 {
+			body = body[:i] + body[i+j:]
+		}
+	}
+	return strings.Count(body, ` lang="`+lang+`"`) - strings.Count(body, `<html lang="`+lang+`"`)
+}
+
+// TestFrameworkLanguage shows a framework written in Spanish: an English
+// page marks its text lang="es" wherever it shows it, a Spanish page
+// leaves it unmarked.
+func TestFrameworkLanguage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fw, err := f.st.Framework(ctx, f.district, f.framework)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Title, fw.Language = "Matemáticas de 6.º grado", "es"
+	if err := f.st.UpdateFramework(ctx, &fw); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.st.Standard(ctx, f.district, f.childA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Statement = "Comprende el concepto de razón."
+	if err := f.st.UpdateStandard(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.record(f.students[0], "Quiz", testNow.Add(-24*time.Hour), map[int64]float64{f.childA: 3, f.childB: 2})
+	teacher := f.signedIn(f.teacher)
+	pages := []struct {
+		path string
+		want []string
+	}{
+		{fmt.Sprintf("/classes/%d", f.class), []string{`<dd lang="es">Comprende el concepto de razón.</dd>`, fmt.Sprintf(`<th scope="col" data-standard="%d" lang="es">`, f.childA)}},
+		{fmt.Sprintf("/students/%d", f.students[0]), []string{`<h3 lang="es">Matemáticas de 6.º grado</h3>`, `<span lang="es">Comprende el concepto de razón.</span>`}},
+		{fmt.Sprintf("/students/%d/standards/%d", f.students[0], f.childB), []string{`<blockquote id="standard-statement" lang="es">`, `<span lang="es">Comprende el concepto de razón.</span>`}},
+		{fmt.Sprintf("/evidence/%d", ev), []string{`<span lang="es">Comprende el concepto de razón.</span>`}},
+		{fmt.Sprintf("/classes/%d/record?standard=%d", f.class, f.childA), []string{`<span class="code" lang="es">6.RP.A.1</span>`, `<span lang="es">6.RP.A.1 Comprende el concepto de razón.</span>`}},
+	}
+	for _, p := range pages {
+		body := wantPage(t, teacher.get(p.path), http.StatusOK)
+		if !strings.Contains(body, `<html lang="en">`) {
+			t.Errorf("%s is not in English", p.path)
+		}
+		for _, want := range p.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s in English lacks %s", p.path, want)
+			}
+		}
+		if marked(body, "en") != 0 {
+			t.Errorf("%s in English marks English text", p.path)
+		}
+	}
+	teacher.lang = "es"
+	for _, p := range pages {
+		body := wantPage(t, teacher.get(p.path), http.StatusOK)
+		if !strings.Contains(body, `<html lang="es">`) {
+			t.Fatalf("%s is not in Spanish", p.path)
+		}
+		if n := marked(body, "es"); n != 0 {
+			t.Errorf("%s in Spanish marks %d parts as Spanish", p.path, n)
+		}
+	}
+}
+
+// TestMessageHTML checks that a message carrying a marked statement
+// escapes everything but the mark.
+func TestMessageHTML(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := c.Printer("es")
+	got := messageHTML(pr, "family.first", []any{"Ana <b>\uE0000\uE000", inLang("es", "en", "Adds & subtracts <fractions>")})
+	want := `Primero, Ana &lt;b&gt;0 necesita dominar esto: <span lang="en">Adds &amp; subtracts &lt;fractions&gt;</span>`
+	if string(got) != want {
+		t.Errorf("messageHTML =\n%s\nwant\n%s", got, want)
+	}
+	if got := inLang("es", "es-MX", "Suma"); got != "Suma" {
+		t.Errorf("inLang of Spanish on a Spanish page = %s, want it unmarked", got)
+	}
+	if got := langAttr("en", ""); got != "" {
+		t.Errorf("langAttr of no language = %q, want nothing", got)
 	}
 }
 

@@ -62,6 +62,7 @@ type heatCol struct {
 	ID        int64
 	Label     string
 	Statement string
+	Lang      string // the framework's language, for langAttr
 	SortURL   string
 	Sorted    bool
 }
@@ -242,7 +243,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	for _, j := range cols {
 		st := m.Standards[j]
 		key := "s" + strconv.FormatInt(st.ID, 10)
-		data.Cols = append(data.Cols, heatCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement,
+		data.Cols = append(data.Cols, heatCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Lang: ds.langOf(st),
 			SortURL: link("sort", key), Sorted: sortKey == key})
 	}
 	code := map[int64]string{}

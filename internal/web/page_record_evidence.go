@@ -48,12 +48,16 @@ type recordCol struct {
 	Label     string
 	Statement string
 	Levels    string
+	// Lang is the language of the standard's framework, for langAttr.
+	Lang string
 }
 
 type recordChoice struct {
 	ID      int64
 	Label   string
 	Checked bool
+	// Lang is the language of the standard's framework, for langAttr.
+	Lang string
 }
 
 type recordRow struct {
@@ -119,7 +123,7 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 		data.Problem = pr.T("record.too_many", maxGridStandards)
 	}
 	for _, st := range courseStds {
-		data.Choices = append(data.Choices, recordChoice{ID: st.ID, Label: shortLabel(st) + " " + truncateWords(st.Statement, 60),
+		data.Choices = append(data.Choices, recordChoice{ID: st.ID, Label: shortLabel(st) + " " + truncateWords(st.Statement, 60), Lang: ds.langOf(st),
 			Checked: slices.ContainsFunc(chosen, func(x standards.Standard) bool { return x.ID == st.ID })})
 	}
 	for _, st := range chosen {
@@ -128,7 +132,7 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 		for _, l := range sc.Levels {
 			lv = append(lv, pr.Number(l.Value)+" "+levelLabel(pr, l.Label))
 		}
-		data.Cols = append(data.Cols, recordCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Levels: strings.Join(lv, ", ")})
+		data.Cols = append(data.Cols, recordCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Levels: strings.Join(lv, ", "), Lang: ds.langOf(st)})
 	}
 	if len(chosen) > 0 {
 		sc := ds.scaleOf(chosen[0])

@@ -26,18 +26,21 @@ type standardPage struct {
 	Student   roster.Person
 	Standard  standards.Standard
 	Framework string
-	Levels    []levelView
-	Cut       string
-	Row       stdRow
-	Summary   string
-	Inputs    []inputRow
-	Children  []stdRow
-	Before    []stdRow
-	After     []stdRow
-	Evidence  []evidenceRow
-	Chart     *chartView
-	CanVoid   bool
-	Back      navLink
+	// FrameworkLang is the language the framework is written in, for
+	// langAttr (Lang is the page's).
+	FrameworkLang string
+	Levels        []levelView
+	Cut           string
+	Row           stdRow
+	Summary       string
+	Inputs        []inputRow
+	Children      []stdRow
+	Before        []stdRow
+	After         []stdRow
+	Evidence      []evidenceRow
+	Chart         *chartView
+	CanVoid       bool
+	Back          navLink
 	// Model is the knowledge tracing model's view, when the standard has
 	// evidence of its own.
 	Model *modelView
@@ -88,7 +91,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	}
 	sc := ds.scaleOf(std)
 	data := &standardPage{pageBase: s.newBase(w, r, shortLabel(std)+" · "+student.Name()), Student: student, Standard: std,
-		Framework: ds.frameworks[std.FrameworkID].Title}
+		Framework: ds.frameworks[std.FrameworkID].Title, FrameworkLang: ds.langOf(std)}
 	data.Levels, data.Cut = levelsOf(pr, sc)
 	data.Back = s.backLink(r, student)
 
@@ -101,7 +104,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	default:
 		state = &ms
 	}
-	data.Row = s.stdRowOf(pr, id, std, sc, state)
+	data.Row = s.stdRowOf(pr, id, std, ds, state)
 	if state != nil {
 		data.Summary = explainText(pr, sc, state.State)
 		if est, in := state.Model, state.Explanation.Model; est != nil && in != nil {
@@ -177,7 +180,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 			if err == nil {
 				cs = &cms
 			}
-			data.Children = append(data.Children, s.stdRowOf(pr, id, child, ds.scaleOf(child), cs))
+			data.Children = append(data.Children, s.stdRowOf(pr, id, child, ds, cs))
 		}
 	}
 
@@ -196,7 +199,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 		if err == nil {
 			os = &oms
 		}
-		return s.stdRowOf(pr, id, ost, ds.scaleOf(ost), os), true
+		return s.stdRowOf(pr, id, ost, ds, os), true
 	}
 	for _, p := range prereqs {
 		if p.StandardID == stdID {

@@ -20,6 +20,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
 )
 
 //go:embed templates/*.html
@@ -131,7 +132,62 @@ func templateFuncs(pr *i18n.Printer, urls map[string]string) template.FuncMap {
 		"role":     func(r roster.Role) string { return pr.T("role." + string(r)) },
 		"kind":     func(k any) string { return pr.T("kind." + fmt.Sprint(k)) },
 		"isoDate":  func(t time.Time) string { return t.Format("2006-01-02") },
+		"langAttr": func(tag string) template.HTMLAttr { return langAttr(pr.Lang(), tag) },
+		"inLang":   func(tag, text string) template.HTML { return inLang(pr.Lang(), tag, text) },
+		"thtml":    func(key string, args ...any) template.HTML { return messageHTML(pr, key, args) },
 	}
+}
+
+// langAttr is the attribute that marks text written in the language tag
+// (a framework's) on a page in the language page: ` lang="en"` on a
+// Spanish page, nothing when both are the same language or tag is empty.
+// Screen readers pronounce marked text in its own language (WCAG 2.1,
+// success criterion 3.1.2, Language of Parts); a page's own language needs
+// no mark.
+func langAttr(page, tag string) template.HTMLAttr {
+	if tag == "" || standards.SameLanguage(page, tag) {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(tag) + `"`)
+}
+
+// inLang is text written in the language tag, in a span that marks it
+// when the page is in another language (see langAttr), for text that has
+// no element of its own.
+func inLang(page, tag, text string) template.HTML {
+	esc := template.HTMLEscapeString(text)
+	if a := langAttr(page, tag); a != "" {
+		return template.HTML("<span" + string(a) + ">" + esc + "</span>")
+	}
+	return template.HTML(esc)
+}
+
+// messageHTML is the message key like Printer.T, as HTML: its text and
+// arguments escaped, except arguments that are HTML already (from inLang),
+// which are placed as they are. It lets a sentence in the page's language
+// carry a framework's statement marked with its own language.
+func messageHTML(pr *i18n.Printer, key string, args []any) template.HTML {
+	// Each HTML argument stands in the message as a private-use character
+	// and its index until the message is escaped.
+	const mark = "\uE000"
+	plain := make([]any, len(args))
+	var parts []template.HTML
+	for i, a := range args {
+		switch v := a.(type) {
+		case template.HTML:
+			plain[i] = mark + strconv.Itoa(len(parts)) + mark
+			parts = append(parts, v)
+		case string:
+			plain[i] = strings.ReplaceAll(v, mark, "")
+		default:
+			plain[i] = a
+		}
+	}
+	out := template.HTMLEscapeString(pr.T(key, plain...))
+	for i, h := range parts {
+		out = strings.Replace(out, mark+strconv.Itoa(i)+mark, string(h), 1)
+	}
+	return template.HTML(out)
 }
 
 // levelLabel translates the label of a level of the default scale

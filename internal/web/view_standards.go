@@ -48,6 +48,14 @@ func (d *districtStandards) scaleOf(st standards.Standard) standards.Scale {
 	return standards.DefaultScale()
 }
 
+// langOf is the language tag a standard's framework is written in.
+func (d *districtStandards) langOf(st standards.Standard) string {
+	if f, ok := d.frameworks[st.FrameworkID]; ok {
+		return f.Lang()
+	}
+	return standards.DefaultLanguage
+}
+
 // levelClass is the CSS class that colours a level: l1 for a scale's
 // lowest level, l2 for the next, and so on; l0 for no evidence.
 func levelClass(sc standards.Scale, level float64) string {

@@ -46,6 +46,7 @@ type studentClass struct {
 type frameworkView struct {
 	ID        int64
 	Title     string
+	Lang      string // the framework's language, for langAttr
 	Kind      standards.Kind
 	Levels    []levelView
 	Cut       string
@@ -60,6 +61,7 @@ type levelView struct {
 type stdRow struct {
 	ID                   int64
 	Code, Statement, URL string
+	Lang                 string // the framework's language, for langAttr
 	Assessed, Mastered   bool
 	Level, LevelLabel    string
 	Class                string
@@ -89,6 +91,8 @@ type evidenceRow struct {
 
 type scoreRow struct {
 	Code, Statement, Value, Label, Class string
+	// Lang is the language of the standard's framework, for langAttr.
+	Lang string
 }
 
 // timelineLength is how much evidence a student's page lists; the API
@@ -153,12 +157,12 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 		}
 		fw := ds.frameworks[fid]
 		sc := ds.scales[fw.ScaleID]
-		fv := frameworkView{ID: fid, Title: fw.Title, Kind: fw.Kind}
+		fv := frameworkView{ID: fid, Title: fw.Title, Lang: fw.Lang(), Kind: fw.Kind}
 		for _, st := range stds {
 			if !inCourse[st.ID] && (state[st.ID] == nil || parent[st.ID]) {
 				continue
 			}
-			fv.Standards = append(fv.Standards, s.stdRowOf(pr, studentID, st, sc, state[st.ID]))
+			fv.Standards = append(fv.Standards, s.stdRowOf(pr, studentID, st, ds, state[st.ID]))
 		}
 		if len(fv.Standards) == 0 {
 			continue
@@ -202,7 +206,7 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 			case missing != 0 && row.Assessed:
 				needs := all[missing]
 				v.Stalled = append(v.Stalled, stalledRow{Target: row,
-					Needs: s.stdRowOf(pr, studentID, needs, ds.scaleOf(needs), state[missing])})
+					Needs: s.stdRowOf(pr, studentID, needs, ds, state[missing])})
 			case missing == 0 && row.Assessed:
 				v.Next = append(v.Next, row)
 			}
@@ -291,8 +295,9 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 }
 
 // stdRowOf is one standard's row for a student.
-func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standard, sc standards.Scale, ms *store.MasteryState) stdRow {
-	row := stdRow{ID: st.ID, Code: st.Code, Statement: st.Statement, Class: "l0",
+func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standard, ds *districtStandards, ms *store.MasteryState) stdRow {
+	sc := ds.scaleOf(st)
+	row := stdRow{ID: st.ID, Code: st.Code, Statement: st.Statement, Lang: ds.langOf(st), Class: "l0",
 		URL: fmt.Sprintf("/students/%d/standards/%d", studentID, st.ID), LevelLabel: pr.T("student.not_assessed")}
 	if ms == nil {
 		return row
@@ -332,7 +337,7 @@ func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, all map[i
 		st := all[sc.StandardID]
 		scale := ds.scaleOf(st)
 		lv := scale.LevelOf(sc.Value)
-		row.Scores = append(row.Scores, scoreRow{Code: shortLabel(st), Statement: st.Statement,
+		row.Scores = append(row.Scores, scoreRow{Code: shortLabel(st), Statement: st.Statement, Lang: ds.langOf(st),
 			Value: pr.Number(sc.Value), Label: levelLabel(pr, lv.Label), Class: levelClass(scale, lv.Value)})
 	}
 	return row

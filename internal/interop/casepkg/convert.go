@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/cairn-learning/cairn/internal/standards"
 )
 
@@ -42,6 +44,11 @@ func (c *converter) run() Framework {
 	}
 	if strings.TrimSpace(doc.Title) == "" {
 		c.rep.add(docAt, "title", "blank: a framework needs a title")
+	}
+	if lang, err := languageOf(doc.Language); err != nil {
+		c.rep.add(docAt, "language", "%v", err)
+	} else {
+		fw.Framework.Language = lang
 	}
 
 	// Items by identifier.
@@ -427,6 +434,35 @@ func kindOf(ext json.RawMessage) standards.Kind {
 		return k
 	}
 	return standards.Academic
+}
+
+// languageOf reads a CFDocument's language as a BCP 47 tag. CASE 1.1 asks
+// for an ISO 639-2 code ("eng", "spa"); packages also carry ISO 639-1 codes
+// and BCP 47 tags ("en", "es-MX"). Each is written the way pages mark
+// text: the shortest code of the language, then the script and region
+// when given ("eng" is "en", "spa-MX" is "es-MX"). A document that names
+// no language is taken to be in standards.DefaultLanguage, English.
+func languageOf(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return standards.DefaultLanguage, nil
+	}
+	tag, err := language.Parse(s)
+	base, conf := tag.Base()
+	if err != nil || conf != language.Exact {
+		return "", fmt.Errorf("%q is not a language code such as \"en\", \"eng\" or \"es-MX\"", s)
+	}
+	out := base.String()
+	if sc, conf := tag.Script(); conf == language.Exact {
+		out += "-" + sc.String()
+	}
+	if r, conf := tag.Region(); conf == language.Exact {
+		out += "-" + r.String()
+	}
+	if _, err := standards.ParseLanguage(out); err != nil {
+		return "", fmt.Errorf("%q is not a language code such as \"en\", \"eng\" or \"es-MX\"", s)
+	}
+	return out, nil
 }
 
 func plural(n int, one, many string) string {

@@ -6,7 +6,7 @@ import "slices"
 // identifier.
 type Changes struct {
 	// FrameworkChanged says whether the framework's own fields (title,
-	// creator, version, subject, kind, URI) differ.
+	// creator, version, subject, kind, language, URI) differ.
 	FrameworkChanged bool `json:"frameworkChanged"`
 	// Created are standards new in the import; Updated those whose code,
 	// statement, type, education levels, parent, position or URI differ;
@@ -42,7 +42,7 @@ func Diff(before, after *Framework) Changes {
 	var c Changes
 	bf, af := before.Framework, after.Framework
 	c.FrameworkChanged = bf.Title != af.Title || bf.Creator != af.Creator || bf.Version != af.Version ||
-		bf.Subject != af.Subject || kindOrAcademic(bf.Kind) != kindOrAcademic(af.Kind) || before.URI != after.URI
+		bf.Subject != af.Subject || kindOrAcademic(bf.Kind) != kindOrAcademic(af.Kind) || bf.Lang() != af.Lang() || before.URI != after.URI
 
 	old := make(map[string]Standard, len(before.Standards))
 	for _, s := range before.Standards {

@@ -72,6 +72,7 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 			Title:              fw.Framework.Title,
 			LastChangeDateTime: when,
 			Version:            fw.Framework.Version,
+			Language:           fw.Framework.Lang(),
 			Extensions:         ext,
 		},
 	}

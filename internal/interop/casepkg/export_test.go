@@ -263,3 +263,60 @@ func TestFetchCancelled(t *testing.T) {
 		t.Errorf("Fetch past its deadline: %v, want context.DeadlineExceeded", err)
 	}
 }
+
+// TestLanguage checks that the CFDocument's language becomes the
+// framework's, written as pages mark text, and that export writes it back.
+func TestLanguage(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "fractions-prerequisites-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const doc = `"language": "en",` // the CFDocument's comes first
+	for _, tt := range []struct{ in, want string }{
+		{"en", "en"}, {"eng", "en"}, {"spa", "es"}, {"es-mx", "es-MX"}, {"spa-MX", "es-MX"}, {"fr-CA", "fr-CA"},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			in := strings.Replace(string(src), doc, `"language": "`+tt.in+`",`, 1)
+			p, err := Parse(strings.NewReader(in), "fractions.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Framework.Framework.Language; got != tt.want {
+				t.Fatalf("Language = %q, want %q", got, tt.want)
+			}
+			again, out := exportAndParse(t, &p.Framework)
+			if !bytes.Contains(out, []byte(`"language": "`+tt.want+`"`)) {
+				t.Errorf("the export does not write language %q", tt.want)
+			}
+			if got := again.Framework.Framework.Language; got != tt.want {
+				t.Errorf("Language after export and import = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("none", func(t *testing.T) {
+		in := strings.Replace(string(src), doc, "", 1)
+		p, err := Parse(strings.NewReader(in), "fractions.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Framework.Framework.Language; got != standards.DefaultLanguage {
+			t.Errorf("Language of a document that names none = %q, want %q", got, standards.DefaultLanguage)
+		}
+	})
+	t.Run("diff", func(t *testing.T) {
+		p, err := Parse(bytes.NewReader(src), "fractions.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := p.Framework
+		es.Framework.Language = "es"
+		if c := Diff(&p.Framework, &es); !c.FrameworkChanged {
+			t.Error("Diff: a new language does not change the framework")
+		}
+		blank := p.Framework
+		blank.Framework.Language = ""
+		if c := Diff(&p.Framework, &blank); c.FrameworkChanged {
+			t.Error("Diff: no language and English differ")
+		}
+	})
+}

@@ -173,6 +173,7 @@ func TestParseBad(t *testing.T) {
 			`schema-v1p1.json:72:25: CFAssociations[1].sequenceNumber: association "c2000000-0000-4000-8000-000000000002" (isChildOf): is a string, want an integer`,
 		}, "\n")},
 		{"duplicate-item.json", `duplicate-item.json:26:21: CFItems[2].identifier: item "a2000000-0000-4000-8000-000000000001" (B.1 again): the same identifier as CFItems[0]: identifiers must be unique`},
+		{"bad-language.json", `bad-language.json:8:17: CFDocument.language: CFDocument "d2000000-0000-4000-8000-000000000000": "English" is not a language code such as "en", "eng" or "es-MX"`},
 		{"blank-statement.json", `blank-statement.json:14:24: CFItems[0].fullStatement: item "a2000000-0000-4000-8000-000000000001" (B.1): blank: a standard needs a statement`},
 		{"self-parent.json", `self-parent.json:29:29: CFAssociations[0].destinationNodeURI: association "c2000000-0000-4000-8000-000000000001" (isChildOf): an item cannot be its own parent`},
 		{"hierarchy-loop.json", `hierarchy-loop.json:75:29: CFAssociations[2].destinationNodeURI: association "c2000000-0000-4000-8000-000000000003" (isChildOf): isChildOf associations make a loop: B.2 is below B.3 is below B.2`},
