@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,6 +201,14 @@ func TestRequestID(t *testing.T) {
 	}
 	if !strings.Contains(f.logs.String(), "request_id="+b) {
 		t.Errorf("access log lacks request id %s", b)
+	}
+	// The access log names the client, so that an audit entry's request
+	// id leads to where the request came from.
+	req = httptest.NewRequest("GET", "/api/v1/schools", nil)
+	req.RemoteAddr = "198.51.100.23:41000"
+	id := f.serve(req).Header.Get("X-Request-ID")
+	if !regexp.MustCompile(`request_id=` + regexp.QuoteMeta(id) + ` .*client=198\.51\.100\.23 `).MatchString(f.logs.String()) {
+		t.Errorf("the access line of request %s does not name its client:\n%s", id, f.logs.String())
 	}
 }
 

@@ -262,6 +262,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("route", label),
+			slog.String("client", st.arrival.client),
 			slog.Int("status", status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", elapsed),
