@@ -1,7 +1,9 @@
 package casepkg
 
 import (
+	"bytes"
 	"encoding/json"
+	"reflect"
 	"fmt"
 	"sort"
 	"strconv"
@@ -40,7 +42,14 @@ func (c *converter) run() Framework {
 			Version:   doc.Version,
 			Subject:   strings.Join(doc.Subject, ", "),
 		},
-		URI: doc.URI,
+		URI:      doc.URI,
+		Document: marshalRecord(published(doc)),
+	}
+	if d := bytes.TrimSpace(p.CFDefinitions); len(d) > 0 && d[0] == '{' {
+		var buf bytes.Buffer
+		if json.Compact(&buf, d) == nil {
+			fw.Definitions = buf.Bytes()
+		}
 	}
 	if strings.TrimSpace(doc.Title) == "" {
 		c.rep.add(docAt, "title", "blank: a framework needs a title")
@@ -78,13 +87,21 @@ func (c *converter) run() Framework {
 	skipped := map[string]int{}
 	var skippedOrder []string
 	seenAssoc := map[string]int{}
+	assocs, _ := c.rep.tree["CFAssociations"].([]any)
 	for i, a := range p.CFAssociations {
 		at := []string{"CFAssociations", strconv.Itoa(i)}
 		if first, dup := seenAssoc[a.Identifier]; dup {
+			// Publishing tools repeat an association now and then; the
+			// same association twice says nothing more than once.
+			if i < len(assocs) && reflect.DeepEqual(assocs[first], assocs[i]) {
+				c.rep.warn(at, "identifier", "the same association as CFAssociations[%d], repeated exactly: kept once", first)
+				continue
+			}
 			c.rep.add(at, "identifier", "the same identifier as CFAssociations[%d]: identifiers must be unique", first)
 			continue
 		}
 		seenAssoc[a.Identifier] = i
+		modelled := false
 		o, d := a.OriginNodeURI.Identifier, a.DestinationNodeURI.Identifier
 		_, oIn := index[o]
 		_, dIn := index[d]
@@ -100,7 +117,7 @@ func (c *converter) run() Framework {
 			default:
 				if prev, ok := links[o]; ok {
 					c.notes = append(c.notes, fmt.Sprintf("item %s has more than one parent; kept the first (association %s), left out association %s", label(p, index, o), p.CFAssociations[prev.assoc].Identifier, a.Identifier))
-					continue
+					break
 				}
 				parent := d
 				if d == doc.Identifier {
@@ -108,6 +125,7 @@ func (c *converter) run() Framework {
 				}
 				links[o] = link{parent: parent, seq: a.SequenceNumber, assoc: i}
 				linkAssoc[o] = i
+				modelled = true
 			}
 		case Precedes:
 			switch {
@@ -119,17 +137,24 @@ func (c *converter) run() Framework {
 					edgeAssoc[e] = i
 					edges = append(edges, e)
 				}
+				modelled = true
 			default:
 				fw.Crosswalks = append(fw.Crosswalks, crosswalk(a))
+				modelled = true
 			}
 		case IsRelatedTo, ExactMatchOf:
 			fw.Crosswalks = append(fw.Crosswalks, crosswalk(a))
+			modelled = true
 		default:
 			if skipped[a.AssociationType] == 0 {
 				skippedOrder = append(skippedOrder, a.AssociationType)
 			}
 			skipped[a.AssociationType]++
 		}
+		fw.Associations = append(fw.Associations, Association{
+			Identifier: a.Identifier, Type: a.AssociationType, Origin: o, Destination: d,
+			Modelled: modelled, JSON: marshalRecord(publishedAssociation(a)),
+		})
 	}
 	for _, t := range skippedOrder {
 		n := skipped[t]
@@ -174,6 +199,7 @@ func (c *converter) run() Framework {
 				},
 				ParentSourcedID: parent,
 				URI:             it.URI,
+				Item:            marshalRecord(publishedItem(it)),
 			})
 			visit(id)
 		}
@@ -470,4 +496,35 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// marshalRecord is a CASE record as kept: compact JSON in the order of its
+// struct's fields, so that the same record always gives the same bytes.
+func marshalRecord(v any) json.RawMessage {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil // the records are plain strings, numbers and raw JSON already checked
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// published, publishedItem and publishedAssociation leave out of a record
+// what only says which package it is in (CASE 1.0's CFPackageURI and
+// CFDocumentURI) and in which version: an export says that by being the
+// package, a CASE 1.1 one.
+func published(d CFDocument) CFDocument {
+	d.CFPackageURI, d.CaseVersion = nil, ""
+	return d
+}
+
+func publishedItem(it CFItem) CFItem {
+	it.CFDocumentURI = nil
+	return it
+}
+
+func publishedAssociation(a CFAssociation) CFAssociation {
+	a.CFDocumentURI = nil
+	return a
 }

@@ -1,6 +1,9 @@
 package casepkg
 
 import (
+	"encoding/json"
+	"time"
+
 	"github.com/cairn-learning/cairn/internal/standards"
 )
 
@@ -24,6 +27,39 @@ type Framework struct {
 	// exactMatchOf associations, and precedes associations with one end
 	// outside the framework.
 	Crosswalks []Crosswalk `json:"crosswalks,omitempty"`
+
+	// Document is the CFDocument as published, and Definitions the
+	// package's CFDefinitions, kept so that an export gives back what cairn
+	// does not model (notes, publisher, adoptionStatus, officialSourceURL,
+	// subjectURI, lastChangeDateTime...). Both are empty for a framework
+	// made in cairn.
+	Document    json.RawMessage `json:"document,omitempty"`
+	Definitions json.RawMessage `json:"definitions,omitempty"`
+	// Associations are every association of the package as published, in
+	// its order (exact duplicates left out), so that an export keeps their
+	// identifiers, URIs and what cairn does not model.
+	Associations []Association `json:"associations,omitempty"`
+	// Changed is when the framework last changed in cairn: the
+	// lastChangeDateTime of what an export writes that differs from its
+	// published copy or has none. Zero means "not known": Export then
+	// uses ExportOptions.Now.
+	Changed time.Time `json:"changed,omitzero"`
+}
+
+// Association is one CFAssociation as published, with the parts an
+// export matches it by: its type and the identifiers of its ends.
+type Association struct {
+	Identifier  string `json:"identifier"`
+	Type        string `json:"type"`
+	Origin      string `json:"origin"`
+	Destination string `json:"destination"`
+	// Modelled says that cairn acted on it: the parent link it chose for
+	// an item, a prerequisite, a crosswalk. An export keeps a modelled
+	// association only while cairn still holds what it says; the others
+	// (a second parent, types cairn does not read) go back as published.
+	Modelled bool `json:"modelled,omitempty"`
+	// JSON is the CFAssociation as published.
+	JSON json.RawMessage `json:"json"`
 }
 
 // Standard is one CFItem. Its SourcedID is the CFItem identifier, Code the
@@ -37,6 +73,11 @@ type Standard struct {
 	ParentSourcedID string `json:"parentSourcedId,omitempty"`
 	// URI is the CFItem's URI.
 	URI string `json:"uri,omitempty"`
+	// Item is the CFItem as published, kept so that an export gives back
+	// what cairn does not model (language, listEnumeration, notes,
+	// abbreviatedStatement, CFItemTypeURI, lastChangeDateTime...); empty
+	// for a standard made in cairn.
+	Item json.RawMessage `json:"item,omitempty"`
 }
 
 // Prerequisite says that the standard PrerequisiteSourcedID must be

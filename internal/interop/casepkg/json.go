@@ -7,12 +7,15 @@ import (
 
 // CFPackage is a CASE package as published: the document, its items, the
 // associations between them and the definitions they use. The fields cover
-// CASE 1.0 and 1.1; those a version lacks stay empty.
+// CASE 1.0 and 1.1; those a version lacks stay empty. CFDefinitions (the
+// vocabularies a package uses: concepts, subjects, licences, item types,
+// association groupings) are kept as published and not interpreted; CASE
+// 1.0 packages may give an empty array for "none".
 type CFPackage struct {
 	CFDocument     CFDocument        `json:"CFDocument"`
 	CFItems        []CFItem          `json:"CFItems,omitempty"`
 	CFAssociations []CFAssociation   `json:"CFAssociations,omitempty"`
-	CFDefinitions  *CFDefinitions    `json:"CFDefinitions,omitempty"`
+	CFDefinitions  json.RawMessage   `json:"CFDefinitions,omitempty"`
 	CFRubrics      []json.RawMessage `json:"CFRubrics,omitempty"`
 	Extensions     json.RawMessage   `json:"extensions,omitempty"`
 }
@@ -98,27 +101,6 @@ type LinkGenURI struct {
 	Identifier string `json:"identifier"`
 	URI        string `json:"uri"`
 	TargetType string `json:"targetType,omitempty"` // 1.1
-}
-
-// CFDefinitions holds the vocabularies a package uses. cairn keeps them as
-// published and does not interpret them.
-type CFDefinitions struct {
-	CFConcepts             []json.RawMessage `json:"CFConcepts,omitempty"`
-	CFSubjects             []json.RawMessage `json:"CFSubjects,omitempty"`
-	CFLicenses             []json.RawMessage `json:"CFLicenses,omitempty"`
-	CFItemTypes            []json.RawMessage `json:"CFItemTypes,omitempty"`
-	CFAssociationGroupings []json.RawMessage `json:"CFAssociationGroupings,omitempty"`
-	Extensions             json.RawMessage   `json:"extensions,omitempty"`
-}
-
-// UnmarshalJSON accepts CASE 1.0's empty array for "no definitions".
-func (d *CFDefinitions) UnmarshalJSON(b []byte) error {
-	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
-		*d = CFDefinitions{}
-		return nil
-	}
-	type plain CFDefinitions
-	return json.Unmarshal(b, (*plain)(d))
 }
 
 // StringList is a list of strings that CASE 1.0 packages sometimes give as

@@ -92,7 +92,7 @@ func Parse(r io.Reader, name string) (*Package, error) {
 	}
 	c := converter{pkg: &pkg.CFPackage, rep: rep}
 	pkg.Framework = c.run()
-	pkg.Notes = c.notes
+	pkg.Notes = append(rep.warningLines(), c.notes...)
 	if len(rep.issues) > 0 {
 		return nil, rep.err()
 	}
@@ -151,42 +151,78 @@ func jsonKind(v any) string {
 	return "an object"
 }
 
-// detectVersion says which schema a package is validated against. A
-// package that says caseVersion "1.1" is 1.1. CASE 1.0 has no way to say
-// its version, so a package with the fields only 1.0 has (CFPackageURI,
-// CFDocumentURI, CFDefinitions as an empty array), or served from a v1p0
-// address, is 1.0. Everything else is read as 1.1, the current version.
+// detectVersion says which schema a package is validated against.
+// caseVersion is the field CASE 1.1 added to say a document is 1.1, so a
+// package that has it is read as 1.1 (any value but "1.1" then fails the
+// 1.1 schema's enum, which says so). Without it, a field only CASE 1.1
+// has (frameworkType, extensions, an item's subject or subjectURI, an
+// association's notes, a node's targetType) makes it 1.1, and a field only
+// CASE 1.0 has (CFPackageURI, CFDocumentURI, CFDefinitions as an array)
+// makes it 1.0; then an address under /v1p1/ or /v1p0/. A package with
+// none of these is a CASE 1.0 package: every field it has is in 1.0, and a
+// 1.1 publisher says caseVersion.
 func detectVersion(root map[string]any, name string) string {
 	doc, _ := root["CFDocument"].(map[string]any)
-	if v, _ := doc["caseVersion"].(string); v != "" {
-		return Version11 // any other value fails the 1.1 schema's enum, which says so
+	if _, ok := doc["caseVersion"]; ok {
+		return Version11
 	}
-	if _, ok := doc["CFPackageURI"]; ok {
-		return Version10
+	has := func(m map[string]any, keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := m[k]; ok {
+				return true
+			}
+		}
+		return false
 	}
-	if d, ok := root["CFDefinitions"].([]any); ok && d != nil {
-		return Version10
-	}
-	for _, list := range []string{"CFItems", "CFAssociations"} {
+	records := func(list string) []map[string]any {
 		arr, _ := root[list].([]any)
+		out := make([]map[string]any, 0, len(arr))
 		for _, x := range arr {
 			if m, ok := x.(map[string]any); ok {
-				if _, ok := m["CFDocumentURI"]; ok {
-					return Version10
-				}
+				out = append(out, m)
 			}
+		}
+		return out
+	}
+	items, assocs := records("CFItems"), records("CFAssociations")
+	only11 := has(root, "extensions") || has(doc, "frameworkType", "extensions")
+	for _, it := range items {
+		only11 = only11 || has(it, "subject", "subjectURI", "extensions")
+	}
+	for _, a := range assocs {
+		only11 = only11 || has(a, "notes", "extensions")
+		for _, end := range []string{"originNodeURI", "destinationNodeURI"} {
+			n, _ := a[end].(map[string]any)
+			only11 = only11 || has(n, "targetType")
+		}
+	}
+	if d, ok := root["CFDefinitions"].(map[string]any); ok {
+		only11 = only11 || has(d, "extensions")
+	}
+	if only11 {
+		return Version11
+	}
+	if has(doc, "CFPackageURI") {
+		return Version10
+	}
+	if _, ok := root["CFDefinitions"].([]any); ok {
+		return Version10
+	}
+	for _, m := range append(items, assocs...) {
+		if has(m, "CFDocumentURI") {
+			return Version10
 		}
 	}
 	uri, _ := doc["uri"].(string)
 	for _, s := range []string{uri, name} {
 		switch {
-		case strings.Contains(s, "/v1p0/"):
-			return Version10
 		case strings.Contains(s, "/v1p1/"):
 			return Version11
+		case strings.Contains(s, "/v1p0/"):
+			return Version10
 		}
 	}
-	return Version11
+	return Version10
 }
 
 func oneProblem(name string, line, col int, field, reason string) error {
@@ -198,10 +234,11 @@ func oneProblem(name string, line, col int, field, reason string) error {
 // report collects the problems of one package by JSON pointer and turns
 // them into located problems at the end, when the text is walked once.
 type report struct {
-	name   string
-	data   []byte
-	tree   map[string]any
-	issues []issue
+	name     string
+	data     []byte
+	tree     map[string]any
+	issues   []issue
+	warnings []issue
 }
 
 type issue struct {
@@ -214,17 +251,47 @@ func (r *report) add(at []string, field, format string, args ...any) {
 	r.issues = append(r.issues, issue{at: append([]string(nil), at...), field: field, reason: fmt.Sprintf(format, args...)})
 }
 
+// warn records something imported differently from how the package has
+// it that is not an error; warningLines gives it located, in the shape of
+// a problem.
+func (r *report) warn(at []string, field, format string, args ...any) {
+	r.warnings = append(r.warnings, issue{at: append([]string(nil), at...), field: field, reason: fmt.Sprintf(format, args...)})
+}
+
+// warningLines are the warnings as "file:line:column: field: reason".
+func (r *report) warningLines() []string {
+	if len(r.warnings) == 0 {
+		return nil
+	}
+	ps := r.located(r.warnings)
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
 func (r *report) err() error {
-	want := make(map[string]bool, 2*len(r.issues))
-	for _, is := range r.issues {
+	var l badinput.List
+	for _, p := range r.located(r.issues) {
+		l.Add(p)
+	}
+	return l.Err()
+}
+
+// located finds the line and column of each issue, walking the text once,
+// and returns them in the order a person reads the file.
+func (r *report) located(issues []issue) []badinput.Problem {
+	want := make(map[string]bool, 2*len(issues))
+	for _, is := range issues {
 		want[pointer(is.at...)] = true
 		if is.field != "" {
 			want[pointer(append(append([]string(nil), is.at...), is.field)...)] = true
 		}
 	}
 	found := locate(r.data, want)
-	located := make([]badinput.Problem, 0, len(r.issues))
-	for _, is := range r.issues {
+	located := make([]badinput.Problem, 0, len(issues))
+	for _, is := range issues {
 		off, ok := -1, false
 		if is.field != "" {
 			off, ok = found[pointer(append(append([]string(nil), is.at...), is.field)...)]
@@ -247,11 +314,7 @@ func (r *report) err() error {
 		a, b := located[i], located[j]
 		return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 	})
-	var l badinput.List
-	for _, p := range located {
-		l.Add(p)
-	}
-	return l.Err()
+	return located
 }
 
 // describe names the item, association or document a pointer is in, so a

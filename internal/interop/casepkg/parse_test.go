@@ -229,7 +229,16 @@ func TestDetectVersion(t *testing.T) {
 		{"CFDocumentURI on an item", `{"CFDocument":{},"CFItems":[{"CFDocumentURI":{}}]}`, Version10},
 		{"v1p0 address", `{"CFDocument":{"uri":"https://x/ims/case/v1p0/CFDocuments/1"}}`, Version10},
 		{"v1p1 address", `{"CFDocument":{"uri":"https://x/ims/case/v1p1/CFDocuments/1"}}`, Version11},
-		{"nothing said", `{"CFDocument":{"uri":"urn:x"}}`, Version11},
+		{"nothing said", `{"CFDocument":{"uri":"urn:x"}}`, Version10},
+		// CASE 1.0 as OpenSALT serves it under its own addresses: no
+		// CFPackageURI, no CFDocumentURI, CFDefinitions as an object.
+		{"1.0 without CFPackageURI", `{"CFDocument":{"uri":"https://opensalt.net/uri/d1"},"CFDefinitions":{"CFConcepts":[]},
+			"CFItems":[{"uri":"https://opensalt.net/uri/i1"}],"CFAssociations":[{"uri":"https://opensalt.net/uri/a1","originNodeURI":{},"destinationNodeURI":{}}]}`, Version10},
+		{"frameworkType", `{"CFDocument":{"frameworkType":"Standards","CFPackageURI":{}}}`, Version11},
+		{"item subject", `{"CFDocument":{},"CFItems":[{"subject":["Math"]}]}`, Version11},
+		{"association notes", `{"CFDocument":{},"CFAssociations":[{"notes":"n"}]}`, Version11},
+		{"targetType", `{"CFDocument":{},"CFAssociations":[{"originNodeURI":{"targetType":"CFItem"}}]}`, Version11},
+		{"package extensions", `{"CFDocument":{},"extensions":{}}`, Version11},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var root map[string]any
