@@ -177,11 +177,18 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 			newParent[strings.ToLower(w.standard)] = true
 		}
 	}
+	holds := map[string]bool{} // the prerequisites cairn holds, by key
+	for _, p := range fw.Prerequisites {
+		holds[key(Precedes, p.PrerequisiteSourcedID, p.StandardSourcedID)] = true
+	}
 	childOf := map[string]int{} // SourcedID -> index of its isChildOf in pkg.CFAssociations
 	for i, pa := range fw.Associations {
 		wi, ok := matched[i]
 		switch {
 		case ok:
+		case pa.Modelled && holds[key(pa.Type, pa.Origin, pa.Destination)]:
+			// A second precedes between the same two standards: the
+			// prerequisite it states is still held.
 		case pa.Modelled:
 			anyChanged = true // cairn no longer holds what it says
 			continue

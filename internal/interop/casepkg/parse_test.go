@@ -22,7 +22,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goodPackages are the valid packages in testdata: three real CASE 1.0
-// packages from OpenSALT and one CASE 1.1 package written for these tests.
+// packages from OpenSALT and two CASE 1.1 packages written for these
+// tests.
 var goodPackages = []struct {
 	file    string
 	version string
@@ -31,6 +32,7 @@ var goodPackages = []struct {
 	{"smartlevel-v1p0.json", Version10},
 	{"utf8-v1p0.json", Version10},
 	{"fractions-prerequisites-v1p1.json", Version11},
+	{"publisher-fields-v1p1.json", Version11},
 }
 
 func parseFile(t testing.TB, path string) (*Package, error) {
