@@ -18,7 +18,8 @@ import (
 // casepkg.FromStandards gathers it: the standards that are not retired in
 // hierarchy order (a retired standard's children moved up to its nearest
 // ancestor that is not), the prerequisites between them and the
-// framework's crosswalks, with the URIs they were imported with.
+// framework's crosswalks, with the URIs they were imported with, the
+// records as published and when cairn last changed the framework.
 func (s *Store) CASEFramework(ctx context.Context, districtID, frameworkID int64) (_ *casepkg.Framework, err error) {
 	defer wrap(&err, "CASEFramework(%d)", frameworkID)
 	var out *casepkg.Framework
@@ -35,21 +36,29 @@ func (s *Store) CASEFramework(ctx context.Context, districtID, frameworkID int64
 func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, frameworkID int64) (*casepkg.Framework, []int64, error) {
 	var fw standards.Framework
 	var fwURI string
-	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri FROM frameworks WHERE district_id = $1 AND id = $2`, districtID, frameworkID).Scan(frameworkDest(&fw, &fwURI)...)
+	var doc, defs []byte
+	var changed time.Time
+	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri, case_document, case_definitions, changed_at FROM frameworks WHERE district_id = $1 AND id = $2`,
+		districtID, frameworkID).Scan(frameworkDest(&fw, &fwURI, &doc, &defs, tsCol{&changed})...)
 	if err != nil {
 		return nil, nil, noRows(err, "framework", frameworkID)
 	}
 	var all []standards.Standard
 	uris := map[int64]string{}
-	err = r.each(ctx, `SELECT `+standardCols+`, s.uri FROM standards s WHERE s.district_id = $1 AND s.framework_id = $2`,
+	items := map[int64][]byte{}
+	err = r.each(ctx, `SELECT `+standardCols+`, s.uri, s.case_item FROM standards s WHERE s.district_id = $1 AND s.framework_id = $2`,
 		[]any{districtID, frameworkID}, func(row scanner) error {
 			var st standards.Standard
 			var uri string
+			var item []byte
 			err := row.Scan(&st.ID, &st.DistrictID, &st.FrameworkID, &st.SourcedID, &st.Code, &st.Statement, &st.Type,
-				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &uri)
+				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &uri, &item)
 			all = append(all, st)
 			if uri != "" {
 				uris[st.ID] = uri
+			}
+			if len(item) > 0 {
+				items[st.ID] = item
 			}
 			return err
 		})
@@ -69,12 +78,16 @@ func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, framew
 	if err != nil {
 		return nil, nil, err
 	}
-	out.URI = fwURI
+	out.URI, out.Document, out.Definitions, out.Changed = fwURI, doc, defs, changed
+	if out.Associations, err = s.caseAssociations(ctx, r, districtID, frameworkID); err != nil {
+		return nil, nil, err
+	}
 	// FromStandards keeps the order of all, leaving retired ones out.
 	var ids []int64
 	for _, st := range all {
 		if !st.Retired {
 			out.Standards[len(ids)].URI = uris[st.ID]
+			out.Standards[len(ids)].Item = items[st.ID]
 			ids = append(ids, st.ID)
 		}
 	}
@@ -83,8 +96,11 @@ func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, framew
 
 // ExportCASE writes a framework of the district as a CASE 1.1 CFPackage
 // (see casepkg.Export) that casepkg.Parse reads back as the same
-// framework. opt.Now defaults to the store's clock and opt.Creator to the
-// district's name.
+// framework: what was imported and has not changed is written as
+// published, and what changed in cairn carries the time of the framework's
+// last change, so an unchanged framework exports the same on every day.
+// opt.Now (the store's clock when zero) serves only a framework whose last
+// change is unknown, and opt.Creator defaults to the district's name.
 func (s *Store) ExportCASE(ctx context.Context, districtID, frameworkID int64, opt casepkg.ExportOptions) (_ *casepkg.CFPackage, err error) {
 	defer wrap(&err, "ExportCASE(%d)", frameworkID)
 	fw, err := s.CASEFramework(ctx, districtID, frameworkID)

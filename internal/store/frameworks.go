@@ -23,9 +23,9 @@ func (s *Store) CreateFramework(ctx context.Context, f *standards.Framework) (er
 			return err
 		}
 		err := r.queryRow(ctx, `
-INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, language)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			f.DistrictID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language).Scan(&f.ID)
+INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, language, changed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			f.DistrictID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language, r.s.ts(r.s.nowUTC())).Scan(&f.ID)
 		return conflictOr(err, "sourcedId", f.SourcedID)
 	})
 }
@@ -64,9 +64,10 @@ LIMIT 1`, f.DistrictID, f.ID)
 			}
 		}
 		_, err = r.exec(ctx, `
-UPDATE frameworks SET sourced_id = $3, title = $4, kind = $5, creator = $6, version = $7, subject = $8, scale_id = $9, language = $10
+UPDATE frameworks SET sourced_id = $3, title = $4, kind = $5, creator = $6, version = $7, subject = $8, scale_id = $9, language = $10,
+    changed_at = $11
 WHERE district_id = $1 AND id = $2`,
-			f.DistrictID, f.ID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language)
+			f.DistrictID, f.ID, f.SourcedID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, f.ScaleID, f.Language, r.s.ts(r.s.nowUTC()))
 		return conflictOr(err, "sourcedId", f.SourcedID)
 	})
 }
@@ -111,4 +112,15 @@ func (s *Store) Frameworks(ctx context.Context, districtID int64) (out []standar
 		return err
 	})
 	return out, err
+}
+
+// frameworkChanged records that cairn changed the frameworks of the
+// given standards now: it is the lastChangeDateTime a CASE export gives
+// what changed (see ExportCASE).
+func (r *runner) frameworkChanged(ctx context.Context, districtID int64, standardIDs ...int64) error {
+	_, err := r.exec(ctx, `
+UPDATE frameworks SET changed_at = $2
+WHERE district_id = $1 AND id IN (SELECT framework_id FROM standards WHERE district_id = $1 AND id IN ids($3))`,
+		districtID, r.s.ts(r.s.nowUTC()), r.s.ids(standardIDs))
+	return err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -79,13 +80,16 @@ type caseImport struct {
 
 	fw     standards.Framework // as stored after the import
 	fwURI  string
+	fwDoc  []byte                     // the CFDocument as published, as stored before the import
+	fwDefs []byte                     // the CFDefinitions, likewise
 	stored map[string]storedStandard // the district's standards with a CASE identifier, by it
 }
 
 // storedStandard is a standard as the import finds it.
 type storedStandard struct {
 	standards.Standard
-	URI string
+	URI  string
+	Item []byte // the CFItem as published
 }
 
 func (im *caseImport) run(ctx context.Context) error {
@@ -197,17 +201,17 @@ func (im *caseImport) run(ctx context.Context) error {
 	im.rep.Updated["standards"] = len(ch.Updated)
 	im.rep.Unchanged["standards"] = ch.Unchanged
 	err = r.writeChunks(ctx, "standards", im.progress, `
-INSERT INTO standards (id, district_id, framework_id, sourced_id, code, statement, type, education_levels, parent_id, position, retired, uri) VALUES `, `
+INSERT INTO standards (id, district_id, framework_id, sourced_id, code, statement, type, education_levels, parent_id, position, retired, uri, case_item) VALUES `, `
 ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statement, type = excluded.type,
     education_levels = excluded.education_levels, parent_id = excluded.parent_id, position = excluded.position,
-    retired = excluded.retired, uri = excluded.uri`, len(rows), func(i int) []any {
+    retired = excluded.retired, uri = excluded.uri, case_item = excluded.case_item`, len(rows), func(i int) []any {
 		st := rows[i]
 		var parent any
 		if st.ParentSourcedID != "" {
 			parent = ids[st.ParentSourcedID]
 		}
 		return []any{ids[st.SourcedID], im.districtID, im.fw.ID, st.SourcedID, st.Code, st.Statement, st.Type,
-			jsonText(st.EducationLevels), parent, st.Position, false, st.URI}
+			jsonText(st.EducationLevels), parent, st.Position, false, st.URI, string(st.Item)}
 	})
 	if err != nil {
 		return conflictOr(err, "sourcedId", "a CASE identifier")
@@ -245,6 +249,16 @@ ON CONFLICT (id) DO UPDATE SET code = excluded.code, statement = excluded.statem
 	if err := im.crosswalks(ctx, ch, after); err != nil {
 		return err
 	}
+	assocChanged, err := im.associations(ctx, after)
+	if err != nil {
+		return err
+	}
+	if existed && (!ch.Empty() || assocChanged) {
+		if _, err := r.exec(ctx, `UPDATE frameworks SET changed_at = $3 WHERE district_id = $1 AND id = $2`,
+			im.districtID, im.fw.ID, r.s.ts(r.s.nowUTC())); err != nil {
+			return err
+		}
+	}
 
 	if len(affected) > 0 && !im.opt.DryRun {
 		slices.Sort(affected)
@@ -272,8 +286,8 @@ func rolledUpBy(byID map[int64]storedStandard, parent *int64) *int64 {
 // reports whether it existed.
 func (im *caseImport) framework(ctx context.Context) (bool, error) {
 	r, in := im.r, im.pkg.Framework
-	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri FROM frameworks WHERE district_id = $1 AND sourced_id = $2`,
-		im.districtID, in.Framework.SourcedID).Scan(frameworkDest(&im.fw, &im.fwURI)...)
+	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri, case_document, case_definitions FROM frameworks WHERE district_id = $1 AND sourced_id = $2`,
+		im.districtID, in.Framework.SourcedID).Scan(frameworkDest(&im.fw, &im.fwURI, &im.fwDoc, &im.fwDefs)...)
 	switch {
 	case err == nil:
 		return true, nil
@@ -295,9 +309,11 @@ func (im *caseImport) framework(ctx context.Context) (bool, error) {
 	}
 	im.fw.Language = im.fw.Lang()
 	err = r.queryRow(ctx, `
-INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, uri, language)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		im.districtID, im.fw.SourcedID, im.fw.Title, string(im.fw.Kind), im.fw.Creator, im.fw.Version, im.fw.Subject, scaleID, im.fwURI, im.fw.Language).Scan(&im.fw.ID)
+INSERT INTO frameworks (district_id, sourced_id, title, kind, creator, version, subject, scale_id, uri, language,
+    case_document, case_definitions, changed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		im.districtID, im.fw.SourcedID, im.fw.Title, string(im.fw.Kind), im.fw.Creator, im.fw.Version, im.fw.Subject, scaleID, im.fwURI, im.fw.Language,
+		string(in.Document), string(in.Definitions), r.s.ts(r.s.nowUTC())).Scan(&im.fw.ID)
 	return false, conflictOr(err, "sourcedId", im.fw.SourcedID)
 }
 
@@ -331,7 +347,8 @@ func (im *caseImport) scale(ctx context.Context) (int64, error) {
 }
 
 // updateFramework writes the package's title, creator, version, subject,
-// kind, language and URI on the framework; its scale stays.
+// kind, language, URI and CFDocument and CFDefinitions as published on the
+// framework; its scale stays.
 func (im *caseImport) updateFramework(ctx context.Context) error {
 	in := im.pkg.Framework
 	f := im.fw
@@ -345,8 +362,10 @@ func (im *caseImport) updateFramework(ctx context.Context) error {
 	}
 	f.Language = f.Lang()
 	_, err := im.r.exec(ctx, `
-UPDATE frameworks SET title = $3, kind = $4, creator = $5, version = $6, subject = $7, uri = $8, language = $9
-WHERE district_id = $1 AND id = $2`, im.districtID, f.ID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, in.URI, f.Language)
+UPDATE frameworks SET title = $3, kind = $4, creator = $5, version = $6, subject = $7, uri = $8, language = $9,
+    case_document = $10, case_definitions = $11
+WHERE district_id = $1 AND id = $2`, im.districtID, f.ID, f.Title, string(f.Kind), f.Creator, f.Version, f.Subject, in.URI, f.Language,
+		string(in.Document), string(in.Definitions))
 	im.fw, im.fwURI = f, in.URI
 	return err
 }
@@ -356,11 +375,11 @@ WHERE district_id = $1 AND id = $2`, im.districtID, f.ID, f.Title, string(f.Kind
 // framework.
 func (im *caseImport) loadStandards(ctx context.Context) error {
 	im.stored = map[string]storedStandard{}
-	return im.r.each(ctx, `SELECT `+standardCols+`, s.uri FROM standards s WHERE s.district_id = $1 AND s.sourced_id <> ''`,
+	return im.r.each(ctx, `SELECT `+standardCols+`, s.uri, s.case_item FROM standards s WHERE s.district_id = $1 AND s.sourced_id <> ''`,
 		[]any{im.districtID}, func(row scanner) error {
 			var st storedStandard
 			err := row.Scan(&st.ID, &st.DistrictID, &st.FrameworkID, &st.SourcedID, &st.Code, &st.Statement, &st.Type,
-				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &st.URI)
+				jsonCol{&st.EducationLevels}, nullCol[int64]{&st.ParentID}, &st.Position, &st.Retired, &st.URI, &st.Item)
 			im.stored[st.SourcedID] = st
 			return err
 		})
@@ -373,7 +392,7 @@ func (im *caseImport) before(ctx context.Context, existed bool) (*casepkg.Framew
 	if !existed {
 		return nil, nil
 	}
-	b := &casepkg.Framework{Framework: im.fw, URI: im.fwURI}
+	b := &casepkg.Framework{Framework: im.fw, URI: im.fwURI, Document: im.fwDoc, Definitions: im.fwDefs}
 	byID := map[int64]string{}
 	for _, st := range im.stored {
 		if st.FrameworkID == im.fw.ID {
@@ -388,7 +407,7 @@ func (im *caseImport) before(ctx context.Context, existed bool) (*casepkg.Framew
 	}
 	slices.SortFunc(mine, func(a, b storedStandard) int { return cmp.Compare(a.ID, b.ID) })
 	for _, st := range mine {
-		cs := casepkg.Standard{Standard: st.Standard, URI: st.URI}
+		cs := casepkg.Standard{Standard: st.Standard, URI: st.URI, Item: st.Item}
 		if st.ParentID != nil {
 			// A parent without a CASE identifier was added in cairn; the
 			// package never names it, so such a standard counts as moved.
@@ -587,6 +606,53 @@ FROM crosswalks WHERE district_id = $1 AND framework_id = $2 ORDER BY position`,
 		var c casepkg.Crosswalk
 		err := row.Scan(&c.Type, &c.Origin.Identifier, &c.Origin.URI, &c.Origin.Title, &c.Destination.Identifier, &c.Destination.URI, &c.Destination.Title)
 		out = append(out, c)
+		return err
+	})
+	return out, err
+}
+
+// associations replaces the framework's associations as published by the
+// package's when they differ, and reports whether they did.
+func (im *caseImport) associations(ctx context.Context, after *casepkg.Framework) (bool, error) {
+	r := im.r
+	before, err := r.s.caseAssociations(ctx, r, im.districtID, im.fw.ID)
+	if err != nil {
+		return false, err
+	}
+	if slices.EqualFunc(before, after.Associations, sameAssociation) {
+		return false, nil
+	}
+	if _, err := r.exec(ctx, `DELETE FROM case_associations WHERE district_id = $1 AND framework_id = $2`, im.districtID, im.fw.ID); err != nil {
+		return false, fmt.Errorf("replacing associations: %w", err)
+	}
+	err = r.writeChunks(ctx, "associations", im.progress, `
+INSERT INTO case_associations (district_id, framework_id, position, identifier, type, origin_id, destination_id, modelled, published) VALUES `, "",
+		len(after.Associations), func(i int) []any {
+			a := after.Associations[i]
+			return []any{im.districtID, im.fw.ID, i, a.Identifier, a.Type, a.Origin, a.Destination, a.Modelled, string(a.JSON)}
+		})
+	if err != nil {
+		return false, fmt.Errorf("replacing associations: %w", err)
+	}
+	return true, nil
+}
+
+func sameAssociation(a, b casepkg.Association) bool {
+	return a.Identifier == b.Identifier && a.Type == b.Type && a.Origin == b.Origin && a.Destination == b.Destination &&
+		a.Modelled == b.Modelled && bytes.Equal(a.JSON, b.JSON)
+}
+
+// caseAssociations returns a framework's associations as published, in
+// the package's order.
+func (s *Store) caseAssociations(ctx context.Context, r *runner, districtID, frameworkID int64) (out []casepkg.Association, err error) {
+	err = r.each(ctx, `
+SELECT identifier, type, origin_id, destination_id, modelled, published
+FROM case_associations WHERE district_id = $1 AND framework_id = $2 ORDER BY position`, []any{districtID, frameworkID}, func(row scanner) error {
+		var a casepkg.Association
+		var js string
+		err := row.Scan(&a.Identifier, &a.Type, &a.Origin, &a.Destination, &a.Modelled, &js)
+		a.JSON = []byte(js)
+		out = append(out, a)
 		return err
 	})
 	return out, err

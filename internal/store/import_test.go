@@ -43,6 +43,7 @@ func TestImport(t *testing.T) {
 		{"case new version", testImportCASENewVersion},
 		{"case refused", testImportCASERefused},
 		{"case export", testExportCASE},
+		{"case export as published", testExportCASEAsPublished},
 		{"oneroster bulk", testImportOneRosterBulk},
 		{"oneroster delta", testImportOneRosterDelta},
 		{"oneroster 1.1", testImportOneRoster11},
@@ -602,7 +603,7 @@ func testImportCASERefused(t *testing.T, e *env) {
 func testExportCASE(t *testing.T, e *env) {
 	ctx, s := e.ctx, e.s
 	d := emptyDistrict(t, e, "export")
-	for _, name := range []string{"fractions-prerequisites-v1p1.json", "act-math-ordering-v1p0.json", "utf8-v1p0.json", "smartlevel-v1p0.json"} {
+	for _, name := range []string{"fractions-prerequisites-v1p1.json", "act-math-ordering-v1p0.json", "utf8-v1p0.json", "smartlevel-v1p0.json", "publisher-fields-v1p1.json"} {
 		t.Run(name, func(t *testing.T) {
 			in := parseCASE(t, name)
 			rep, err := s.ImportCASE(ctx, d.ID, in, store.ImportOptions{})
@@ -618,6 +619,20 @@ func testExportCASE(t *testing.T, e *env) {
 			}
 			if diff := cmp.Diff(in.Framework, back.Framework); diff != "" {
 				t.Errorf("framework after import and export (-imported +exported):\n%s", diff)
+			}
+			// The export is the package as published, apart from what
+			// casepkg's round trip lists as normalised: byte for byte
+			// the export casepkg makes of the package it parsed.
+			e.advance(48 * time.Hour)
+			again, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{
+				BaseURL: "https://cairn.example.org/ims/case/v1p1", Creator: "Example District"})
+			ok(t, err)
+			var got bytes.Buffer
+			ok(t, again.WriteJSON(&got))
+			want, err := os.ReadFile(filepath.Join(caseTestdata, "roundtrip", name))
+			ok(t, err)
+			if diff := cmp.Diff(string(want), got.String()); diff != "" {
+				t.Errorf("export differs from casepkg's round trip golden file (-want +got):\n%s", diff)
 			}
 			// Importing the export changes nothing.
 			rep, err = s.ImportCASE(ctx, d.ID, back, store.ImportOptions{})
@@ -1675,5 +1690,70 @@ func TestImportCASELarge(t *testing.T) {
 				t.Errorf("%d standards, first %v", len(all), codes(all[:min(3, len(all))]))
 			}
 		})
+	}
+}
+
+// testExportCASEAsPublished checks that an export keeps each association's
+// published identifier, and that lastChangeDateTime is when cairn changed
+// a record, not when the export was made.
+func testExportCASEAsPublished(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	d := emptyDistrict(t, e, "published")
+	in := parseCASE(t, "publisher-fields-v1p1.json")
+	rep, err := s.ImportCASE(ctx, d.ID, in, store.ImportOptions{})
+	ok(t, err)
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, "publisher-fields-v1p1.json:157:21: CFAssociations[9].identifier:") && strings.Contains(w, "repeated exactly")
+	}) {
+		t.Errorf("warnings %q lack the exact duplicate association with its place", rep.Warnings)
+	}
+	export := func() []byte {
+		t.Helper()
+		pkg, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
+		ok(t, err)
+		var buf bytes.Buffer
+		ok(t, pkg.WriteJSON(&buf))
+		return buf.Bytes()
+	}
+	first := export()
+	for _, id := range []string{"e2000000-0000-4000-8000-0000000b0005", "e2000000-0000-4000-8000-0000000b0006",
+		"e2000000-0000-4000-8000-0000000b0007", "e2000000-0000-4000-8000-0000000b0008"} {
+		if !bytes.Contains(first, []byte(`"identifier": "`+id+`"`)) {
+			t.Errorf("the export lacks association %s as published", id)
+		}
+	}
+	e.advance(30 * 24 * time.Hour)
+	if second := export(); !bytes.Equal(first, second) {
+		t.Error("exporting an unchanged framework a month later gave a different package")
+	}
+
+	// A statement changed in cairn carries the time of the change; the
+	// other items keep theirs.
+	all, err := s.AllStandards(ctx, d.ID, rep.FrameworkID)
+	ok(t, err)
+	var st standards.Standard
+	for _, x := range all {
+		if x.Code == "MS-PS1-2" {
+			st = x
+		}
+	}
+	st.Statement = "Analyze data on the properties of substances before and after they interact."
+	e.advance(time.Hour)
+	changedAt := e.peek().Add(time.Millisecond).UTC().Format(time.RFC3339)
+	ok(t, s.UpdateStandard(ctx, &st))
+	e.advance(30 * 24 * time.Hour)
+	pkg, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
+	ok(t, err)
+	if got := pkg.CFDocument.LastChangeDateTime; got != changedAt {
+		t.Errorf("document lastChangeDateTime %s, want the change's %s", got, changedAt)
+	}
+	for _, it := range pkg.CFItems {
+		want := map[string]string{"MS-PS1-2": changedAt, "MS-PS1-1": "2023-06-02T11:00:00+00:00", "PS": "2023-06-01T10:00:00+00:00"}[it.HumanCodingScheme]
+		if want != "" && it.LastChangeDateTime != want {
+			t.Errorf("item %s: lastChangeDateTime %s, want %s", it.HumanCodingScheme, it.LastChangeDateTime, want)
+		}
+		if it.HumanCodingScheme == "MS-PS1-2" && (it.Notes == "" || it.CFItemTypeURI == nil || it.ListEnumeration != "b") {
+			t.Errorf("item %s lost what cairn does not model: %+v", it.HumanCodingScheme, it)
+		}
 	}
 }

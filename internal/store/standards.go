@@ -38,6 +38,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		if err != nil {
 			return conflictOr(err, "sourcedId", st.SourcedID)
 		}
+		if err := r.frameworkChanged(ctx, st.DistrictID, st.ID); err != nil {
+			return err
+		}
 		if st.ParentID != nil {
 			changes, _, err = r.recomputeStandards(ctx, st.DistrictID, nil, []int64{*st.ParentID})
 		}
@@ -76,6 +79,9 @@ WHERE district_id = $1 AND id = $2`,
 			nullInt64(st.ParentID), st.Position, st.Retired)
 		if err != nil {
 			return conflictOr(err, "sourcedId", st.SourcedID)
+		}
+		if err := r.frameworkChanged(ctx, st.DistrictID, st.ID); err != nil {
+			return err
 		}
 		var parents []int64
 		if !equalRef(old.ParentID, st.ParentID) || old.Position != st.Position || old.Retired != st.Retired {
@@ -247,10 +253,16 @@ func (s *Store) AddPrerequisite(ctx context.Context, p standards.Prerequisite) (
 		if err := standards.NewGraph(nil, edges).CheckPrerequisite(p.StandardID, p.PrerequisiteID); err != nil {
 			return err
 		}
-		_, err = r.exec(ctx, `
+		res, err := r.exec(ctx, `
 INSERT INTO prerequisites (district_id, standard_id, prerequisite_id) VALUES ($1, $2, $3)
 ON CONFLICT (standard_id, prerequisite_id) DO NOTHING`, p.DistrictID, p.StandardID, p.PrerequisiteID)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return r.frameworkChanged(ctx, p.DistrictID, p.StandardID, p.PrerequisiteID)
 	})
 }
 

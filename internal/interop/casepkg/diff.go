@@ -1,15 +1,20 @@
 package casepkg
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+)
 
 // Changes is what importing a framework again would change, by CASE
 // identifier.
 type Changes struct {
 	// FrameworkChanged says whether the framework's own fields (title,
-	// creator, version, subject, kind, language, URI) differ.
+	// creator, version, subject, kind, language, URI, the CFDocument and
+	// CFDefinitions as published) differ.
 	FrameworkChanged bool `json:"frameworkChanged"`
 	// Created are standards new in the import; Updated those whose code,
-	// statement, type, education levels, parent, position or URI differ;
+	// statement, type, education levels, parent, position, URI or CFItem
+	// as published differ;
 	// Retired those the import no longer has. Each list is in the order of
 	// the framework it comes from.
 	Created   []string `json:"created,omitempty"`
@@ -42,7 +47,8 @@ func Diff(before, after *Framework) Changes {
 	var c Changes
 	bf, af := before.Framework, after.Framework
 	c.FrameworkChanged = bf.Title != af.Title || bf.Creator != af.Creator || bf.Version != af.Version ||
-		bf.Subject != af.Subject || kindOrAcademic(bf.Kind) != kindOrAcademic(af.Kind) || bf.Lang() != af.Lang() || before.URI != after.URI
+		bf.Subject != af.Subject || kindOrAcademic(bf.Kind) != kindOrAcademic(af.Kind) || bf.Lang() != af.Lang() || before.URI != after.URI ||
+		!bytes.Equal(before.Document, after.Document) || !bytes.Equal(before.Definitions, after.Definitions)
 
 	old := make(map[string]Standard, len(before.Standards))
 	for _, s := range before.Standards {
@@ -74,28 +80,33 @@ func Diff(before, after *Framework) Changes {
 func sameStandard(a, b Standard) bool {
 	return a.Code == b.Code && a.Statement == b.Statement && a.Type == b.Type &&
 		slices.Equal(a.EducationLevels, b.EducationLevels) && a.ParentSourcedID == b.ParentSourcedID &&
-		a.Position == b.Position && a.URI == b.URI
+		a.Position == b.Position && a.URI == b.URI && bytes.Equal(a.Item, b.Item)
 }
 
-// setDiff returns what is in after and not before, and the reverse.
+// setDiff returns what is in after and not before, and the reverse,
+// counting repeats: two crosswalks saying the same are two.
 func setDiff[T comparable](before, after []T) (added, removed []T) {
-	in := func(xs []T) map[T]bool {
-		m := make(map[T]bool, len(xs))
+	count := func(xs []T) map[T]int {
+		m := make(map[T]int, len(xs))
 		for _, x := range xs {
-			m[x] = true
+			m[x]++
 		}
 		return m
 	}
-	b, a := in(before), in(after)
+	b, a := count(before), count(after)
 	for _, x := range after {
-		if !b[x] {
-			added = append(added, x)
+		if b[x] > 0 {
+			b[x]--
+			continue
 		}
+		added = append(added, x)
 	}
 	for _, x := range before {
-		if !a[x] {
-			removed = append(removed, x)
+		if a[x] > 0 {
+			a[x]--
+			continue
 		}
+		removed = append(removed, x)
 	}
 	return added, removed
 }
