@@ -80,8 +80,8 @@ type caseImport struct {
 
 	fw     standards.Framework // as stored after the import
 	fwURI  string
-	fwDoc  []byte                     // the CFDocument as published, as stored before the import
-	fwDefs []byte                     // the CFDefinitions, likewise
+	fwDoc  []byte                    // the CFDocument as published, as stored before the import
+	fwDefs []byte                    // the CFDefinitions, likewise
 	stored map[string]storedStandard // the district's standards with a CASE identifier, by it
 }
 
