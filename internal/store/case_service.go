@@ -2,21 +2,28 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cairn-learning/cairn/internal/interop/casepkg"
 )
 
 // CASEFrameworkOf is one framework of a district in CASE terms, with its
-// id in the store.
+// id in the store, or why it could not be gathered.
 type CASEFrameworkOf struct {
 	FrameworkID int64
 	Framework   *casepkg.Framework
+	// Err is why the framework could not be gathered (Framework is then
+	// nil): one framework the store cannot put in CASE terms does not keep
+	// the others from being served.
+	Err error
 }
 
 // CASEFrameworks returns every framework of the district in CASE terms,
 // each as CASEFramework gives it, by framework id. They are read in one
 // transaction, so that a CASE service answering from them sees one state
-// of the database, never half of an import.
+// of the database, never half of an import. A framework that cannot be put
+// in CASE terms comes with its error; the call fails only when reading
+// does.
 func (s *Store) CASEFrameworks(ctx context.Context, districtID int64) (_ []CASEFrameworkOf, err error) {
 	defer wrap(&err, "CASEFrameworks")
 	var out []CASEFrameworkOf
@@ -37,10 +44,10 @@ func (s *Store) CASEFrameworks(ctx context.Context, districtID int64) (_ []CASEF
 		out = make([]CASEFrameworkOf, 0, len(ids))
 		for _, id := range ids {
 			fw, _, err := s.caseFramework(ctx, r, districtID, id)
-			if err != nil {
+			if err != nil && !errors.Is(err, errNotCASE) {
 				return err
 			}
-			out = append(out, CASEFrameworkOf{FrameworkID: id, Framework: fw})
+			out = append(out, CASEFrameworkOf{FrameworkID: id, Framework: fw, Err: err})
 		}
 		return nil
 	})
@@ -49,3 +56,7 @@ func (s *Store) CASEFrameworks(ctx context.Context, districtID int64) (_ []CASEF
 	}
 	return out, nil
 }
+
+// errNotCASE marks a framework whose records cannot be put in CASE terms
+// (a hierarchy that loops, a parent in another framework).
+var errNotCASE = errors.New("the framework cannot be put in CASE terms")

@@ -76,7 +76,7 @@ func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, framew
 	}
 	out, err := casepkg.FromStandards(fw, all, prereqs, crosswalks)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w: %w", errNotCASE, err)
 	}
 	out.URI, out.Document, out.Definitions, out.Changed = fwURI, doc, defs, changed
 	if out.Associations, err = s.caseAssociations(ctx, r, districtID, frameworkID); err != nil {

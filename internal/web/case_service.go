@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -66,6 +68,10 @@ type casePackage struct {
 	// does the package, lastChangeDateTime included.
 	source [sha256.Size]byte
 	pkg    *casepkg.CFPackage
+	// failed is why the framework could not be made a package: its
+	// document answers 500 (the cause logged), and the district's other
+	// frameworks are served as ever.
+	failed error
 }
 
 // caseKind is what an identifier names.
@@ -106,7 +112,21 @@ func (s *Server) caseDistrict(ctx context.Context, districtID int64) (*caseDistr
 		return nil, err
 	}
 	cd := &caseDistrict{checked: now, frameworks: make(map[int64]*casePackage, len(fws)), nodes: map[string]caseNode{}}
+	// Frameworks are in id order: should two share an identifier (two
+	// frameworks made in cairn with one title and no sourcedId), the
+	// older one answers to it.
+	add := func(id string, n caseNode) {
+		if _, taken := cd.nodes[strings.ToLower(id)]; !taken {
+			cd.nodes[strings.ToLower(id)] = n
+		}
+	}
 	for _, f := range fws {
+		if f.Err != nil {
+			// Nothing names it in CASE terms: it is left out, and said.
+			s.log.LogAttrs(ctx, slog.LevelError, "a framework left out of the CASE service",
+				slog.Int64("framework_id", f.FrameworkID), slog.String("err", f.Err.Error()))
+			continue
+		}
 		source, err := caseSource(f.Framework, d.Name)
 		if err != nil {
 			return nil, err
@@ -119,21 +139,19 @@ func (s *Server) caseDistrict(ctx context.Context, districtID int64) (*caseDistr
 		}
 		if cp == nil {
 			pkg, err := casepkg.Export(f.Framework, casepkg.ExportOptions{Now: now.UTC(), Creator: d.Name})
-			if err != nil {
-				return nil, fmt.Errorf("CASE package of framework %d: %w", f.FrameworkID, err)
-			}
 			cp = &casePackage{source: source, pkg: pkg}
+			if err != nil {
+				cp = &casePackage{source: source, failed: fmt.Errorf("CASE package of framework %d: %w", f.FrameworkID, err)}
+				s.log.LogAttrs(ctx, slog.LevelError, "a framework left out of the CASE service",
+					slog.Int64("framework_id", f.FrameworkID), slog.String("err", cp.failed.Error()))
+			}
 		}
 		cd.frameworks[f.FrameworkID] = cp
-		cd.documents = append(cd.documents, cp)
-		// Frameworks are in id order: should two share an identifier (two
-		// frameworks made in cairn with one title and no sourcedId), the
-		// older one answers to it.
-		add := func(id string, n caseNode) {
-			if _, taken := cd.nodes[id]; !taken {
-				cd.nodes[id] = n
-			}
+		if cp.failed != nil {
+			add(casepkg.DocumentIdentifier(f.Framework), caseNode{pkg: cp, kind: caseDocumentNode})
+			continue
 		}
+		cd.documents = append(cd.documents, cp)
 		add(cp.pkg.CFDocument.Identifier, caseNode{pkg: cp, kind: caseDocumentNode})
 		for i, it := range cp.pkg.CFItems {
 			add(it.Identifier, caseNode{pkg: cp, kind: caseItemNode, index: i})
@@ -165,7 +183,8 @@ func caseSource(fw *casepkg.Framework, creator string) ([sha256.Size]byte, error
 	return sha256.Sum256(b), nil
 }
 
-// caseDocumentsJSON is the answer of the documents' list.
+// caseDocumentsJSON is the answer of the documents' list (without
+// fields: with it, each document holds only the fields asked for).
 type caseDocumentsJSON struct {
 	CFDocuments []casepkg.CFDocument `json:"CFDocuments"`
 }
@@ -207,18 +226,37 @@ func (s *Server) caseHandler(h handlerFunc) handlerFunc {
 		if err == nil {
 			return nil
 		}
-		var ce *caseError
-		if !errors.As(err, &ce) {
-			s.logFailure(r, err)
-			ce = &caseError{status: http.StatusInternalServerError, field: "sourcedId", minor: "internal_server_error",
-				description: "the server failed to answer; the failure is logged under request id " + requestIDFrom(r.Context())}
-		}
-		writeJSON(w, ce.status, caseStatusJSON{
-			CodeMajor: "failure", Severity: "error", Description: ce.description,
-			CodeMinor: caseCodeMinorJSON{Fields: []caseCodeMinorFieldJSON{{Name: ce.field, Value: ce.minor}}},
-		})
+		s.writeCASEError(w, r, err)
 		return nil
 	}
+}
+
+// writeCASEError answers a CASE failure with an imsx_StatusInfo body; an
+// error that is not a *caseError is logged and answered 500.
+func (s *Server) writeCASEError(w http.ResponseWriter, r *http.Request, err error) {
+	var ce *caseError
+	if !errors.As(err, &ce) {
+		s.logFailure(r, err)
+		ce = &caseError{status: http.StatusInternalServerError, field: "sourcedId", minor: "internal_server_error",
+			description: "the server failed to answer; the failure is logged under request id " + requestIDFrom(r.Context())}
+	}
+	writeJSON(w, ce.status, caseStatusJSON{
+		CodeMajor: "failure", Severity: "error", Description: ce.description,
+		CodeMinor: caseCodeMinorJSON{Fields: []caseCodeMinorFieldJSON{{Name: ce.field, Value: ce.minor}}},
+	})
+}
+
+// caseUnrouted is the CASE service's answer to a request no route takes:
+// a method other than GET (405, with Allow), or an address that names no
+// collection of the service (404). CASE clients read imsx_StatusInfo, so
+// these too are answered with it rather than a problem document.
+func caseUnrouted(r *http.Request, allow string) *caseError {
+	if allow != "" {
+		return &caseError{status: http.StatusMethodNotAllowed, field: "method", minor: "forbidden",
+			description: fmt.Sprintf("%s is not allowed on %s: the CASE service only reads (allowed: %s)", r.Method, r.URL.Path, allow)}
+	}
+	return &caseError{status: http.StatusNotFound, field: "path", minor: "unknownobject",
+		description: fmt.Sprintf("nothing is at %s: the CASE 1.1 service answers %s/CFDocuments, /CFDocuments/{id}, /CFPackages/{id}, /CFItems/{id} and /CFAssociations/{id}", r.URL.Path, casePrefix)}
 }
 
 var caseUUID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
@@ -238,6 +276,9 @@ func (s *Server) caseLookup(r *http.Request, want caseKind, what string) (caseNo
 	if !ok || n.kind != want {
 		return caseNode{}, &caseError{status: http.StatusNotFound, field: "sourcedId", minor: "unknownobject",
 			description: fmt.Sprintf("no %s %s on this server", what, id)}
+	}
+	if n.pkg.failed != nil {
+		return caseNode{}, n.pkg.failed
 	}
 	return n, nil
 }
@@ -261,38 +302,198 @@ func caseDocument(r *http.Request, p *casePackage) casepkg.CFDocument {
 // the client does not say, as CASE 1.1 sets it.
 const caseDefaultLimit = 100
 
-// caseDocuments lists the frameworks' documents by title, limit at a time
-// from offset; X-Total-Count gives how many there are.
-func (s *Server) caseDocuments(w http.ResponseWriter, r *http.Request) error {
+// caseDocumentFields are the fields of a CFDocument as the service
+// answers it, which sort, filter and fields may name.
+var caseDocumentFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[casepkg.CFDocument]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = true
+	}
+	return m
+}()
+
+// caseListQuery is what a request for the documents' list asks, by the
+// CASE 1.1 REST binding's query parameters: limit and offset (paging),
+// sort and orderBy (asc or desc), filter, and fields.
+type caseListQuery struct {
+	limit, offset int
+	sort          string
+	desc          bool
+	filter        *caseFilter
+	fields        []string
+}
+
+func parseCASEListQuery(r *http.Request) (caseListQuery, error) {
 	q := r.URL.Query()
-	limit, offset := caseDefaultLimit, 0
+	lq := caseListQuery{limit: caseDefaultLimit, sort: "title"}
 	for _, p := range []struct {
 		name string
 		into *int
 		min  int
-	}{{"limit", &limit, 1}, {"offset", &offset, 0}} {
+	}{{"limit", &lq.limit, 1}, {"offset", &lq.offset, 0}} {
 		v := q.Get(p.name)
 		if v == "" {
 			continue
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < p.min {
-			return &caseError{status: http.StatusBadRequest, field: p.name, minor: "invalid_selection_field",
+			return lq, &caseError{status: http.StatusBadRequest, field: p.name, minor: "invalid_selection_field",
 				description: fmt.Sprintf("%s %q: want a whole number of at least %d", p.name, v, p.min)}
 		}
 		*p.into = n
+	}
+	if v := q.Get("sort"); v != "" {
+		if !caseDocumentFields[v] {
+			return lq, &caseError{status: http.StatusBadRequest, field: "sort", minor: "invalid_sort_field",
+				description: fmt.Sprintf("sort %q: not a field of a CFDocument", v)}
+		}
+		lq.sort = v
+	}
+	switch v := q.Get("orderBy"); v {
+	case "", "asc":
+	case "desc":
+		lq.desc = true
+	default:
+		return lq, &caseError{status: http.StatusBadRequest, field: "orderBy", minor: "invalid_sort_field",
+			description: fmt.Sprintf("orderBy %q: want asc or desc", v)}
+	}
+	if v := q.Get("filter"); v != "" {
+		f, err := parseCASEFilter(v)
+		if err != nil {
+			return lq, &caseError{status: http.StatusBadRequest, field: "filter", minor: "invalid_selection_field",
+				description: fmt.Sprintf("filter %q: %v", v, err)}
+		}
+		lq.filter = f
+	}
+	if v := q.Get("fields"); v != "" {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if !caseDocumentFields[name] {
+				return lq, &caseError{status: http.StatusBadRequest, field: "fields", minor: "invalid_selection_field",
+					description: fmt.Sprintf("fields: %q is not a field of a CFDocument", name)}
+			}
+			lq.fields = append(lq.fields, name)
+		}
+	}
+	return lq, nil
+}
+
+// caseDocuments lists the frameworks' documents, filtered, sorted (by
+// title unless asked otherwise) and limit at a time from offset.
+// X-Total-Count gives how many match, and Link the first, previous, next
+// and last pages.
+func (s *Server) caseDocuments(w http.ResponseWriter, r *http.Request) error {
+	lq, err := parseCASEListQuery(r)
+	if err != nil {
+		return err
 	}
 	cd, err := s.caseDistrict(r.Context(), s.districtOf(r))
 	if err != nil {
 		return err
 	}
-	out := caseDocumentsJSON{CFDocuments: []casepkg.CFDocument{}}
-	for i := offset; i < len(cd.documents) && i-offset < limit; i++ {
-		out.CFDocuments = append(out.CFDocuments, caseDocument(r, cd.documents[i]))
+	type row struct {
+		doc    casepkg.CFDocument
+		fields map[string]any // the document as JSON, for sort, filter and fields
 	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(len(cd.documents)))
-	writeJSON(w, http.StatusOK, out)
+	var rows []row
+	for _, p := range cd.documents {
+		d := caseDocument(r, p)
+		m, err := caseFieldsOf(d)
+		if err != nil {
+			return err
+		}
+		if lq.filter == nil || lq.filter.matches(m) {
+			rows = append(rows, row{d, m})
+		}
+	}
+	if lq.sort != "title" || lq.desc {
+		slices.SortStableFunc(rows, func(a, b row) int {
+			c := cmp.Compare(caseText(a.fields[lq.sort]), caseText(b.fields[lq.sort]))
+			if lq.desc {
+				c = -c
+			}
+			return c
+		})
+	}
+	var page []any
+	for i := lq.offset; i < len(rows) && i-lq.offset < lq.limit; i++ {
+		if lq.fields == nil {
+			page = append(page, rows[i].doc)
+			continue
+		}
+		sel := make(map[string]any, len(lq.fields))
+		for _, f := range lq.fields {
+			if v, ok := rows[i].fields[f]; ok {
+				sel[f] = v
+			}
+		}
+		page = append(page, sel)
+	}
+	if page == nil {
+		page = []any{}
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(len(rows)))
+	if link := caseLinks(r, lq, len(rows)); link != "" {
+		w.Header().Set("Link", link)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"CFDocuments": page})
 	return nil
+}
+
+// caseFieldsOf is a document as the JSON object it is answered as.
+func caseFieldsOf(d casepkg.CFDocument) (map[string]any, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+// caseText is a field's value as text for sorting and filtering: a string
+// as it is, a list of strings joined by ", ", anything else as JSON.
+func caseText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = caseText(e)
+		}
+		return strings.Join(parts, ", ")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// caseLinks is the Link header of a page of the documents' list (RFC
+// 8288): the first, previous, next and last pages, each the request's own
+// address with its offset changed.
+func caseLinks(r *http.Request, lq caseListQuery, total int) string {
+	at := func(offset int, rel string) string {
+		q := r.URL.Query()
+		q.Set("limit", strconv.Itoa(lq.limit))
+		q.Set("offset", strconv.Itoa(offset))
+		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, arrivalOf(r).base, r.URL.Path, q.Encode(), rel)
+	}
+	last := 0
+	if total > 0 {
+		last = (total - 1) / lq.limit * lq.limit
+	}
+	links := []string{at(0, "first")}
+	if lq.offset > 0 {
+		links = append(links, at(max(0, min(lq.offset-lq.limit, last)), "prev"))
+	}
+	if lq.offset+lq.limit < total {
+		links = append(links, at(lq.offset+lq.limit, "next"))
+	}
+	links = append(links, at(last, "last"))
+	return strings.Join(links, ", ")
 }
 
 // caseGetDocument answers one framework's document.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cairn-learning/cairn/internal/interop/casepkg"
+	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -190,10 +192,16 @@ func TestCASEService(t *testing.T) {
 		item := fractions.CFPackage.CFItems[0].Identifier
 		wantCASEError(t, anon.do("GET", casePrefix+"/CFAssociations/"+item, nil), http.StatusNotFound, "sourcedId", "unknownobject")
 		wantCASEError(t, anon.do("GET", casePrefix+"/CFPackages/"+item, nil), http.StatusNotFound, "sourcedId", "unknownobject")
-		// The service only reads.
+		// The service only reads, and says so as CASE does, as it says
+		// what is not there.
 		res := f.do("POST", casePrefix+"/CFDocuments", `{}`)
-		if res.Status != http.StatusMethodNotAllowed {
-			t.Errorf("POST answered %d, want 405", res.Status)
+		wantCASEError(t, res, http.StatusMethodNotAllowed, "method", "forbidden")
+		if allow := res.Header.Get("Allow"); !strings.Contains(allow, "GET") {
+			t.Errorf("405 with Allow %q", allow)
+		}
+		wantCASEError(t, anon.do("DELETE", casePrefix+"/CFItems/"+item, nil), http.StatusMethodNotAllowed, "method", "forbidden")
+		for _, path := range []string{casePrefix + "/CFRubrics/" + unknown, casePrefix + "/CFDocument", "/ims/case/v1p0/CFDocuments", "/ims/case/"} {
+			wantCASEError(t, anon.do("GET", path, nil), http.StatusNotFound, "path", "unknownobject")
 		}
 	})
 
@@ -267,4 +275,152 @@ func TestCASEService(t *testing.T) {
 			t.Errorf("Content-Type %q", ct)
 		}
 	})
+}
+
+// TestCASEServiceList checks the documents' list parameters of the CASE
+// 1.1 REST binding: sort and orderBy, filter, fields, and the paging
+// headers.
+func TestCASEServiceList(t *testing.T) {
+	f := newFixture(t)
+	f.importCASEFile("fractions-prerequisites-v1p1.json")
+	f.importCASEFile("act-math-ordering-v1p0.json")
+	f.importCASEFile("publisher-fields-v1p1.json")
+	anon := f.as("")
+	titles := func(res response) []string {
+		t.Helper()
+		wantStatus(t, res, http.StatusOK)
+		var docs caseDocumentsJSON
+		res.json(t, &docs)
+		out := []string{}
+		for _, d := range docs.CFDocuments {
+			out = append(out, d.Title)
+		}
+		return out
+	}
+	const (
+		act       = "ACT Holistic Framework, Math"
+		fractions = "Example Fractions Progression"
+		science   = "Example Science Standards"
+		grade6    = "Grade 6 Mathematics"
+	)
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{act, fractions, science, grade6}},
+		{"?orderBy=desc", []string{grade6, science, fractions, act}},
+		{"?sort=creator", []string{act, grade6, science, fractions}},
+		{"?sort=lastChangeDateTime&orderBy=desc", []string{grade6, fractions, science, act}},
+		{"?filter=" + url.QueryEscape("title~'example'"), []string{fractions, science}},
+		{"?filter=" + url.QueryEscape("title~'example' AND adoptionStatus='Implemented'"), []string{science}},
+		{"?filter=" + url.QueryEscape("publisher='Example State' OR subject='Engineering'"), []string{fractions, science}},
+		{"?filter=" + url.QueryEscape("subject!='Science'"), []string{act, fractions, grade6}},
+		{"?filter=" + url.QueryEscape("lastChangeDateTime<'2020-01-01'"), []string{act}},
+	} {
+		if diff := cmp.Diff(tt.want, titles(anon.do("GET", casePrefix+"/CFDocuments"+tt.query, nil))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.query, diff)
+		}
+	}
+
+	// fields answers only the fields asked for.
+	res := anon.do("GET", casePrefix+"/CFDocuments?fields=identifier,title&filter="+url.QueryEscape("title='"+science+"'"), nil)
+	wantStatus(t, res, http.StatusOK)
+	var sel struct{ CFDocuments []map[string]any }
+	res.json(t, &sel)
+	want := []map[string]any{{"identifier": "e2000000-0000-4000-8000-000000000000", "title": science}}
+	if diff := cmp.Diff(want, sel.CFDocuments); diff != "" {
+		t.Errorf("fields=identifier,title (-want +got):\n%s", diff)
+	}
+
+	// Refused, never ignored.
+	for _, tt := range []struct{ query, field, minor string }{
+		{"?sort=colour", "sort", "invalid_sort_field"},
+		{"?orderBy=sideways", "orderBy", "invalid_sort_field"},
+		{"?filter=" + url.QueryEscape("colour='red'"), "filter", "invalid_selection_field"},
+		{"?filter=" + url.QueryEscape("title=Math"), "filter", "invalid_selection_field"},
+		{"?filter=" + url.QueryEscape("title='a' AND title='b' OR title='c'"), "filter", "invalid_selection_field"},
+		{"?filter=" + url.QueryEscape("title^'a'"), "filter", "invalid_selection_field"},
+		{"?fields=title,colour", "fields", "invalid_selection_field"},
+	} {
+		wantCASEError(t, anon.do("GET", casePrefix+"/CFDocuments"+tt.query, nil), http.StatusBadRequest, tt.field, tt.minor)
+	}
+
+	// Paging: X-Total-Count counts what the filter lets through, Link
+	// gives the other pages with the request's own parameters.
+	res = anon.do("GET", casePrefix+"/CFDocuments?limit=1&offset=1&filter="+url.QueryEscape("title~'a'"), nil)
+	wantStatus(t, res, http.StatusOK)
+	if got := res.Header.Get("X-Total-Count"); got != "4" {
+		t.Errorf("X-Total-Count %q, want 4", got)
+	}
+	links := map[string]string{}
+	for _, l := range strings.Split(res.Header.Get("Link"), ", ") {
+		target, rel, ok := strings.Cut(l, "; rel=")
+		if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			t.Fatalf("Link %q is not target; rel=...", l)
+		}
+		u, err := url.Parse(strings.Trim(target, "<>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Path != casePrefix+"/CFDocuments" || u.Query().Get("filter") != "title~'a'" || u.Query().Get("limit") != "1" {
+			t.Errorf("Link %s: %s", rel, u)
+		}
+		links[strings.Trim(rel, `"`)] = u.Query().Get("offset")
+	}
+	if diff := cmp.Diff(map[string]string{"first": "0", "prev": "0", "next": "2", "last": "3"}, links); diff != "" {
+		t.Errorf("Link offsets (-want +got):\n%s", diff)
+	}
+	res = anon.do("GET", casePrefix+"/CFDocuments", nil)
+	if link := res.Header.Get("Link"); strings.Contains(link, `rel="next"`) || strings.Contains(link, `rel="prev"`) {
+		t.Errorf("one page of everything: Link %q names a next or previous page", link)
+	}
+}
+
+// TestCASEServiceAsPublished checks that every association answers to
+// its published identifier, two of one type between the same two items
+// included, and that a framework whose package cannot be made answers
+// 500 for itself alone.
+func TestCASEServiceAsPublished(t *testing.T) {
+	f := newFixture(t)
+	pub := f.importCASEFile("publisher-fields-v1p1.json")
+	anon := f.as("")
+	for _, a := range pub.CFPackage.CFAssociations {
+		res := anon.do("GET", casePrefix+"/CFAssociations/"+a.Identifier, nil)
+		wantStatus(t, res, http.StatusOK)
+		var got casepkg.CFAssociation
+		res.json(t, &got)
+		if got.Identifier != a.Identifier || got.URI != a.URI || got.Notes != a.Notes || got.LastChangeDateTime != a.LastChangeDateTime {
+			t.Errorf("association %s answered as %+v", a.Identifier, got)
+		}
+	}
+
+	// A framework whose export fails: a standard with the framework's own
+	// identifier.
+	ctx := context.Background()
+	bad := standards.Framework{DistrictID: f.district, SourcedID: "broken-frame", Title: "Broken", Kind: standards.Academic, ScaleID: f.scale}
+	if err := f.st.CreateFramework(ctx, &bad); err != nil {
+		t.Fatal(err)
+	}
+	st := standards.Standard{DistrictID: f.district, FrameworkID: bad.ID, SourcedID: "broken-frame", Code: "B.1", Statement: "Same identifier as its framework"}
+	if err := f.st.CreateStandard(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := f.st.CASEFramework(ctx, f.district, bad.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(caseRecheck)
+	res := anon.do("GET", casePrefix+"/CFDocuments", nil)
+	wantStatus(t, res, http.StatusOK)
+	if got := res.Header.Get("X-Total-Count"); got != "2" {
+		t.Errorf("X-Total-Count %q, want 2: the broken framework left out, the others listed", got)
+	}
+	for _, path := range []string{"/CFPackages/" + pub.CFPackage.CFDocument.Identifier, "/CFItems/" + pub.CFPackage.CFItems[0].Identifier,
+		"/CFDocuments/" + pub.CFPackage.CFDocument.Identifier} {
+		wantStatus(t, anon.do("GET", casePrefix+path, nil), http.StatusOK)
+	}
+	wantCASEError(t, anon.do("GET", casePrefix+"/CFPackages/"+casepkg.DocumentIdentifier(fw), nil), http.StatusInternalServerError, "sourcedId", "internal_server_error")
+	if !strings.Contains(f.logs.String(), "a framework left out of the CASE service") {
+		t.Error("the broken framework is not logged")
+	}
 }

@@ -195,10 +195,14 @@ var operations = map[string]operation{
 		Description: "Recomputes every mastery state in one transaction and answers when done.", Response: rebuildJSON{}},
 
 	"GET " + casePrefix + "/CFDocuments": {Tag: "case", CASE: true, Summary: "The frameworks' CASE documents, by title",
-		Description: caseDescription + " X-Total-Count gives the number of documents.",
+		Description: caseDescription + " X-Total-Count gives the number of documents that match the filter, and Link the first, previous, next and last pages (RFC 8288).",
 		Query: []queryParam{
 			{"limit", "Most documents in the answer (100 when absent).", map[string]any{"type": "integer", "minimum": 1}, false},
 			{"offset", "How many documents to skip.", map[string]any{"type": "integer", "minimum": 0}, false},
+			{"sort", "The CFDocument field to order by (title when absent); another name is refused (invalid_sort_field).", map[string]any{"type": "string"}, false},
+			{"orderBy", "asc (when absent) or desc.", map[string]any{"type": "string", "enum": []string{"asc", "desc"}}, false},
+			{"filter", "Conditions field<predicate>'value' joined by \" AND \" or by \" OR \", the predicates = != > >= < <= ~ (contains), as the CASE 1.1 REST binding writes them: title~'math' AND adoptionStatus='Adopted'. A filter that cannot be read, or names no CFDocument field, is refused (invalid_selection_field).", map[string]any{"type": "string"}, false},
+			{"fields", "The CFDocument fields to answer, separated by commas; each document then holds only those. An unknown field is refused (invalid_selection_field).", map[string]any{"type": "string"}, false},
 		},
 		Response: caseDocumentsJSON{}},
 	"GET " + casePrefix + "/CFDocuments/{sourcedId}": {Tag: "case", CASE: true, Summary: "One framework's CASE document",
@@ -228,8 +232,9 @@ var pathParamDocs = map[string]string{
 
 // caseErrorResponses are the CASE service's own failures, by status.
 var caseErrorResponses = map[int]string{
-	400: "A sourcedId that is not a UUID (invalid_uuid), or a bad limit or offset (invalid_selection_field).",
+	400: "A sourcedId that is not a UUID (invalid_uuid), a bad limit, offset, filter or fields (invalid_selection_field), or a bad sort or orderBy (invalid_sort_field).",
 	404: "No such object on this server (unknownobject).",
+	405: "The service only reads: any method but GET is refused (forbidden); Allow lists GET.",
 	500: "The server failed (internal_server_error); the cause is logged under the request id.",
 }
 
@@ -369,6 +374,21 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 	for code, desc := range errorResponses {
 		respComponents[strconv.Itoa(code)] = map[string]any{"description": desc,
 			"content": map[string]any{"application/problem+json": map[string]any{"schema": problemRef}}}
+	}
+	// With fields, each document of the CASE list holds only the fields
+	// asked for: a CFDocument, or some of its fields.
+	if set, ok := sm.components["CFDocumentSet"].(map[string]any); ok {
+		docRef := sm.schema(reflect.TypeFor[casepkg.CFDocument]())
+		name := strings.TrimPrefix(docRef["$ref"].(string), "#/components/schemas/")
+		partial := map[string]any{"minProperties": 1}
+		for k, v := range sm.components[name].(map[string]any) {
+			if k != "required" {
+				partial[k] = v
+			}
+		}
+		partial["description"] = "Some fields of a CFDocument: those the fields parameter asked for."
+		set["properties"].(map[string]any)["CFDocuments"] = map[string]any{"type": "array",
+			"items": map[string]any{"anyOf": []any{docRef, partial}}}
 	}
 	caseStatus := sm.schema(reflect.TypeFor[caseStatusJSON]())
 	for code, desc := range caseErrorResponses {

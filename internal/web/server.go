@@ -275,6 +275,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// plain text.
 		probe := &probeWriter{header: http.Header{}}
 		h.ServeHTTP(probe, r)
+		if strings.HasPrefix(r.URL.Path, "/ims/case/") {
+			allow := ""
+			if probe.status == http.StatusMethodNotAllowed {
+				allow = probe.header.Get("Allow")
+				sw.Header().Set("Allow", allow)
+			}
+			s.writeCASEError(sw, r, caseUnrouted(r, allow))
+			return
+		}
 		answer := s.writeError
 		if wantsPage(r) {
 			// A person typed or followed a wrong address: answer with a

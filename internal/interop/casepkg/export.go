@@ -61,7 +61,7 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 	}
 	when := changed.UTC().Format(time.RFC3339)
 	anyChanged := false
-	docID := caseID(fw.Framework.SourcedID, "framework:"+fw.Framework.Title)
+	docID := DocumentIdentifier(fw)
 	uri := func(kind, id, known string) string {
 		switch {
 		case known != "":
@@ -271,6 +271,12 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 		}
 	}
 	return pkg, nil
+}
+
+// DocumentIdentifier is the CFDocument identifier Export gives fw, so that
+// a CASE service can answer for a framework whose export failed.
+func DocumentIdentifier(fw *Framework) string {
+	return caseID(fw.Framework.SourcedID, "framework:"+fw.Framework.Title)
 }
 
 // readBack writes pkg and parses it, as a check that it is a CASE 1.1
