@@ -457,3 +457,23 @@ func TestImportCASEFromCairn(t *testing.T) {
 		t.Errorf("an unknown package: %v", err)
 	}
 }
+
+// TestExportCASEAsPublished imports a package whose associations repeat a
+// type between the same two items, and one exactly: the import notes the
+// exact duplicate with its place, and the export is the package as
+// published (the round-trip golden file of casepkg).
+func TestExportCASEAsPublished(t *testing.T) {
+	db := interopDB(t)
+	out := mustCairn(t, "import", "case", "--db", db, filepath.Join(caseData, "publisher-fields-v1p1.json"))
+	if !strings.Contains(out, "publisher-fields-v1p1.json:157:21: CFAssociations[9].identifier: ") {
+		t.Errorf("the import does not note the repeated association with its place:\n%s", out)
+	}
+	got := mustCairn(t, "export", "case", "--db", db, "e2000000-0000-4000-8000-000000000000")
+	want, err := os.ReadFile(filepath.Join(caseData, "roundtrip", "publisher-fields-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("export case is not the package as published:\n%s", got)
+	}
+}

@@ -479,3 +479,25 @@ func TestImportPageRemovesExpiredUploads(t *testing.T) {
 		t.Errorf("%d uploads still pending after expiry", n)
 	}
 }
+
+// TestImportPageCASEWarning checks that a package holding an association
+// repeated exactly is imported, and the page shows the warning with its
+// place in the file.
+func TestImportPageCASEWarning(t *testing.T) {
+	f := newFixture(t)
+	f.srv.imports.dir = t.TempDir()
+	admin := f.signedIn(f.admin)
+	pkg, err := os.ReadFile(filepath.Join(caseTestdata, "publisher-fields-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := wantPage(t, admin.upload(importCASE, "science.json", pkg), http.StatusOK)
+	const warning = "science.json:157:21: CFAssociations[9].identifier: association &#34;e2000000-0000-4000-8000-0000000b0009&#34; (isPeerOf): the same association as CFAssociations[8], repeated exactly: kept once"
+	if !strings.Contains(body, warning) {
+		t.Errorf("the dry run does not show the warning %q:\n%s", warning, body)
+	}
+	body = wantPage(t, admin.post("/admin/import/apply", url.Values{"upload": {uploadToken(t, body)}}), http.StatusOK)
+	if got := countRow(t, body, "standards"); got != "4 0 0 0 0" {
+		t.Errorf("applied: standards %q", got)
+	}
+}
