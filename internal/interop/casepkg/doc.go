@@ -9,7 +9,9 @@
 // identifiers, ready for the store to match against what it already holds.
 // Diff says which standards an import would create, update or retire.
 // Export writes any framework back as a CASE 1.1 CFPackage that Parse reads
-// as the same framework.
+// as the same framework; an imported framework that did not change is
+// written as the package it came from, apart from the few normalisations
+// docs/interop.md lists (the records as published travel in Framework).
 //
 // How CASE maps onto cairn:
 //
@@ -23,5 +25,6 @@
 //	A precedes B                    A is a prerequisite of B
 //	isRelatedTo, exactMatchOf       Crosswalks, kept as published
 //	precedes to outside             a Crosswalk (the other end is not in the framework)
-//	other association types         not imported; Package.Notes says how many
+//	other association types         not acted on; Package.Notes says how many;
+//	                                kept as published for export
 package casepkg
