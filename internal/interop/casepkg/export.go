@@ -60,7 +60,6 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 		return nil, errors.New("casepkg.Export: ExportOptions.Now is required when the framework does not say when it changed")
 	}
 	when := changed.UTC().Format(time.RFC3339)
-	anyChanged := false
 	docID := DocumentIdentifier(fw)
 	uri := func(kind, id, known string) string {
 		switch {
@@ -77,7 +76,7 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 	if err != nil {
 		return nil, err
 	}
-	anyChanged = !same
+	anyChanged := !same // the package differs from the one published
 	pkg := &CFPackage{CFDocument: doc, CFDefinitions: fw.Definitions}
 	docLink := LinkGenURI{Title: fw.Framework.Title, Identifier: docID, URI: docURI}
 
@@ -123,6 +122,7 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 	key := func(typ, o, d string) string { return typ + "|" + strings.ToLower(o) + "|" + strings.ToLower(d) }
 	free := map[string][]int{}
 	for i, a := range fw.Associations {
+		taken[strings.ToLower(a.Identifier)] = true
 		if a.Modelled {
 			k := key(a.Type, a.Origin, a.Destination)
 			free[k] = append(free[k], i)
@@ -172,7 +172,6 @@ func Export(fw *Framework, opt ExportOptions) (*CFPackage, error) {
 	for wi, w := range wants {
 		if w.published >= 0 {
 			matched[w.published] = wi
-			taken[strings.ToLower(fw.Associations[w.published].Identifier)] = true
 		} else if w.typ == IsChildOf {
 			newParent[strings.ToLower(w.standard)] = true
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -153,5 +154,96 @@ func TestRoundTripIdentifiers(t *testing.T) {
 	want := []string{"e2000000-0000-4000-8000-0000000b0005", "e2000000-0000-4000-8000-0000000b0006", "e2000000-0000-4000-8000-0000000b0007", "e2000000-0000-4000-8000-0000000b0008"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("precedes and isRelatedTo identifiers %q, want %q", ids, want)
+	}
+}
+
+// TestExportChangedInCairn changes an imported framework as cairn may (a
+// standard moved, the top-level order swapped, the prerequisites gone)
+// and checks that the export says the framework as it is now: what no
+// longer holds left out, what is new with the time of the change, the
+// rest as published.
+func TestExportChangedInCairn(t *testing.T) {
+	p, err := parseFile(t, filepath.Join("testdata", "publisher-fields-v1p1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := p.Framework
+	const (
+		ps  = "e2000000-0000-4000-8000-000000000001"
+		pe2 = "e2000000-0000-4000-8000-000000000003"
+		ls  = "e2000000-0000-4000-8000-000000000004"
+	)
+	fw.Standards = slices.Clone(fw.Standards)
+	for i := range fw.Standards {
+		switch s := &fw.Standards[i]; s.SourcedID {
+		case ps:
+			s.Position = 2
+		case ls:
+			s.Position = 1
+		case pe2:
+			s.ParentSourcedID, s.Position = ls, 1
+		}
+	}
+	// Standards are depth first, siblings in order.
+	order := map[string]int{ls: 0, pe2: 1, ps: 2, "e2000000-0000-4000-8000-000000000002": 3}
+	slices.SortFunc(fw.Standards, func(a, b Standard) int { return order[a.SourcedID] - order[b.SourcedID] })
+	fw.Prerequisites = nil
+	fw.Changed = time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
+	const changed = "2026-02-03T04:05:06Z"
+	pkg, err := Export(&fw, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]CFAssociation{}
+	var moved []CFAssociation
+	for _, a := range pkg.CFAssociations {
+		byID[a.Identifier] = a
+		if a.AssociationType == IsChildOf && a.OriginNodeURI.Identifier == pe2 {
+			moved = append(moved, a)
+		}
+	}
+	for _, gone := range []string{"e2000000-0000-4000-8000-0000000b0004", "e2000000-0000-4000-8000-0000000b0005", "e2000000-0000-4000-8000-0000000b0006"} {
+		if _, ok := byID[gone]; ok {
+			t.Errorf("association %s, which cairn no longer holds, is exported", gone)
+		}
+	}
+	if len(moved) != 1 || moved[0].DestinationNodeURI.Identifier != ls || moved[0].LastChangeDateTime != changed {
+		t.Errorf("the moved standard's parent associations: %+v", moved)
+	}
+	for _, kept := range []string{"e2000000-0000-4000-8000-0000000b0003", "e2000000-0000-4000-8000-0000000b0007", "e2000000-0000-4000-8000-0000000b0008", "e2000000-0000-4000-8000-0000000b0009"} {
+		if a, ok := byID[kept]; !ok || a.LastChangeDateTime == changed {
+			t.Errorf("association %s: %+v, want it as published", kept, a)
+		}
+	}
+	if pkg.CFDocument.LastChangeDateTime != changed {
+		t.Errorf("document lastChangeDateTime %s, want %s", pkg.CFDocument.LastChangeDateTime, changed)
+	}
+	for _, it := range pkg.CFItems {
+		if it.Identifier == ps && it.LastChangeDateTime != "2023-06-01T10:00:00+00:00" {
+			t.Errorf("unchanged item PS: lastChangeDateTime %s", it.LastChangeDateTime)
+		}
+	}
+	var buf bytes.Buffer
+	if err := pkg.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(&buf, "export.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type place struct {
+		id, parent string
+		pos        int
+	}
+	var got []place
+	for _, s := range back.Framework.Standards {
+		got = append(got, place{s.SourcedID, s.ParentSourcedID, s.Position})
+	}
+	want := []place{{ls, "", 1}, {pe2, ls, 1}, {ps, "", 2}, {"e2000000-0000-4000-8000-000000000002", ps, 1}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(place{})); diff != "" {
+		t.Errorf("the export read back (-want +got):\n%s", diff)
+	}
+	if len(back.Framework.Prerequisites) != 0 {
+		t.Errorf("prerequisites read back: %+v", back.Framework.Prerequisites)
 	}
 }
