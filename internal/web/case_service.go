@@ -231,14 +231,35 @@ func (s *Server) caseHandler(h handlerFunc) handlerFunc {
 	}
 }
 
-// writeCASEError answers a CASE failure with an imsx_StatusInfo body; an
-// error that is not a *caseError is logged and answered 500.
+// caseMinors are the CASE codeMinor values of the failures the rest of the
+// server reports, by status: a token sent that is not valid (401), a
+// refusal (403), too many requests (429).
+var caseMinors = map[int]string{
+	http.StatusBadRequest:      "invalid_selection_field",
+	http.StatusUnauthorized:    "unauthorisedrequest",
+	http.StatusForbidden:       "forbidden",
+	http.StatusNotFound:        "unknownobject",
+	http.StatusTooManyRequests: "server_busy",
+}
+
+// writeCASEError answers a CASE failure with an imsx_StatusInfo body. An
+// error that is not a *caseError is answered with the status the rest of
+// the server gives it and the CASE codeMinor of that status; an internal
+// one is logged and answered 500.
 func (s *Server) writeCASEError(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *caseError
 	if !errors.As(err, &ce) {
-		s.logFailure(r, err)
-		ce = &caseError{status: http.StatusInternalServerError, field: "sourcedId", minor: "internal_server_error",
-			description: "the server failed to answer; the failure is logged under request id " + requestIDFrom(r.Context())}
+		p, internal := problemFor(err)
+		minor, known := caseMinors[p.Status]
+		if internal || !known {
+			if internal {
+				s.logFailure(r, err)
+			}
+			ce = &caseError{status: http.StatusInternalServerError, field: "sourcedId", minor: "internal_server_error",
+				description: "the server failed to answer; the failure is logged under request id " + requestIDFrom(r.Context())}
+		} else {
+			ce = &caseError{status: p.Status, field: "request", minor: minor, description: p.Detail}
+		}
 	}
 	writeJSON(w, ce.status, caseStatusJSON{
 		CodeMajor: "failure", Severity: "error", Description: ce.description,

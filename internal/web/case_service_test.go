@@ -203,6 +203,8 @@ func TestCASEService(t *testing.T) {
 		for _, path := range []string{casePrefix + "/CFRubrics/" + unknown, casePrefix + "/CFDocument", "/ims/case/v1p0/CFDocuments", "/ims/case/"} {
 			wantCASEError(t, anon.do("GET", path, nil), http.StatusNotFound, "path", "unknownobject")
 		}
+		// The service needs no token, but one sent must be good.
+		wantCASEError(t, f.as("cairn_pat_not-a-token").do("GET", casePrefix+"/CFDocuments", nil), http.StatusUnauthorized, "request", "unauthorisedrequest")
 	})
 
 	t.Run("changes show", func(t *testing.T) {

@@ -234,6 +234,7 @@ var pathParamDocs = map[string]string{
 var caseErrorResponses = map[int]string{
 	400: "A sourcedId that is not a UUID (invalid_uuid), a bad limit, offset, filter or fields (invalid_selection_field), or a bad sort or orderBy (invalid_sort_field).",
 	404: "No such object on this server (unknownobject).",
+	401: "A token was sent and is not valid (unauthorisedrequest): the service needs none, but one sent must be good.",
 	405: "The service only reads: any method but GET is refused (forbidden); Allow lists GET.",
 	500: "The server failed (internal_server_error); the cause is logged under the request id.",
 }
@@ -354,6 +355,9 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 		}
 		if registered && rt.Policy.public {
 			o["security"] = []any{}
+			if op.CASE {
+				errs = append(errs, 401) // a token sent must be good
+			}
 		} else {
 			errs = append(errs, 401, 403)
 		}

@@ -359,8 +359,12 @@ func (s *Server) register(name, pattern string, pol policy, page bool, h handler
 	s.routes = append(s.routes, rt)
 	s.byPattern[pattern] = rt
 	fail := s.writeError
-	if page {
+	switch {
+	case page:
 		fail = s.writePageError
+	case strings.HasPrefix(path, "/ims/case/"):
+		// CASE clients read imsx_StatusInfo, whatever refused them.
+		fail = s.writeCASEError
 	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		stateOf(r).route = rt.Pattern
