@@ -157,8 +157,10 @@ func (s *Server) mayViewPerson(r *http.Request, p roster.Person) error {
 		return nil
 	}
 	if p.Has(roster.RoleStudent) {
+		// studentAccess words its refusal for a student; asked about a
+		// person, the answer must read as for a person who does not exist.
 		_, err := s.studentAccess(r, p.ID, access.View, access.Profile)
-		if errors.Is(err, problem.ErrNotFound) || errors.Is(err, problem.ErrForbidden) {
+		if errors.Is(asNotFound(err), problem.ErrNotFound) || errors.Is(err, problem.ErrForbidden) {
 			return notFound("person", p.ID)
 		}
 		return err

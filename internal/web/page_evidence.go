@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/access"
@@ -66,8 +67,14 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, ev evidenc
 		data.VoidedBy = name(ev.Void.By)
 	}
 	if ev.ClassID != nil {
-		if c, err := s.store.Class(ctx, d, *ev.ClassID); err == nil {
-			data.Class = c.Title
+		// The class is named only when it is one of the student's: a
+		// record made before the store checked the class could name any.
+		classes, err := s.store.PersonClasses(ctx, d, ev.StudentID)
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(classes, func(c roster.Class) bool { return c.ID == *ev.ClassID }); i >= 0 {
+			data.Class = classes[i].Title
 		}
 	}
 	data.Voided = r.URL.Query().Get("voided") != ""
