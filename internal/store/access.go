@@ -62,9 +62,7 @@ var relationFacts = `p.roles, p.school_ids,
 
 // relationArgs are the parameters of relationFacts, with id as $3.
 func (s *Store) relationArgs(actor access.Actor, id int64) []any {
-	now := s.nowUTC()
-	return []any{actor.DistrictID, actor.PersonID, id,
-		s.ts(now.Add(access.EnrollmentLead)), s.ts(now.Add(-access.EnrollmentGrace)), s.ids(actor.SchoolIDs)}
+	return append(s.activeArgs(actor.DistrictID, actor.PersonID, id), s.ids(actor.SchoolIDs))
 }
 
 // facts are the scanned columns of relationFacts.
@@ -201,13 +199,12 @@ func (s *Store) RelationsToEach(ctx context.Context, actor access.Actor, ids []i
 // is problem.ErrNotFound.
 func (s *Store) ClassRelation(ctx context.Context, actor access.Actor, classID int64) (teaches bool, schoolID int64, err error) {
 	defer wrap(&err, "ClassRelation(%d)", classID)
-	now := s.nowUTC()
 	err = s.reader().queryRow(ctx, `
 SELECT c.school_id,
     EXISTS (SELECT 1 FROM enrollments e WHERE e.district_id = $1 AND e.class_id = c.id AND e.person_id = $2 AND e.role = 'teacher'`+
 		activeEnrollment("e")+`)
 FROM classes c WHERE c.district_id = $1 AND c.id = $3`,
-		actor.DistrictID, actor.PersonID, classID, s.ts(now.Add(access.EnrollmentLead)), s.ts(now.Add(-access.EnrollmentGrace))).Scan(&schoolID, &teaches)
+		s.activeArgs(actor.DistrictID, actor.PersonID, classID)...).Scan(&schoolID, &teaches)
 	if err != nil {
 		return false, 0, noRows(err, "class", classID)
 	}
