@@ -67,14 +67,19 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, ev evidenc
 		data.VoidedBy = name(ev.Void.By)
 	}
 	if ev.ClassID != nil {
-		// The class is named only when it is one of the student's: a
-		// record made before the store checked the class could name any.
-		classes, err := s.store.PersonClasses(ctx, d, ev.StudentID)
-		if err != nil {
+		// The class is named only when it is, or was, one of the
+		// student's: a record made before the store checked the class
+		// could name any.
+		enrolled, err := s.store.Enrollments(ctx, d, *ev.ClassID)
+		if err != nil && !errors.Is(err, problem.ErrNotFound) {
 			return nil, err
 		}
-		if i := slices.IndexFunc(classes, func(c roster.Class) bool { return c.ID == *ev.ClassID }); i >= 0 {
-			data.Class = classes[i].Title
+		if slices.ContainsFunc(enrolled, func(e roster.Enrollment) bool {
+			return e.PersonID == ev.StudentID && e.Role == roster.EnrolledStudent
+		}) {
+			if c, err := s.store.Class(ctx, d, *ev.ClassID); err == nil {
+				data.Class = c.Title
+			}
 		}
 	}
 	data.Voided = r.URL.Query().Get("voided") != ""
