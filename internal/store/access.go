@@ -193,6 +193,12 @@ func (s *Store) RelationsToEach(ctx context.Context, actor access.Actor, ids []i
 	return out, err
 }
 
+// teachesClass is the condition that the actor $2 teaches the class
+// aliased c, with an active enrollment ($4 and $5 as for
+// activeEnrollment). ClassRelation and ClassListings both read it.
+var teachesClass = `EXISTS (SELECT 1 FROM enrollments e WHERE e.district_id = $1 AND e.class_id = c.id AND e.person_id = $2 AND e.role = 'teacher'` +
+	activeEnrollment("e") + `)`
+
 // ClassRelation returns whether actor teaches a class of their district
 // (with an active enrollment, as for RelationsTo) and the class's school,
 // the facts access.Allow needs about a class. A class of another district
@@ -200,9 +206,7 @@ func (s *Store) RelationsToEach(ctx context.Context, actor access.Actor, ids []i
 func (s *Store) ClassRelation(ctx context.Context, actor access.Actor, classID int64) (teaches bool, schoolID int64, err error) {
 	defer wrap(&err, "ClassRelation(%d)", classID)
 	err = s.reader().queryRow(ctx, `
-SELECT c.school_id,
-    EXISTS (SELECT 1 FROM enrollments e WHERE e.district_id = $1 AND e.class_id = c.id AND e.person_id = $2 AND e.role = 'teacher'`+
-		activeEnrollment("e")+`)
+SELECT c.school_id, `+teachesClass+`
 FROM classes c WHERE c.district_id = $1 AND c.id = $3`,
 		s.activeArgs(actor.DistrictID, actor.PersonID, classID)...).Scan(&schoolID, &teaches)
 	if err != nil {
