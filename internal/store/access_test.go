@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -38,6 +39,8 @@ func TestAccessStore(t *testing.T) {
 		{"relations", testRelations},
 		{"retired by an import", testRetired},
 		{"class relation", testClassRelation},
+		{"class roster", testClassRoster},
+		{"evidence names a class the student was in", testEvidenceClass},
 		{"audit", testAudit},
 		{"audit append-only", testAuditAppendOnly},
 	}
@@ -578,6 +581,14 @@ func testResetLinks(t *testing.T, e *env) {
 	// ResetPassword spends the link, sets the password and signs the
 	// person out everywhere; on failure it changes nothing.
 	signedIn, _ := newSession(t, e, x.d.ID, x.teacher.ID, time.Hour)
+	token := func(person int64, name, scope string) string {
+		t.Helper()
+		secret, hash := access.NewAccessToken()
+		ok(t, s.CreateToken(ctx, &store.Token{DistrictID: x.d.ID, PersonID: person, Name: name, Scope: scope, Hash: hash}))
+		return secret
+	}
+	readTok, writeTok := token(x.teacher.ID, "gradebook", access.TokenRead), token(x.teacher.ID, "sync", access.TokenWrite)
+	othersTok := token(x.guardian.ID, "family", access.TokenRead)
 	_, err = s.ResetPassword(ctx, access.HashSecret(second), "not a hash")
 	wantInvalid(t, err, -1, "password", "argon2id")
 	if _, err := s.ResetLink(ctx, access.HashSecret(second)); err != nil {
@@ -595,6 +606,14 @@ func testResetLinks(t *testing.T, e *env) {
 	}
 	_, err = s.SessionByTokenHash(ctx, access.HashSecret(signedIn))
 	wantKind(t, err, problem.ErrNotFound, "session")
+	for _, tok := range []string{readTok, writeTok} {
+		if got, err := s.TokenByHash(ctx, access.HashSecret(tok)); err == nil && got.RevokedAt == nil {
+			t.Errorf("token %q outlived the password reset: %+v", got.Name, got)
+		}
+	}
+	if got, err := s.TokenByHash(ctx, access.HashSecret(othersTok)); err != nil || got.RevokedAt != nil {
+		t.Errorf("another person's token: %+v, %v; want it untouched", got, err)
+	}
 	_, err = s.ResetPassword(ctx, access.HashSecret(second), hashOf(t, "again"))
 	wantKind(t, err, problem.ErrNotFound, "reset link")
 
@@ -957,6 +976,171 @@ func testClassRelation(t *testing.T, e *env) {
 	}
 	_, _, err := e.s.ClassRelation(e.ctx, actor(x.admin), y.class.ID)
 	wantKind(t, err, problem.ErrNotFound, "class")
+}
+
+// testClassRoster is the access matrix through classes: every actor
+// against every class, with students whose enrollment in a class ended,
+// and one whose enrollment has not begun. A class lists its students of
+// today only, and each only when access.Decide, on the relations the
+// store finds for a student opened directly, allows it.
+func testClassRoster(t *testing.T, e *env) {
+	x := newRelationsDistrict(t, e, "north")
+	ctx, s := e.ctx, e.s
+	// Finn joins the teacher's class in two months.
+	finn := addPerson(t, e, x.district, roster.Person{GivenName: "Finn", FamilyName: "Berg", Roles: []roster.Role{roster.RoleStudent}})
+	later := e.peek().AddDate(0, 2, 0)
+	ok(t, s.CreateEnrollment(ctx, &roster.Enrollment{DistrictID: x.d.ID, ClassID: x.class.ID, PersonID: finn.ID, Role: roster.EnrolledStudent, BeginDate: &later}))
+	// Dan has evidence from when he was in the class.
+	ok(t, s.RecordEvidence(ctx, &evidence.Evidence{DistrictID: x.d.ID, StudentID: x.dan.ID, ClassID: &x.class.ID, Kind: evidence.Formative,
+		Title: "Quiz", AssessedAt: e.peek().AddDate(0, 0, -20), RecordedBy: x.formerTeacher.ID, Scores: []evidence.Score{level(x.s1, 2)}}))
+	ok(t, s.RecordEvidence(ctx, &evidence.Evidence{DistrictID: x.d.ID, StudentID: x.alice.ID, ClassID: &x.class.ID, Kind: evidence.Formative,
+		Title: "Quiz", AssessedAt: e.peek().AddDate(0, 0, -2), RecordedBy: x.teacher.ID, Scores: []evidence.Score{level(x.s1, 3)}}))
+
+	actors := []roster.Person{x.teacher, x.formerTeacher, x.otherTeacher, x.principal, x.otherPrincipal, x.coach, x.admin, x.teacherParent, x.alice}
+	classes := []roster.Class{x.class, x.formerClass, x.otherSchoolsClass}
+	var grid strings.Builder
+	for _, p := range actors {
+		a, err := s.Actor(ctx, p.DistrictID, p.ID)
+		ok(t, err)
+		fmt.Fprintf(&grid, "%-6s", p.GivenName)
+		for _, c := range classes {
+			teaches, school, err := s.ClassRelation(ctx, a, c.ID)
+			ok(t, err)
+			cell := "-"
+			switch err := access.Allow(a, access.View, access.Class, access.Scope{SchoolID: school, ClassTaught: teaches}); {
+			case errors.Is(err, problem.ErrForbidden):
+				cell = "403"
+			case err != nil:
+				cell = "404"
+			default:
+				roster, err := s.ClassRoster(ctx, a, c.ID)
+				ok(t, err)
+				var names []string
+				for _, st := range roster {
+					direct, err := s.RelationsTo(ctx, a, st.ID)
+					ok(t, err)
+					if direct != st.Relations {
+						t.Errorf("%s, %s in %s: the class finds %+v, the student directly %+v", p.Name(), st.Name(), c.Title, st.Relations, direct)
+					}
+					if _, err := access.Decide(a, access.View, access.Mastery, st.Relations); err == nil {
+						names = append(names, st.GivenName)
+					}
+				}
+				if len(names) > 0 {
+					cell = strings.Join(names, ",")
+				}
+			}
+			fmt.Fprintf(&grid, " %-16s", cell)
+		}
+		grid.WriteString("\n")
+	}
+	const wantGrid = `
+Tess   Bob,Cleo,Alice   404              404
+Fay    404              404              404
+Otto   404              404              Eve,Alice
+Pat    Bob,Cleo,Alice   -                404
+Oli    404              404              Eve,Alice
+Cam    Bob,Cleo,Alice   -                404
+Dee    Bob,Cleo,Alice   -                Eve,Alice
+Gil    404              404              404
+Alice  403              403              403
+`
+	if diff := cmp.Diff(strings.Split(strings.TrimPrefix(wantGrid, "\n"), "\n"), strings.Split(trimRight(grid.String()), "\n")); diff != "" {
+		t.Errorf("the students each actor sees through each class (-want +got):\n%s", diff)
+	}
+
+	// The class's own reads list its students of today: not Dan, whose
+	// enrollment ended, nor Finn, whose enrollment has not begun.
+	var got []string
+	students, err := s.ClassStudents(ctx, x.d.ID, x.class.ID)
+	ok(t, err)
+	for _, p := range students {
+		got = append(got, p.GivenName)
+	}
+	m, err := s.ClassMastery(ctx, x.d.ID, x.class.ID)
+	ok(t, err)
+	for _, p := range m.Students {
+		got = append(got, p.GivenName)
+	}
+	states, err := s.StandardMastery(ctx, x.d.ID, x.class.ID, x.s1.ID)
+	ok(t, err)
+	for _, st := range states {
+		got = append(got, fmt.Sprint(st.StudentID))
+	}
+	want := []string{"Bob", "Cleo", "Alice", "Bob", "Cleo", "Alice", fmt.Sprint(x.alice.ID)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ClassStudents, ClassMastery and StandardMastery (-want +got):\n%s", diff)
+	}
+	teachers, err := s.ClassTeachers(ctx, x.d.ID, x.class.ID)
+	ok(t, err)
+	if len(teachers) != 1 || teachers[0].ID != x.teacher.ID {
+		t.Errorf("ClassTeachers lists %+v, want only the teacher whose enrollment runs", teachers)
+	}
+
+	// RelationsToEach answers as RelationsTo for each, and leaves out
+	// who is not a student of the district.
+	a, err := s.Actor(ctx, x.d.ID, x.principal.ID)
+	ok(t, err)
+	each, err := s.RelationsToEach(ctx, a, []int64{x.alice.ID, x.dan.ID, x.eve.ID, x.teacher.ID, 999999})
+	ok(t, err)
+	wantEach := map[int64]access.Relations{x.alice.ID: {SchoolAdmin: true}, x.dan.ID: {SchoolAdmin: true}, x.eve.ID: {}}
+	if diff := cmp.Diff(wantEach, each); diff != "" {
+		t.Errorf("RelationsToEach (-want +got):\n%s", diff)
+	}
+	_, err = s.ClassRoster(ctx, a, 999999)
+	wantKind(t, err, problem.ErrNotFound, "class 999999")
+}
+
+// testEvidenceClass: the class evidence names must be one the student was
+// enrolled in on the day assessed, and the refusal reads the same for a
+// class that does not exist, one of another school and one the student
+// was never in.
+func testEvidenceClass(t *testing.T, e *env) {
+	x := newRelationsDistrict(t, e, "north")
+	y := newDistrict(t, e, "south")
+	ctx, s := e.ctx, e.s
+	now := e.peek()
+	ev := func(student roster.Person, class int64, at time.Time) evidence.Evidence {
+		return evidence.Evidence{DistrictID: x.d.ID, StudentID: student.ID, ClassID: &class, Kind: evidence.Formative,
+			Title: "Quiz", AssessedAt: at, RecordedBy: x.teacher.ID, Scores: []evidence.Score{level(x.s1, 3)}}
+	}
+	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
+	ended := now.AddDate(0, 0, -10)
+	tests := []struct {
+		name string
+		ev   evidence.Evidence
+		ok   bool
+	}{
+		{"a class the student is in", ev(x.alice, x.class.ID, now.Add(-time.Hour)), true},
+		{"a class the student was in, on a day in it", ev(x.dan, x.class.ID, now.AddDate(0, 0, -20)), true},
+		{"on the last day of the enrollment", ev(x.dan, x.class.ID, ended.Add(12*time.Hour)), true},
+		{"a class the student has left", ev(x.dan, x.class.ID, now.Add(-time.Hour)), false},
+		{"before the enrollment began", ev(x.dan, x.class.ID, now.AddDate(0, -7, 0)), false},
+		{"a class that has not begun for the student", ev(x.cleo, x.formerClass.ID, now.Add(-time.Hour)), false},
+		{"another school's class the student was never in", ev(x.bob, x.otherSchoolsClass.ID, now.Add(-time.Hour)), false},
+		{"another district's class", ev(x.bob, y.class.ID, now.Add(-time.Hour)), false},
+		{"a class that does not exist", ev(x.bob, 999999, now.Add(-time.Hour)), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			one := tc.ev
+			err := s.RecordEvidence(ctx, &one)
+			batch := []evidence.Evidence{ev(x.alice, x.class.ID, now.Add(-time.Hour)), tc.ev}
+			berr := s.RecordEvidenceBatch(ctx, batch)
+			if tc.ok {
+				ok(t, err)
+				ok(t, berr)
+				return
+			}
+			want := fmt.Sprintf("student %d was not enrolled in class %d on %s", tc.ev.StudentID, *tc.ev.ClassID, day(tc.ev.AssessedAt))
+			wantInvalid(t, err, -1, "classId", want)
+			wantInvalid(t, berr, 1, "classId", want)
+			var ie *problem.InvalidError
+			if errors.As(err, &ie) && (len(ie.Fields) != 1 || ie.Fields[0].Reason != want) {
+				t.Errorf("RecordEvidence refused with %+v, want only %q", ie.Fields, want)
+			}
+		})
+	}
 }
 
 func testAudit(t *testing.T, e *env) {

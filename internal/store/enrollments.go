@@ -78,13 +78,16 @@ FROM enrollments WHERE district_id = $1 AND class_id = $2 ORDER BY id`, []any{di
 	return out, err
 }
 
-// ClassStudents lists a class's students by family name, then given name.
+// ClassStudents lists a class's students by family name, then given name:
+// those whose enrollment is active now, as access.EnrollmentActive says
+// (ClassRoster adds how an actor is related to each).
 func (s *Store) ClassStudents(ctx context.Context, districtID, classID int64) (_ []roster.Person, err error) {
 	defer wrap(&err, "ClassStudents(%d)", classID)
 	return s.classPeople(ctx, s.reader(), districtID, classID, roster.EnrolledStudent)
 }
 
-// ClassTeachers lists a class's teachers by family name, then given name.
+// ClassTeachers lists a class's teachers by family name, then given name:
+// those whose enrollment is active now.
 func (s *Store) ClassTeachers(ctx context.Context, districtID, classID int64) (_ []roster.Person, err error) {
 	defer wrap(&err, "ClassTeachers(%d)", classID)
 	return s.classPeople(ctx, s.reader(), districtID, classID, roster.EnrolledTeacher)
@@ -97,8 +100,8 @@ func (s *Store) classPeople(ctx context.Context, r *runner, districtID, classID 
 	err = r.each(ctx, `
 SELECT `+personCols+`
 FROM enrollments e JOIN people p ON p.id = e.person_id
-WHERE e.district_id = $1 AND e.class_id = $2 AND e.role = $3 AND e.retired_at IS NULL AND p.retired_at IS NULL
-ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, string(role)}, func(row scanner) error {
+WHERE e.district_id = $1 AND e.class_id = $2 AND e.role = $3 AND p.retired_at IS NULL`+activeEnrollment("e")+`
+ORDER BY p.family_name, p.given_name, p.id`, s.activeArgs(districtID, classID, string(role)), func(row scanner) error {
 		p, err := scanPerson(row)
 		out = append(out, p)
 		return err

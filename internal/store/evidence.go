@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -40,15 +41,17 @@ func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err 
 		if ev.ClassID != nil {
 			classID = *ev.ClassID
 		}
+		assessed := utcMicro(ev.AssessedAt)
 		refs := `
 SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
-       (SELECT count(*) FROM classes WHERE district_id = $1 AND id = $3),
+       (SELECT count(*) FROM enrollments e WHERE e.district_id = $1 AND e.class_id = $3 AND e.person_id = $2` + enrolledOn("e") + `),
        (SELECT count(*) FROM people WHERE district_id = $1 AND id = $4),
        (SELECT config_version FROM districts WHERE id = $1)`
-		args := []any{ev.DistrictID, ev.StudentID, classID, ev.RecordedBy}
+		args := []any{ev.DistrictID, ev.StudentID, classID, ev.RecordedBy,
+			s.ts(assessed), s.ts(assessed.Add(-access.EnrollmentGrace))}
 		if s.engine == Postgres {
 			// The locks of lockForEvidence, taken in the same round trip.
-			refs = `WITH locked AS (SELECT pg_advisory_xact_lock_shared($5::bigint), pg_advisory_xact_lock($6::bigint))` +
+			refs = `WITH locked AS (SELECT pg_advisory_xact_lock_shared($7::bigint), pg_advisory_xact_lock($8::bigint))` +
 				refs + ` FROM locked`
 			args = append(args, districtLockTag^ev.DistrictID, studentLockTag^ev.StudentID)
 		}
@@ -62,7 +65,11 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 		if err != nil {
 			return err
 		}
-		found := evidenceRefs{people: map[int64][]roster.Role{}, classes: map[int64]bool{classID: classes > 0}}
+		found := evidenceRefs{people: map[int64][]roster.Role{}, enrolled: map[[2]int64][]span{}}
+		if classes > 0 {
+			// The query checked the dates already.
+			found.enrolled[[2]int64{ev.StudentID, classID}] = []span{{}}
+		}
 		if roles.Valid {
 			var rs []roster.Role
 			if err := (jsonCol{&rs}).Scan(roles.String); err != nil {
@@ -183,37 +190,69 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 	return nil
 }
 
-// evidenceRefs are the people and classes of the district that evidence
-// refers to; a person missing from people is not in the district.
+// evidenceRefs are the people of the district that evidence refers to,
+// and the enrollments of its students in its classes; a person missing
+// from people is not in the district.
 type evidenceRefs struct {
-	people  map[int64][]roster.Role
-	classes map[int64]bool
+	people map[int64][]roster.Role
+	// enrolled are the dates of the enrollments, not retired, of each
+	// (student, class) pair as a student.
+	enrolled map[[2]int64][]span
 }
 
-// batchRefs looks up, in two queries, every person and class the batch
-// refers to.
+// span is when an enrollment runs; nil is open.
+type span struct{ begin, end *time.Time }
+
+// enrolledIn reports whether student was enrolled in class on the day
+// at: on or after the enrollment's first day and before the end of its
+// last (the end date names the last day, as for access.EnrollmentActive).
+func (refs evidenceRefs) enrolledIn(student, class int64, at time.Time) bool {
+	for _, sp := range refs.enrolled[[2]int64{student, class}] {
+		if (sp.begin == nil || !sp.begin.After(at)) && (sp.end == nil || sp.end.After(at.Add(-access.EnrollmentGrace))) {
+			return true
+		}
+	}
+	return false
+}
+
+// enrolledOn is the condition, on enrollments aliased e, that e is a
+// student's enrollment, not retired, running on the assessed day: $5 is
+// the moment assessed and $6 that moment less access.EnrollmentGrace. It
+// is the SQL of evidenceRefs.enrolledIn.
+func enrolledOn(e string) string {
+	return ` AND ` + e + `.role = 'student' AND ` + e + `.retired_at IS NULL` +
+		` AND (` + e + `.begin_date IS NULL OR ` + e + `.begin_date <= $5)` +
+		` AND (` + e + `.end_date IS NULL OR ` + e + `.end_date > $6)`
+}
+
+// batchRefs looks up, in two queries, every person the batch refers to
+// and the enrollments of its students in its classes.
 func (r *runner) batchRefs(ctx context.Context, districtID int64, evs []evidence.Evidence) (evidenceRefs, error) {
-	var people, classes []int64
+	var people, students, classes []int64
 	for i := range evs {
 		people = append(people, evs[i].StudentID, evs[i].RecordedBy)
 		if evs[i].ClassID != nil {
+			students = append(students, evs[i].StudentID)
 			classes = append(classes, *evs[i].ClassID)
 		}
 	}
 	people = uniq(people)
-	classes = uniq(classes)
-	refs := evidenceRefs{classes: map[int64]bool{}}
+	refs := evidenceRefs{enrolled: map[[2]int64][]span{}}
 	var err error
 	if refs.people, err = r.personRoles(ctx, districtID, people); err != nil {
 		return refs, err
 	}
 	if len(classes) > 0 {
-		err = r.each(ctx, `SELECT id FROM classes WHERE district_id = $1 AND id IN ids($2)`,
-			[]any{districtID, r.s.ids(classes)}, func(row scanner) error {
-				var id int64
-				err := row.Scan(&id)
-				refs.classes[id] = true
-				return err
+		err = r.each(ctx, `SELECT person_id, class_id, begin_date, end_date FROM enrollments
+WHERE district_id = $1 AND role = 'student' AND retired_at IS NULL AND class_id IN ids($2) AND person_id IN ids($3)`,
+			[]any{districtID, r.s.ids(uniq(classes)), r.s.ids(uniq(students))}, func(row scanner) error {
+				var k [2]int64
+				var sp span
+				if err := row.Scan(&k[0], &k[1], tsPtrCol{&sp.begin}, tsPtrCol{&sp.end}); err != nil {
+					return err
+				}
+				refs.enrolled[k] = append(refs.enrolled[k], sp)
+				return nil
 			})
 	}
 	return refs, err
@@ -240,6 +279,7 @@ func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
 			errs.Addf(fmt.Sprintf("scores[%d].standardId", i), "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
 		}
 	}
+	student := false
 	if ev.StudentID != 0 {
 		rs, ok := refs.people[ev.StudentID]
 		switch {
@@ -247,10 +287,15 @@ func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
 			errs.Addf("studentId", "no student %d in this district", ev.StudentID)
 		case !(roster.Person{Roles: rs}).Has(roster.RoleStudent):
 			errs.Addf("studentId", "person %d is not a student", ev.StudentID)
+		default:
+			student = true
 		}
 	}
-	if ev.ClassID != nil && !refs.classes[*ev.ClassID] {
-		errs.Addf("classId", "no class %d in this district", *ev.ClassID)
+	if ev.ClassID != nil && student && !ev.AssessedAt.IsZero() && !refs.enrolledIn(ev.StudentID, *ev.ClassID, utcMicro(ev.AssessedAt)) {
+		// The same words whether the class does not exist, is another
+		// school's or is one the student was never in: a class id is
+		// not a way to learn what classes there are.
+		errs.Addf("classId", "student %d was not enrolled in class %d on %s", ev.StudentID, *ev.ClassID, ev.AssessedAt.UTC().Format("2006-01-02"))
 	}
 	if ev.RecordedBy == 0 {
 		errs.Add("recordedBy", "required")

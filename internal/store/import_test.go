@@ -790,10 +790,12 @@ demographics: %d/0/0/0/0`, len(dom.Schools), len(dom.Terms), len(dom.Courses), l
 	if diff := cmp.Diff([]string{"usr-prn1/teacher", "usr-s1/student", "usr-s2/student", "usr-t1/teacher"}, enrolled(t, e, d.ID, "cls-alg1-p1")); diff != "" {
 		t.Errorf("cls-alg1-p1 (-want +got):\n%s", diff)
 	}
+	// usr-s1's enrollment ended on 2024-12-20: the class's students of
+	// today are usr-s2 alone.
 	students, err := s.ClassStudents(ctx, d.ID, classBySourcedID(t, e, d.ID, "cls-alg1-p1").ID)
 	ok(t, err)
-	if len(students) != 2 {
-		t.Errorf("ClassStudents: %d, want 2", len(students))
+	if len(students) != 1 || students[0].SourcedID != "usr-s2" {
+		t.Errorf("ClassStudents: %+v, want usr-s2 only", students)
 	}
 	dm, err := s.Demographics(ctx, d.ID, ana.ID)
 	ok(t, err)
@@ -896,8 +898,10 @@ func testImportOneRosterRetire(t *testing.T, e *env) {
 	ok(t, s.CreateFramework(ctx, &fw))
 	std := standards.Standard{DistrictID: d.ID, FrameworkID: fw.ID, Code: "A.1", Statement: "Solve linear equations."}
 	ok(t, s.CreateStandard(ctx, &std))
+	// Assessed while she was in the class (her enrollment ended on
+	// 2024-12-20).
 	ev := evidence.Evidence{DistrictID: d.ID, StudentID: ana.ID, ClassID: &class.ID, Kind: evidence.Summative, Title: "Unit test",
-		AssessedAt: start.AddDate(0, 0, -1), RecordedBy: teacher.ID, Scores: []evidence.Score{{StandardID: std.ID, Level: lvl(3)}}}
+		AssessedAt: time.Date(2024, 12, 2, 14, 0, 0, 0, time.UTC), RecordedBy: teacher.ID, Scores: []evidence.Score{{StandardID: std.ID, Level: lvl(3)}}}
 	ok(t, s.RecordEvidence(ctx, &ev))
 
 	// The same package without Ana, her role, demographics and enrollments.

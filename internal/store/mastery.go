@@ -185,7 +185,8 @@ WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id 
 }
 
 // StandardMastery returns the states on one standard of the class's
-// students that have one, in the class's student order.
+// students that have one, in the class's student order; the students are
+// those of ClassStudents, whose enrollment is active now.
 func (s *Store) StandardMastery(ctx context.Context, districtID, classID, standardID int64) (out []MasteryState, err error) {
 	defer wrap(&err, "StandardMastery(class %d, standard %d)", classID, standardID)
 	r := s.reader()
@@ -197,10 +198,10 @@ func (s *Store) StandardMastery(ctx context.Context, districtID, classID, standa
 	}
 	err = r.each(ctx, `
 SELECT `+stateCols+` FROM mastery_states ms
-JOIN enrollments e ON e.person_id = ms.student_id AND e.class_id = $2 AND e.role = 'student' AND e.retired_at IS NULL
+JOIN enrollments e ON e.person_id = ms.student_id AND e.class_id = $2 AND e.role = 'student'`+activeEnrollment("e")+`
 JOIN people p ON p.id = ms.student_id AND p.retired_at IS NULL
 WHERE ms.district_id = $1 AND ms.standard_id = $3
-ORDER BY p.family_name, p.given_name, p.id`, []any{districtID, classID, standardID}, func(row scanner) error {
+ORDER BY p.family_name, p.given_name, p.id`, s.activeArgs(districtID, classID, standardID), func(row scanner) error {
 		ms, err := scanState(row)
 		out = append(out, ms)
 		return err

@@ -113,6 +113,7 @@ func testModels(t *testing.T, e *env) {
 		p := roster.Person{DistrictID: id, GivenName: "Student", FamilyName: fmt.Sprint(i), Roles: []roster.Role{roster.RoleStudent},
 			SchoolIDs: []int64{x.school.ID}}
 		ok(t, s.CreatePerson(ctx, &p))
+		ok(t, s.CreateEnrollment(ctx, &roster.Enrollment{DistrictID: id, ClassID: x.class.ID, PersonID: p.ID, Role: roster.EnrolledStudent}))
 		known := rng.Float64() < truth.Prior
 		for j := range 12 {
 			right := rng.Float64() < truth.Guess

@@ -94,9 +94,14 @@ func (r *runner) checkPerson(ctx context.Context, p *roster.Person) error {
 const personCols = `p.id, p.district_id, p.sourced_id, p.given_name, p.family_name, p.email, p.username, p.roles, p.school_ids, p.grade, p.language, p.retired_at`
 
 func scanPerson(row scanner) (p roster.Person, err error) {
-	err = row.Scan(&p.ID, &p.DistrictID, &p.SourcedID, &p.GivenName, &p.FamilyName, &p.Email, &p.Username,
-		jsonCol{&p.Roles}, jsonCol{&p.SchoolIDs}, &p.Grade, &p.Language, tsPtrCol{&p.RetiredAt})
+	err = row.Scan(personDest(&p)...)
 	return p, err
+}
+
+// personDest are the destinations of personCols in p.
+func personDest(p *roster.Person) []any {
+	return []any{&p.ID, &p.DistrictID, &p.SourcedID, &p.GivenName, &p.FamilyName, &p.Email, &p.Username,
+		jsonCol{&p.Roles}, jsonCol{&p.SchoolIDs}, &p.Grade, &p.Language, tsPtrCol{&p.RetiredAt}}
 }
 
 // Person returns a person of the district, retired or not.

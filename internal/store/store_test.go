@@ -736,7 +736,7 @@ func testEvidenceRefused(t *testing.T, e *env) {
 		{"unknown standard", func(ev *evidence.Evidence) { ev.Scores = []evidence.Score{{StandardID: 99, Level: lvl(3)}} }, "scores[0].standardId", "no standard 99 in this district"},
 		{"unknown student", func(ev *evidence.Evidence) { ev.StudentID = 777777 }, "studentId", "no student 777777 in this district"},
 		{"not a student", func(ev *evidence.Evidence) { ev.StudentID = x.teacher.ID }, "studentId", "is not a student"},
-		{"unknown class", func(ev *evidence.Evidence) { ev.ClassID = ref(888888) }, "classId", "no class 888888 in this district"},
+		{"unknown class", func(ev *evidence.Evidence) { ev.ClassID = ref(888888) }, "classId", "student " + fmt.Sprint(x.alice.ID) + " was not enrolled in class 888888 on"},
 		{"unknown recorder", func(ev *evidence.Evidence) { ev.RecordedBy = 666666 }, "recordedBy", "no person 666666"},
 		{"no scores", func(ev *evidence.Evidence) { ev.Scores = nil }, "scores", "at least one standard"},
 	} {

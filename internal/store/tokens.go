@@ -123,6 +123,12 @@ func (s *Store) RevokeToken(ctx context.Context, personID, tokenID int64) (err e
 	})
 }
 
+// revokeTokens revokes every token of a person that is not revoked yet.
+func (r *runner) revokeTokens(ctx context.Context, personID int64) error {
+	_, err := r.exec(ctx, `UPDATE access_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL`, personID, r.s.ts(r.s.nowUTC()))
+	return err
+}
+
 // ResetLink is a one-time link that lets a person set their password.
 type ResetLink struct {
 	ID, DistrictID, PersonID int64
@@ -207,9 +213,11 @@ WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING `+resetC
 
 // ResetPassword uses up the open reset link with hash linkHash and, in the
 // same transaction, sets the person's password to passwordHash (from
-// access.HashPassword), creating their account if needed, and ends all
-// their sessions. Nothing changes when any step fails, so a link is not
-// spent on a password that could not be set.
+// access.HashPassword), creating their account if needed, ends all their
+// sessions and revokes all their personal access tokens: whoever knew the
+// old password may have made one, and a token outlives a session. Nothing
+// changes when any step fails, so a link is not spent on a password that
+// could not be set.
 func (s *Store) ResetPassword(ctx context.Context, linkHash []byte, passwordHash string) (a Account, err error) {
 	defer wrap(&err, "ResetPassword")
 	err = s.inTx(ctx, func(r *runner) error {
@@ -221,6 +229,9 @@ func (s *Store) ResetPassword(ctx context.Context, linkHash []byte, passwordHash
 			return err
 		}
 		if err := r.revokeSessions(ctx, l.PersonID); err != nil {
+			return err
+		}
+		if err := r.revokeTokens(ctx, l.PersonID); err != nil {
 			return err
 		}
 		a, err = scanAccount(r.queryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.person_id = $1`, l.PersonID))

@@ -65,17 +65,14 @@ func (s *Store) ClassListings(ctx context.Context, actor access.Actor, ids []int
 	if len(ids) == 0 {
 		return out, nil
 	}
-	now := s.nowUTC()
 	teacher := actor.Has(roster.RoleTeacher)
 	err = s.reader().each(ctx, `
-SELECT c.id, c.school_id, sch.name, co.title,
-    EXISTS (SELECT 1 FROM enrollments e WHERE e.district_id = $1 AND e.class_id = c.id AND e.person_id = $2 AND e.role = 'teacher'`+
-		activeEnrollment("e")+`)
+SELECT c.id, c.school_id, sch.name, co.title, `+teachesClass+`
 FROM classes c
 JOIN schools sch ON sch.district_id = c.district_id AND sch.id = c.school_id
 JOIN courses co ON co.district_id = c.district_id AND co.id = c.course_id
 WHERE c.district_id = $1 AND c.id IN ids($3)`,
-		[]any{actor.DistrictID, actor.PersonID, s.ids(ids), s.ts(now.Add(access.EnrollmentLead)), s.ts(now.Add(-access.EnrollmentGrace))},
+		s.activeArgs(actor.DistrictID, actor.PersonID, s.ids(ids)),
 		func(row scanner) error {
 			var id int64
 			var l ClassListing

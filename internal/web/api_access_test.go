@@ -24,6 +24,8 @@ func TestAPIAccess(t *testing.T) {
 	guardian := f.as(f.newToken(f.guardian, access.TokenWrite))
 	student := f.as(f.newToken(f.students[0], access.TokenWrite))
 	reader := f.as(f.newToken(f.teacher, access.TokenRead))
+	h := f.classHistory() // a student who left the class and the school, one who joins it in two months
+	principal := f.as(f.newToken(h.principal, access.TokenWrite))
 	const missing = 999999
 
 	tests := []struct {
@@ -46,6 +48,15 @@ func TestAPIAccess(t *testing.T) {
 			"assessedAt": testNow.Add(-time.Hour).Format(time.RFC3339), "scores": []any{level(f.childA, 3)}}, 422},
 		{"teacher records for their student", teacher, "POST", "/api/v1/evidence", map[string]any{"studentId": f.students[1], "kind": "formative",
 			"assessedAt": testNow.Add(-time.Hour).Format(time.RFC3339), "scores": []any{level(f.childA, 2)}}, 201},
+		{"teacher: a student whose enrollment ended", teacher, "GET", fmt.Sprintf("/api/v1/students/%d/mastery", h.past), nil, 404},
+		{"teacher: a student whose enrollment begins in two months", teacher, "GET", fmt.Sprintf("/api/v1/students/%d/mastery", h.future), nil, 404},
+		{"teacher: records for a student whose enrollment ended", teacher, "POST", "/api/v1/evidence", map[string]any{"studentId": h.past, "kind": "formative",
+			"assessedAt": testNow.Add(-time.Hour).Format(time.RFC3339), "scores": []any{level(f.childA, 3)}}, 422},
+		{"school admin reads a student of the school", principal, "GET", fmt.Sprintf("/api/v1/students/%d/mastery", f.students[0]), nil, 200},
+		{"school admin reads a class of the school", principal, "GET", fmt.Sprintf("/api/v1/classes/%d/mastery", f.class), nil, 200},
+		{"school admin: a student who left for another school", principal, "GET", fmt.Sprintf("/api/v1/students/%d/mastery", h.past), nil, 404},
+		{"school admin: a student of the school who joins a class in two months", principal, "GET", fmt.Sprintf("/api/v1/students/%d/mastery", h.future), nil, 200},
+		{"school admin: the people list", principal, "GET", "/api/v1/people", nil, 403},
 		{"teacher: the people list", teacher, "GET", "/api/v1/people", nil, 403},
 		{"teacher: the policy", teacher, "PUT", "/api/v1/policy", map[string]any{"method": map[string]any{"name": "mean"}}, 403},
 		{"teacher may read the policy", teacher, "GET", "/api/v1/policy", nil, 200},

@@ -41,7 +41,7 @@ func (s *Server) createClass(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getClass(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}

@@ -20,25 +20,51 @@ func (s *Server) pathClass(r *http.Request) (roster.Class, error) {
 	return c, urlRecord(err, "class", id)
 }
 
+// listEnrollments lists a class's enrollments, past and future ones
+// included: its history. A student's enrollment is listed only to those
+// who may see the student's profile, decided as for the student opened
+// directly; a teacher's is listed to all who see the class.
 func (s *Server) listEnrollments(w http.ResponseWriter, r *http.Request) error {
-	c, rel, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
-	items, err := s.store.Enrollments(r.Context(), s.districtOf(r), c.ID)
+	ctx := r.Context()
+	a := actorOf(r)
+	items, err := s.store.Enrollments(ctx, a.DistrictID, c.ID)
 	if err != nil {
 		return err
 	}
-	var students []roster.Person
+	var ids []int64
 	for _, e := range items {
 		if e.Role == roster.EnrolledStudent {
-			students = append(students, roster.Person{ID: e.PersonID})
+			ids = append(ids, e.PersonID)
 		}
 	}
-	if err := s.auditClass(r, students, access.View, access.Profile, rel, "enrollments of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+	found, err := s.store.RelationsToEach(ctx, a, ids)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, 0))
+	rels := map[int64]access.Relation{}
+	var students []roster.Person
+	shown := items[:0]
+	for _, e := range items {
+		if e.Role == roster.EnrolledStudent {
+			rel, err := access.Decide(a, access.View, access.Profile, found[e.PersonID])
+			if err != nil {
+				continue
+			}
+			if _, seen := rels[e.PersonID]; !seen {
+				students = append(students, roster.Person{ID: e.PersonID})
+			}
+			rels[e.PersonID] = rel
+		}
+		shown = append(shown, e)
+	}
+	if err := s.auditClass(r, students, rels, access.View, access.Profile, "enrollments of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(shown, 0))
 	return nil
 }
 
@@ -67,15 +93,15 @@ func (s *Server) createEnrollment(w http.ResponseWriter, r *http.Request) error 
 
 // classStudents lists a class's students, by family then given name.
 func (s *Server) classStudents(w http.ResponseWriter, r *http.Request) error {
-	c, rel, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
-	items, err := s.store.ClassStudents(r.Context(), s.districtOf(r), c.ID)
+	items, rels, err := s.classRoster(r, c.ID, access.View, access.Profile)
 	if err != nil {
 		return err
 	}
-	if err := s.auditClass(r, items, access.View, access.Profile, rel, "students of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+	if err := s.auditClass(r, items, rels, access.View, access.Profile, "students of class "+strconv.FormatInt(c.ID, 10)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(items, 0))

@@ -150,6 +150,11 @@ func (s *Server) pathEvidence(r *http.Request, action access.Action) (evidence.E
 	if err != nil {
 		return evidence.Evidence{}, err
 	}
+	// What none of the actor's roles may ever do (a guardian voiding) is
+	// refused first, the same whether the evidence exists or not.
+	if _, err := access.Decide(actorOf(r), action, access.Evidence, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
+		return evidence.Evidence{}, err
+	}
 	ev, err := s.store.Evidence(r.Context(), s.districtOf(r), id)
 	if err != nil {
 		return ev, urlRecord(err, "evidence", id)

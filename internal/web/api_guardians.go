@@ -51,7 +51,9 @@ func (s *Server) guardianChildren(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if err := s.mayViewPerson(r, g); err != nil {
-		return urlRecord(err, "guardian", g.ID)
+		// A guardian the actor may not see reads like an id of no
+		// guardian, in the same words.
+		return urlRecord(asNotFound(err), "guardian", g.ID)
 	}
 	items, err := s.store.Children(r.Context(), s.districtOf(r), g.ID)
 	if err != nil {

@@ -160,19 +160,42 @@ type matrixCell struct {
 }
 
 func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
-	c, rel, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
-	m, err := s.store.ClassMastery(r.Context(), s.districtOf(r), c.ID)
+	m, rels, err := s.classMatrix(r, c.ID)
 	if err != nil {
-		return urlRecord(err, "class", c.ID)
+		return err
 	}
-	if err := s.auditClass(r, m.Students, access.View, access.Mastery, rel, "mastery matrix of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+	if err := s.auditClass(r, m.Students, rels, access.View, access.Mastery, "mastery matrix of class "+strconv.FormatInt(c.ID, 10)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newClassMatrixJSON(m))
 	return nil
+}
+
+// classMatrix is the class's matrix of mastery with the rows of the
+// students the actor may see the mastery of (classRoster), and the
+// relation that allows each.
+func (s *Server) classMatrix(r *http.Request, classID int64) (store.ClassMatrix, map[int64]access.Relation, error) {
+	_, rels, err := s.classRoster(r, classID, access.View, access.Mastery)
+	if err != nil {
+		return store.ClassMatrix{}, nil, err
+	}
+	m, err := s.store.ClassMastery(r.Context(), actorOf(r).DistrictID, classID)
+	if err != nil {
+		return m, nil, urlRecord(err, "class", classID)
+	}
+	keep := 0
+	for i, p := range m.Students {
+		if _, ok := rels[p.ID]; ok {
+			m.Students[keep], m.Cells[keep] = p, m.Cells[i]
+			keep++
+		}
+	}
+	m.Students, m.Cells = m.Students[:keep], m.Cells[:keep]
+	return m, rels, nil
 }
 
 // newClassMatrixJSON turns the store's matrix into the API's shape.
@@ -224,7 +247,7 @@ type classStandardMasteryJSON struct {
 }
 
 func (s *Server) classStandardMastery(w http.ResponseWriter, r *http.Request) error {
-	c, rel, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
@@ -232,15 +255,23 @@ func (s *Server) classStandardMastery(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	states, err := s.store.StandardMastery(r.Context(), s.districtOf(r), c.ID, std.ID)
+	_, rels, err := s.classRoster(r, c.ID, access.View, access.Mastery)
 	if err != nil {
 		return err
 	}
-	students := make([]roster.Person, len(states))
-	for i, m := range states {
-		students[i].ID = m.StudentID
+	all, err := s.store.StandardMastery(r.Context(), s.districtOf(r), c.ID, std.ID)
+	if err != nil {
+		return err
 	}
-	if err := s.auditClass(r, students, access.View, access.Mastery, rel, "mastery of class "+strconv.FormatInt(c.ID, 10)+" on standard "+strconv.FormatInt(std.ID, 10)); err != nil {
+	var states []store.MasteryState
+	var students []roster.Person
+	for _, m := range all {
+		if _, ok := rels[m.StudentID]; ok {
+			states = append(states, m)
+			students = append(students, roster.Person{ID: m.StudentID})
+		}
+	}
+	if err := s.auditClass(r, students, rels, access.View, access.Mastery, "mastery of class "+strconv.FormatInt(c.ID, 10)+" on standard "+strconv.FormatInt(std.ID, 10)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, classStandardMasteryJSON{ClassID: c.ID, Standard: std, Items: masteryList(states)})

@@ -66,64 +66,79 @@ func (s *Server) auditEntry(r *http.Request, studentID int64, action access.Acti
 }
 
 // classAccess returns the class whose id is in the URL's {id} when the
-// actor may do action on it, and the relation that gives them its
-// students: a class the actor may not see is answered like one that does
-// not exist.
-func (s *Server) classAccess(r *http.Request, action access.Action) (roster.Class, access.Relation, error) {
+// actor may do action on it: a class the actor may not see is answered
+// like one that does not exist. Which of its students the actor may see
+// is classRoster's to say.
+func (s *Server) classAccess(r *http.Request, action access.Action) (roster.Class, error) {
 	id, err := pathID(r, "id", "class")
 	if err != nil {
-		return roster.Class{}, "", err
+		return roster.Class{}, err
 	}
 	return s.classByID(r, id, action)
 }
 
 // classByID is classAccess for an id from elsewhere than the URL.
-func (s *Server) classByID(r *http.Request, id int64, action access.Action) (roster.Class, access.Relation, error) {
+func (s *Server) classByID(r *http.Request, id int64, action access.Action) (roster.Class, error) {
 	ctx := r.Context()
 	a := actorOf(r)
+	// What none of the actor's roles may ever do to a class (a guardian
+	// opening one, a read token recording) is refused first, so that the
+	// refusal reads the same whether the class exists or not.
+	if err := access.Allow(a, action, access.Class, access.Scope{}); errors.Is(err, problem.ErrForbidden) {
+		return roster.Class{}, err
+	}
 	c, err := s.store.Class(ctx, a.DistrictID, id)
 	if err != nil {
-		return c, "", urlRecord(err, "class", id)
+		return c, urlRecord(err, "class", id)
 	}
 	teaches, schoolID, err := s.store.ClassRelation(ctx, a, id)
 	if err != nil {
-		return c, "", urlRecord(err, "class", id)
+		return c, urlRecord(err, "class", id)
 	}
 	if err := access.Allow(a, action, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}); err != nil {
 		if errors.Is(err, problem.ErrNotFound) {
-			return c, "", notFound("class", id)
+			return c, notFound("class", id)
 		}
-		return c, "", err
+		return c, err
 	}
-	return c, classRelation(a, teaches), nil
+	return c, nil
 }
 
-// classRelation is the relation to a class's students that seeing the
-// class rests on, for the audit log: teaching it first, then the
-// widest role.
-func classRelation(a access.Actor, teaches bool) access.Relation {
-	switch {
-	case teaches && a.Has(roster.RoleTeacher):
-		return access.TeacherOf
-	case a.Has(roster.RoleDistrictAdmin):
-		return access.DistrictAdmin
-	case a.Has(roster.RoleSchoolAdmin):
-		return access.SchoolStaff
-	case a.Has(roster.RoleCoach):
-		return access.CoachAt
+// classRoster returns the students of a class of today whose what record
+// the actor may do action on, and the relation that allows it for each.
+// Whom the actor may see is decided exactly as for a student opened
+// directly: the store finds the same relations (store.ClassRoster) and
+// access.Decide rules on each, so that a class shows no student whose own
+// page would be refused, and the audit log records each student's own
+// relation.
+func (s *Server) classRoster(r *http.Request, classID int64, action access.Action, what access.What) ([]roster.Person, map[int64]access.Relation, error) {
+	a := actorOf(r)
+	list, err := s.store.ClassRoster(r.Context(), a, classID)
+	if err != nil {
+		return nil, nil, urlRecord(err, "class", classID)
 	}
-	return access.TeacherOf
+	students := make([]roster.Person, 0, len(list))
+	rels := make(map[int64]access.Relation, len(list))
+	for _, cs := range list {
+		rel, err := access.Decide(a, action, what, cs.Relations)
+		if err != nil {
+			continue
+		}
+		students = append(students, cs.Person)
+		rels[cs.ID] = rel
+	}
+	return students, rels, nil
 }
 
-// auditClass records that the actor read the what record of each of a
-// class's students, on the relation the class gave them.
-func (s *Server) auditClass(r *http.Request, students []roster.Person, action access.Action, what access.What, rel access.Relation, detail string) error {
+// auditClass records that the actor did action on the what record of
+// each of students, on the relation rels gives each.
+func (s *Server) auditClass(r *http.Request, students []roster.Person, rels map[int64]access.Relation, action access.Action, what access.What, detail string) error {
 	if len(students) == 0 {
 		return nil
 	}
 	entries := make([]store.AuditEntry, len(students))
 	for i, p := range students {
-		entries[i] = s.auditEntry(r, p.ID, action, what, rel)
+		entries[i] = s.auditEntry(r, p.ID, action, what, rels[p.ID])
 		entries[i].Detail = detail
 	}
 	if err := s.store.AppendAudits(r.Context(), entries); err != nil {
@@ -142,8 +157,10 @@ func (s *Server) mayViewPerson(r *http.Request, p roster.Person) error {
 		return nil
 	}
 	if p.Has(roster.RoleStudent) {
+		// studentAccess words its refusal for a student; asked about a
+		// person, the answer must read as for a person who does not exist.
 		_, err := s.studentAccess(r, p.ID, access.View, access.Profile)
-		if errors.Is(err, problem.ErrNotFound) || errors.Is(err, problem.ErrForbidden) {
+		if errors.Is(asNotFound(err), problem.ErrNotFound) || errors.Is(err, problem.ErrForbidden) {
 			return notFound("person", p.ID)
 		}
 		return err
@@ -163,7 +180,12 @@ func (s *Server) auditPeople(r *http.Request, people []roster.Person) error {
 			students = append(students, p)
 		}
 	}
-	return s.auditClass(r, students, access.View, access.Profile, classRelation(actorOf(r), false), "list of people")
+	// Only those who see the whole district's roster list people.
+	rels := make(map[int64]access.Relation, len(students))
+	for _, p := range students {
+		rels[p.ID] = access.DistrictAdmin
+	}
+	return s.auditClass(r, students, rels, access.View, access.Profile, "list of people")
 }
 
 // studentPage decides whether the actor may view each of whats about a

@@ -84,18 +84,18 @@ type heatmapCell struct {
 }
 
 func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error {
-	c, rel, err := s.classAccess(r, access.View)
+	c, err := s.classAccess(r, access.View)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
 	d := actorOf(r).DistrictID
 	pr := s.printerOf(r)
-	m, err := s.store.ClassMastery(ctx, d, c.ID)
+	m, rels, err := s.classMatrix(r, c.ID)
 	if err != nil {
 		return err
 	}
-	if err := s.auditClass(r, m.Students, access.View, access.Mastery, rel, "heatmap of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+	if err := s.auditClass(r, m.Students, rels, access.View, access.Mastery, "heatmap of class "+strconv.FormatInt(c.ID, 10)); err != nil {
 		return err
 	}
 	ds, err := s.loadDistrictStandards(ctx, d)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/access"
@@ -66,8 +67,19 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, ev evidenc
 		data.VoidedBy = name(ev.Void.By)
 	}
 	if ev.ClassID != nil {
-		if c, err := s.store.Class(ctx, d, *ev.ClassID); err == nil {
-			data.Class = c.Title
+		// The class is named only when it is, or was, one of the
+		// student's: a record made before the store checked the class
+		// could name any.
+		enrolled, err := s.store.Enrollments(ctx, d, *ev.ClassID)
+		if err != nil && !errors.Is(err, problem.ErrNotFound) {
+			return nil, err
+		}
+		if slices.ContainsFunc(enrolled, func(e roster.Enrollment) bool {
+			return e.PersonID == ev.StudentID && e.Role == roster.EnrolledStudent
+		}) {
+			if c, err := s.store.Class(ctx, d, *ev.ClassID); err == nil {
+				data.Class = c.Title
+			}
 		}
 	}
 	data.Voided = r.URL.Query().Get("voided") != ""

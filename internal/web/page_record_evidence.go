@@ -78,25 +78,27 @@ type recordKind struct {
 
 // recordFormData builds the grid for the class in the URL, with the
 // standards and students the request names.
-func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url.Values) (*recordPage, []roster.Person, []standards.Standard, *districtStandards, access.Relation, error) {
-	c, rel, err := s.classAccess(r, access.Change)
+func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url.Values) (*recordPage, []roster.Person, []standards.Standard, *districtStandards, map[int64]access.Relation, error) {
+	c, err := s.classAccess(r, access.Change)
 	if err != nil {
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, nil, nil, err
 	}
 	ctx := r.Context()
 	d := actorOf(r).DistrictID
 	pr := s.printerOf(r)
 	courseStds, err := s.store.CourseStandards(ctx, d, c.CourseID)
 	if err != nil {
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, nil, nil, err
 	}
-	students, err := s.store.ClassStudents(ctx, d, c.ID)
+	// The grid's rows are the students the actor may record evidence for,
+	// decided as the API decides it for each.
+	students, rels, err := s.classRoster(r, c.ID, access.Change, access.Evidence)
 	if err != nil {
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, nil, nil, err
 	}
 	ds, err := s.loadDistrictStandards(ctx, d)
 	if err != nil {
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, nil, nil, err
 	}
 	data := &recordPage{pageBase: s.newBase(w, r, pr.T("record.title", c.Title)), Class: c,
 		Action: fmt.Sprintf("/classes/%d/record", c.ID), Errors: map[string]string{},
@@ -144,7 +146,7 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 		id, _ := strconv.ParseInt(v, 10, 64)
 		i := slices.IndexFunc(students, func(p roster.Person) bool { return p.ID == id })
 		if i < 0 {
-			return nil, nil, nil, nil, "", notFound("student", v)
+			return nil, nil, nil, nil, nil, notFound("student", v)
 		}
 		students = students[i : i+1]
 		data.Student = id
@@ -159,7 +161,7 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 		}
 		data.Rows = append(data.Rows, row)
 	}
-	return data, students, chosen, ds, rel, nil
+	return data, students, chosen, ds, rels, nil
 }
 
 // maxGridStandards is the most standards one grid scores: an assessment
@@ -174,11 +176,11 @@ func cellName(student, standard int64) string {
 
 // recordForm shows the grid.
 func (s *Server) recordForm(w http.ResponseWriter, r *http.Request) error {
-	data, students, _, _, rel, err := s.recordFormData(w, r, r.URL.Query())
+	data, students, _, _, rels, err := s.recordFormData(w, r, r.URL.Query())
 	if err != nil {
 		return err
 	}
-	if err := s.auditClass(r, students, access.View, access.Profile, rel, "evidence grid of class "+strconv.FormatInt(data.Class.ID, 10)); err != nil {
+	if err := s.auditClass(r, students, rels, access.View, access.Profile, "evidence grid of class "+strconv.FormatInt(data.Class.ID, 10)); err != nil {
 		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "record_evidence", data)
@@ -218,7 +220,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 		return malformed("", "reading the form: %v", err)
 	}
 	form := r.PostForm
-	data, students, chosen, ds, rel, err := s.recordFormData(w, r, form)
+	data, students, chosen, ds, rels, err := s.recordFormData(w, r, form)
 	if err != nil {
 		return err
 	}
@@ -320,7 +322,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	for i, ev := range evs {
 		recorded[i].ID = ev.StudentID
 	}
-	if err := s.auditClass(r, recorded, access.Change, access.Evidence, rel, "evidence grid of class "+strconv.FormatInt(data.Class.ID, 10)); err != nil {
+	if err := s.auditClass(r, recorded, rels, access.Change, access.Evidence, "evidence grid of class "+strconv.FormatInt(data.Class.ID, 10)); err != nil {
 		return err
 	}
 	if data.Student != 0 {

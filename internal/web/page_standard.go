@@ -239,7 +239,7 @@ func (s *Server) backLink(r *http.Request, student roster.Person) navLink {
 	pr := s.printerOf(r)
 	a := actorOf(r)
 	if cid, err := strconv.ParseInt(r.URL.Query().Get("class"), 10, 64); err == nil && cid > 0 {
-		if c, _, err := s.classByID(r, cid, access.View); err == nil {
+		if c, err := s.classByID(r, cid, access.View); err == nil {
 			return navLink{Label: pr.T("back.to", c.Title), URL: fmt.Sprintf("/classes/%d", c.ID)}
 		}
 	}

@@ -520,10 +520,16 @@ func TestResetLink(t *testing.T) {
 		t.Fatalf("no reset link on the page:\n%s", body)
 	}
 	link := m[1]
+	// A token made with the old password is no good after the reset.
+	api := f.as(f.newToken(f.teacher, access.TokenWrite))
+	wantStatus(t, api.do("GET", "/api/v1/schools", nil), http.StatusOK)
 	b := f.browser()
 	body = wantPage(t, b.get(link), http.StatusOK)
 	if !strings.Contains(body, "ana.rivera") || res.Header.Get("Referrer-Policy") == "" {
 		t.Error("the reset page does not name the account")
+	}
+	if !strings.Contains(body, `id="reset-revokes"`) || !strings.Contains(body, "revokes all its personal access tokens") {
+		t.Error("the reset page does not say that access tokens are revoked")
 	}
 	res = b.post(link, url.Values{"password": {"short"}, "confirm": {"short"}})
 	if body := wantPage(t, res, http.StatusUnprocessableEntity); !strings.Contains(body, `id="password-error"`) {
@@ -536,6 +542,10 @@ func TestResetLink(t *testing.T) {
 	res = b.post(link, url.Values{"password": {"a long new passphrase"}, "confirm": {"a long new passphrase"}})
 	if got := location(t, res); got != "/signin?reset=1" {
 		t.Errorf("after the reset went to %q", got)
+	}
+	wantStatus(t, api.do("GET", "/api/v1/schools", nil), http.StatusUnauthorized)
+	if body := wantPage(t, b.get("/signin?reset=1"), http.StatusOK); !strings.Contains(body, "access tokens were revoked") {
+		t.Error("the sign-in page after a reset does not say the access tokens were revoked")
 	}
 	location(t, b.post("/signin", url.Values{"username": {"ana.rivera"}, "password": {"a long new passphrase"}}))
 	// The link works once.
