@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
+	"github.com/cairn-learning/cairn/internal/limits"
 )
 
 // table reads one CSV file a row at a time: the header decides which
@@ -27,6 +28,8 @@ type table struct {
 	header  []string
 	probs   *badinput.List
 	rec     []string
+	limits  []fieldLimit // each column's, in header order
+	rows    int
 	line    int
 	bad     bool // the current row has a problem
 	lastErr int  // line of the last CSV syntax error, to stop on one that repeats
@@ -35,7 +38,7 @@ type table struct {
 // newTable reads the header of r. It returns nil when the header is
 // unusable (problems reported): the file's rows are then not read.
 func newTable(r io.Reader, file string, entity Entity, version string, mode Mode, probs *badinput.List) *table {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(newLineReader(r), 64<<10)
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
@@ -54,6 +57,10 @@ func newTable(r io.Reader, file string, entity Entity, version string, mode Mode
 	}
 	t.header = append([]string(nil), head...)
 	t.cols = make(map[string]int, len(head))
+	for _, h := range t.header {
+		max, what := columnLimit(strings.TrimSpace(h))
+		t.limits = append(t.limits, fieldLimit{max, what})
+	}
 	known := map[string]string{} // lower-case -> proper spelling
 	for _, c := range columns[version][entity] {
 		known[strings.ToLower(c)] = c
@@ -143,6 +150,11 @@ func (t *table) next() bool {
 			t.rec = rec
 			t.line, _ = t.r.FieldPos(0)
 			t.bad = false
+			if t.rows++; t.rows > limits.CSVRows {
+				t.rowf("the file has more than the %d rows a OneRoster file may have", limits.CSVRows)
+				return false
+			}
+			t.checkLengths()
 			if len(rec) > len(t.header) {
 				t.rowf("the row has %d fields, the header has %d", len(rec), len(t.header))
 			}
@@ -169,14 +181,21 @@ func (t *table) next() bool {
 }
 
 func (t *table) columnName(i int) string {
-	if i < len(t.header) {
+	if i >= 0 && i < len(t.header) {
 		return strings.TrimSpace(t.header[i])
 	}
 	return ""
 }
 
-// syntax reports a CSV syntax error: broken quoting, mostly.
+// syntax reports a CSV syntax error (broken quoting, mostly) or a limit
+// reached while reading.
 func (t *table) syntax(err error) {
+	var le *limitError
+	if errors.As(err, &le) {
+		t.probs.Addf(t.file, le.line, le.column, t.columnName(le.column-1), "%s", le.reason)
+		t.bad = true
+		return
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		reason := pe.Err.Error()
