@@ -11,7 +11,11 @@
 // (the reason is beside it) and far below what would strain the server.
 package limits
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // The longest text of each kind, in characters.
 const (
@@ -146,15 +150,21 @@ func TooLong(s string, max int, what string) string {
 	return ""
 }
 
-// Bytes writes a size for messages: "64 MiB", "1 GiB", "512 KiB".
+// Bytes writes a size for messages in the largest unit it reaches, with
+// one decimal below ten: "64 MiB", "1 GiB", "5.3 GiB", "101 KiB".
 func Bytes(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n < u.size {
+			continue
+		}
+		v := float64(n) / float64(u.size)
+		if v < 10 {
+			return strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0") + " " + u.name
+		}
+		return strconv.FormatFloat(v, 'f', 0, 64) + " " + u.name
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -25,7 +25,7 @@ import (
 // limits.PackageBytes; then it reads the package as Read does.
 func ReadZip(r io.ReaderAt, size int64, name string, opt ReadOptions) (*Roster, error) {
 	if size > limits.ZipBytes {
-		return nil, badFile(name, fmt.Sprintf("the zip file is %s: larger than the %s a OneRoster package may be", sizeOf(size), limits.Bytes(limits.ZipBytes)))
+		return nil, badFile(name, fmt.Sprintf("the zip file is %s: larger than the %s a OneRoster package may be", limits.Bytes(size), limits.Bytes(limits.ZipBytes)))
 	}
 	z, err := zip.NewReader(r, size)
 	if err != nil {
@@ -50,29 +50,16 @@ func checkZip(z *zip.Reader, name string) error {
 		size := f.UncompressedSize64
 		switch {
 		case size > limits.CSVFileBytes:
-			return badFile(f.Name, fmt.Sprintf("%s uncompressed: larger than the %s a file of a OneRoster package may be", sizeOf(int64(min(size, 1<<62))), limits.Bytes(limits.CSVFileBytes)))
+			return badFile(f.Name, fmt.Sprintf("%s uncompressed: larger than the %s a file of a OneRoster package may be", limits.Bytes(int64(min(size, 1<<62))), limits.Bytes(limits.CSVFileBytes)))
 		case size > 1<<20 && size > limits.CompressionRatio*f.CompressedSize64:
-			return badFile(f.Name, fmt.Sprintf("expands from %s to %s: more than the %d times its compressed size a file of a zip may expand", sizeOf(int64(f.CompressedSize64)), sizeOf(int64(size)), limits.CompressionRatio))
+			return badFile(f.Name, fmt.Sprintf("expands from %s to %s: more than the %d times its compressed size a file of a zip may expand", limits.Bytes(int64(f.CompressedSize64)), limits.Bytes(int64(size)), limits.CompressionRatio))
 		}
 		total += size
 	}
 	if total > limits.PackageBytes {
-		return badFile(name, fmt.Sprintf("its files are %s uncompressed: more than the %s a OneRoster package may be", sizeOf(int64(min(total, 1<<62))), limits.Bytes(limits.PackageBytes)))
+		return badFile(name, fmt.Sprintf("its files are %s uncompressed: more than the %s a OneRoster package may be", limits.Bytes(int64(min(total, 1<<62))), limits.Bytes(limits.PackageBytes)))
 	}
 	return nil
-}
-
-// sizeOf writes a size in the unit people read it in.
-func sizeOf(n int64) string {
-	switch {
-	case n >= 10<<30:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 10<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 10<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // limitError is a limit reached while a file is read: where, and which.
@@ -174,9 +161,9 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		if l.rowBytes > limits.CSVLineBytes {
 			reason := fmt.Sprintf("the line is longer than the %s a line may be", limits.Bytes(limits.CSVLineBytes))
 			if l.rowLine != l.line {
-				reason = fmt.Sprintf("the row that starts on line %d is longer than the %s a row may be (a quoted field runs over %d lines)", l.rowLine, limits.Bytes(limits.CSVLineBytes), l.line-l.rowLine+1)
+				reason = fmt.Sprintf("the row is longer than the %s a row may be: a quoted field runs over %d lines from here", limits.Bytes(limits.CSVLineBytes), l.line-l.rowLine+1)
 			}
-			l.err = &limitError{line: l.line, column: l.field, reason: reason}
+			l.err = &limitError{line: l.rowLine, column: l.field, reason: reason}
 			return i, l.err
 		}
 		switch l.state {

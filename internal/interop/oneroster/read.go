@@ -323,6 +323,10 @@ func (rs *readState) readEntity(e Entity) {
 			rs.roster.Enrollments = append(rs.roster.Enrollments, rs.enrollment(t, rec))
 		}
 	}
+	if t.cut {
+		// References to its records cannot be checked.
+		idx.failed = true
+	}
 	// References within the file, now that all its records are known.
 	for _, p := range rs.pending {
 		rs.check(p.file, p.line, p.col, p.field, p.target, p.value)

@@ -32,7 +32,10 @@ type table struct {
 	rows    int
 	line    int
 	bad     bool // the current row has a problem
-	lastErr int  // line of the last CSV syntax error, to stop on one that repeats
+	// cut says reading stopped before the end of the file (a limit, a
+	// broken file): its records are not all known.
+	cut     bool
+	lastErr int // line of the last CSV syntax error, to stop on one that repeats
 }
 
 // newTable reads the header of r. It returns nil when the header is
@@ -152,6 +155,7 @@ func (t *table) next() bool {
 			t.bad = false
 			if t.rows++; t.rows > limits.CSVRows {
 				t.rowf("the file has more than the %d rows a OneRoster file may have", limits.CSVRows)
+				t.cut = true
 				return false
 			}
 			t.checkLengths()
@@ -173,6 +177,7 @@ func (t *table) next() bool {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) || pe.Line == t.lastErr {
 			t.syntax(err)
+			t.cut = true
 			return false
 		}
 		t.lastErr = pe.Line
