@@ -120,14 +120,14 @@ const (
 	// CASEDepth bounds how deeply a CASE package's JSON nests. A package
 	// nests five levels; extensions a few more.
 	CASEDepth = 64
-	// CASEValues bounds the JSON values (strings, numbers, objects,
-	// arrays...) of a CASE package: a 2,000-item framework has about
-	// 80,000, and each value read costs memory beyond its text.
-	CASEValues = 2_000_000
+	// CASEValues bounds the JSON values of a CASE package, keys included:
+	// a framework has about 66 per item (133,000 for 2,000 items), and
+	// each value decoded costs memory beyond its text.
+	CASEValues = 3_000_000
 	// CASEItems bounds the items (standards, clusters, domains) of one
 	// CASE package: a state's standards in every subject are tens of
 	// thousands.
-	CASEItems = 50_000
+	CASEItems = 40_000
 	// CASEAssociations bounds the associations of one CASE package: a
 	// parent and a few prerequisites or crosswalks per item.
 	CASEAssociations = 200_000
