@@ -229,9 +229,11 @@ func columnLimit(name string) (int, string) {
 }
 
 // checkLengths refuses the current row's fields that are longer than
-// their column's limit. A refused field is blanked and the row's other
-// fields are copied, so that the long text is not kept in memory.
+// their column's limit. A refused field is blanked (and not reported
+// again as blank) and the row's other fields are copied, so that the long
+// text is not kept in memory.
 func (t *table) checkLengths() {
+	clear(t.tooLong)
 	long := false
 	for i, f := range t.rec {
 		lim := fieldLimit{limits.Text, "a field"} // beyond the header
@@ -247,6 +249,9 @@ func (t *table) checkLengths() {
 			t.rec[i] = ""
 			t.bad = true
 			long = true
+			if i < len(t.tooLong) {
+				t.tooLong[i] = true
+			}
 		}
 	}
 	if long {

@@ -29,6 +29,7 @@ type table struct {
 	probs   *badinput.List
 	rec     []string
 	limits  []fieldLimit // each column's, in header order
+	tooLong []bool       // the current row's fields refused as too long
 	rows    int
 	line    int
 	bad     bool // the current row has a problem
@@ -64,6 +65,7 @@ func newTable(r io.Reader, file string, entity Entity, version string, mode Mode
 		max, what := columnLimit(strings.TrimSpace(h))
 		t.limits = append(t.limits, fieldLimit{max, what})
 	}
+	t.tooLong = make([]bool, len(t.header))
 	known := map[string]string{} // lower-case -> proper spelling
 	for _, c := range columns[version][entity] {
 		known[strings.ToLower(c)] = c
@@ -247,8 +249,13 @@ func (t *table) pos(col string) (line, column int) {
 	return t.line, i + 1
 }
 
-// errf reports a problem with col's field in the current row.
+// errf reports a problem with col's field in the current row, unless the
+// field was refused as too long (and blanked) already.
 func (t *table) errf(col, format string, args ...any) {
+	if i, ok := t.cols[col]; ok && i < len(t.tooLong) && t.tooLong[i] {
+		t.bad = true
+		return
+	}
 	line, column := t.pos(col)
 	t.probs.Addf(t.file, line, column, col, format, args...)
 	t.bad = true
