@@ -106,8 +106,10 @@ const (
 	// hundred times is built to exhaust memory, not to carry a roster.
 	CompressionRatio = 100
 	// CSVLineBytes bounds one line of a CSV file, and one row when a
-	// quoted field runs over several lines. A row with every field at its
-	// limit is under this; a longer one would be held whole in memory.
+	// quoted field runs over several lines. A row with its lists and
+	// identifiers and its names and texts at their limits is a third of
+	// this; encoding/csv holds a whole row in memory before it returns
+	// any of it, so a longer one is refused as it is read.
 	CSVLineBytes = 1 << 20
 	// CSVRows bounds the rows of one CSV file: five times the enrollments
 	// of the district above.
