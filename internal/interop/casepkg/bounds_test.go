@@ -1,11 +1,16 @@
 package casepkg
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
@@ -126,5 +131,33 @@ func TestParseAcceptsAtTheLimits(t *testing.T) {
 	data := `{"CFDocument":` + docJSON + `,"CFItems":[` + itemJSON(1, strings.Repeat("é", limits.Statement)) + `]}`
 	if _, err := Parse(strings.NewReader(data), "ok.json"); err != nil {
 		t.Fatalf("a statement of %d characters: %v", limits.Statement, err)
+	}
+}
+
+// TestFetchBounded stops reading a server that sends more than a package
+// may be: at once when it says so, at the limit when it does not.
+func TestFetchBounded(t *testing.T) {
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/says") {
+			w.Header().Set("Content-Length", strconv.Itoa(5<<30))
+		}
+		n, _ := io.Copy(w, io.MultiReader(strings.NewReader(`{"CFDocument":{"title":"`), io.LimitReader(zeroStatement{}, 5<<30)))
+		sent.Add(n)
+	}))
+	defer srv.Close()
+	for _, tt := range []struct{ path, want string }{
+		{"/ims/case/v1p1/CFPackages/says", "/ims/case/v1p1/CFPackages/says: the server sends 5 GiB: larger than the 32 MiB a CASE package may be"},
+		{"/ims/case/v1p1/CFPackages/streams", "/ims/case/v1p1/CFPackages/streams: larger than the 32 MiB a CASE package may be"},
+	} {
+		sent.Store(0)
+		_, err := Fetch(context.Background(), srv.Client(), srv.URL+tt.path)
+		if got := fmt.Sprint(err); got != srv.URL+tt.want {
+			t.Errorf("err = %s, want %s", got, srv.URL+tt.want)
+		}
+		srv.CloseClientConnections()
+	}
+	if n := sent.Load(); n > limits.CASEPackageBytes+16<<20 {
+		t.Errorf("the server sent %d MB before the client stopped", n>>20)
 	}
 }
