@@ -85,11 +85,11 @@ type Void struct {
 // CheckVoidReason checks why evidence is voided: something, and not more
 // than limits.Reason characters.
 func CheckVoidReason(reason string) error {
-	switch {
-	case strings.TrimSpace(reason) == "":
+	if strings.TrimSpace(reason) == "" {
 		return problem.Invalid("reason", "say why the evidence no longer counts")
-	case limits.TooLong(reason, limits.Reason, "a reason") != "":
-		return problem.Invalid("reason", "%s", limits.TooLong(reason, limits.Reason, "a reason"))
+	}
+	if why := limits.TooLong(reason, limits.Reason, "a reason"); why != "" {
+		return problem.Invalid("reason", "%s", why)
 	}
 	return nil
 }

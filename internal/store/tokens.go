@@ -36,8 +36,10 @@ func (s *Store) CreateToken(ctx context.Context, t *Token) (err error) {
 	switch {
 	case t.Name == "":
 		errs.Add("name", "is required: say what the token is for")
-	case limits.TooLong(t.Name, limits.TokenName, "a token's name") != "":
-		errs.Add("name", limits.TooLong(t.Name, limits.TokenName, "a token's name"))
+	default:
+		if why := limits.TooLong(t.Name, limits.TokenName, "a token's name"); why != "" {
+			errs.Add("name", why)
+		}
 	}
 	if t.Scope != access.TokenRead && t.Scope != access.TokenWrite {
 		errs.Addf("scope", "%q: want read or write", t.Scope)
