@@ -200,4 +200,15 @@ func TestImportPageRefusesBombs(t *testing.T) {
 			}
 		})
 	}
+
+	// A CASE package nested 100,000 levels deep is refused before it is
+	// decoded.
+	nested := `{"CFDocument":{"identifier":"d0000000-0000-4000-8000-000000000000","extensions":{"x":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}}}`
+	body := wantPage(t, admin.upload(importCASE, "nested.json", []byte(nested)), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, `<td class="code">nested.json:1:`) || !strings.Contains(body, "nested more than the 64 levels a CASE package may nest") {
+		t.Errorf("the page does not refuse a package nested 100,000 deep:\n%s", body)
+	}
+	if fws, err := f.st.Frameworks(context.Background(), f.district); err != nil || len(fws) != 1 {
+		t.Errorf("after a refused CASE package %d frameworks (%v), want the one there was", len(fws), err)
+	}
 }
