@@ -51,7 +51,7 @@ func checkZip(z *zip.Reader, name string) error {
 		switch {
 		case size > limits.CSVFileBytes:
 			return badFile(f.Name, fmt.Sprintf("%s uncompressed: larger than the %s a file of a OneRoster package may be", limits.Bytes(int64(min(size, 1<<62))), limits.Bytes(limits.CSVFileBytes)))
-		case size > 1<<20 && size > limits.CompressionRatio*f.CompressedSize64:
+		case size > 1<<20 && size/limits.CompressionRatio > f.CompressedSize64:
 			return badFile(f.Name, fmt.Sprintf("expands from %s to %s: more than the %d times its compressed size a file of a zip may expand", limits.Bytes(int64(f.CompressedSize64)), limits.Bytes(int64(size)), limits.CompressionRatio))
 		}
 		total += size
