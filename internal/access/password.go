@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
 
@@ -43,8 +44,8 @@ var DefaultParams = Params{Memory: 64 * 1024, Time: 2, Threads: 2, SaltLen: 16, 
 // that a generated or memorable passphrase meets easily. The upper bound
 // keeps a request from making the server hash megabytes.
 const (
-	MinPasswordLength = 10   // characters
-	MaxPasswordBytes  = 1024 // bytes of UTF-8
+	MinPasswordLength = 10                   // characters
+	MaxPasswordBytes  = limits.PasswordBytes // bytes of UTF-8
 )
 
 // The bounds a stored hash's parameters must be within to be checked at

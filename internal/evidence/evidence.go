@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/standards"
 )
@@ -81,6 +82,18 @@ type Void struct {
 	Reason string    `json:"reason"`
 }
 
+// CheckVoidReason checks why evidence is voided: something, and not more
+// than limits.Reason characters.
+func CheckVoidReason(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return problem.Invalid("reason", "say why the evidence no longer counts")
+	}
+	if why := limits.TooLong(reason, limits.Reason, "a reason"); why != "" {
+		return problem.Invalid("reason", "%s", why)
+	}
+	return nil
+}
+
 // Voided reports whether the evidence has been voided.
 func (e Evidence) Voided() bool { return e.Void != nil }
 
@@ -104,14 +117,28 @@ func (e *Evidence) Validate(now time.Time, scaleOf func(standardID int64) (stand
 	if e.Attempt < 0 {
 		errs.Add("attempt", "must be 1 or more")
 	}
-	if len(e.Comment) > 4000 {
-		errs.Add("comment", "longer than 4000 characters")
+	for _, f := range []struct {
+		field, text string
+		max         int
+		what        string
+	}{
+		{"title", e.Title, limits.Title, "a title"},
+		{"comment", e.Comment, limits.Comment, "a comment"},
+		{"artifactUrl", e.ArtifactURL, limits.URL, "an address"},
+	} {
+		if reason := limits.TooLong(f.text, f.max, f.what); reason != "" {
+			errs.Add(f.field, reason)
+		}
 	}
 	if e.ArtifactURL != "" && !strings.HasPrefix(e.ArtifactURL, "https://") && !strings.HasPrefix(e.ArtifactURL, "http://") {
 		errs.Add("artifactUrl", "must be an http or https address")
 	}
-	if len(e.Scores) == 0 {
+	switch {
+	case len(e.Scores) == 0:
 		errs.Add("scores", "evidence needs a score on at least one standard")
+	case len(e.Scores) > limits.Scores:
+		errs.Addf("scores", "%d scores: more than the %d standards one piece of evidence may score", len(e.Scores), limits.Scores)
+		return errs.Err()
 	}
 	seen := map[int64]bool{}
 	for i := range e.Scores {

@@ -8,8 +8,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
+
+// checkLength adds a reason to errs when s is longer than max characters;
+// what says what the field holds ("a statement").
+func checkLength(errs *problem.Fields, field, s string, max int, what string) {
+	if reason := limits.TooLong(s, max, what); reason != "" {
+		errs.Add(field, reason)
+	}
+}
 
 // Kind says what a framework describes.
 type Kind string
@@ -69,6 +78,11 @@ func (f Framework) Validate() error {
 	if _, err := ParseLanguage(f.Language); err != nil {
 		errs.Add("language", err.Error())
 	}
+	checkLength(&errs, "title", f.Title, limits.Statement, "a framework's title")
+	checkLength(&errs, "creator", f.Creator, limits.Name, "a name")
+	checkLength(&errs, "version", f.Version, limits.Identifier, "a version")
+	checkLength(&errs, "subject", f.Subject, limits.Text, "a subject")
+	checkLength(&errs, "sourcedId", f.SourcedID, limits.Identifier, "an identifier")
 	return errs.Err()
 }
 
@@ -182,6 +196,13 @@ func (s Standard) Validate() error {
 	if s.ParentID != nil && *s.ParentID == s.ID && s.ID != 0 {
 		errs.Add("parentId", "a standard cannot be its own parent")
 	}
+	checkLength(&errs, "statement", s.Statement, limits.Statement, "a statement")
+	checkLength(&errs, "code", s.Code, limits.Identifier, "a code")
+	checkLength(&errs, "type", s.Type, limits.Identifier, "a type")
+	checkLength(&errs, "sourcedId", s.SourcedID, limits.Identifier, "an identifier")
+	for i, l := range s.EducationLevels {
+		checkLength(&errs, fmt.Sprintf("educationLevels[%d]", i), l, limits.Identifier, "an education level")
+	}
 	return errs.Err()
 }
 
@@ -217,6 +238,7 @@ func (s Scale) Validate() error {
 	if strings.TrimSpace(s.Name) == "" {
 		errs.Add("name", "a scale needs a name")
 	}
+	checkLength(&errs, "name", s.Name, limits.Title, "a scale's name")
 	if len(s.Levels) < 2 {
 		errs.Add("levels", "a scale needs at least two levels")
 	}
@@ -225,6 +247,8 @@ func (s Scale) Validate() error {
 		if strings.TrimSpace(l.Label) == "" {
 			errs.Addf(fmt.Sprintf("levels[%d].label", i), "a level needs a label")
 		}
+		checkLength(&errs, fmt.Sprintf("levels[%d].label", i), l.Label, limits.Title, "a level's label")
+		checkLength(&errs, fmt.Sprintf("levels[%d].description", i), l.Description, limits.Text, "a level's description")
 		if i > 0 && l.Value <= s.Levels[i-1].Value {
 			errs.Addf(fmt.Sprintf("levels[%d].value", i), "%g does not come after %g: levels must increase", l.Value, s.Levels[i-1].Value)
 		}

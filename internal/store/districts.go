@@ -2,17 +2,15 @@ package store
 
 import (
 	"context"
-	"strings"
 
-	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
 
 // CreateDistrict stores a new district and sets its ID and CreatedAt.
 func (s *Store) CreateDistrict(ctx context.Context, d *roster.District) (err error) {
 	defer wrap(&err, "CreateDistrict")
-	if strings.TrimSpace(d.Name) == "" {
-		return problem.Invalid("name", "a district needs a name")
+	if err := d.Validate(); err != nil {
+		return err
 	}
 	return s.inTx(ctx, func(r *runner) error {
 		if d.SourcedID != "" {

@@ -375,8 +375,8 @@ func (r *runner) reserveEvidenceIDs(ctx context.Context, n int) ([]int64, error)
 func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int64, reason string) (err error) {
 	defer wrap(&err, "VoidEvidence(%d)", evidenceID)
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return problem.Invalid("reason", "say why the evidence no longer counts")
+	if err := evidence.CheckVoidReason(reason); err != nil {
+		return err
 	}
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {

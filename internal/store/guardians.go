@@ -11,6 +11,9 @@ import (
 // updates the relationship of an existing link.
 func (s *Store) LinkGuardian(ctx context.Context, l roster.GuardianLink) (err error) {
 	defer wrap(&err, "LinkGuardian(%d, %d)", l.GuardianID, l.StudentID)
+	if err := l.Validate(); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, l.DistrictID); err != nil {
 			return err

@@ -170,6 +170,12 @@ func (im *caseImport) run(ctx context.Context) error {
 		if !write[st.SourcedID] {
 			continue
 		}
+		// The rules every standard is stored under, whatever its way in.
+		check := st.Standard
+		check.FrameworkID = im.fw.ID
+		if err := check.Validate(); err != nil {
+			return fmt.Errorf("item %s: %w", st.SourcedID, err)
+		}
 		rows = append(rows, st)
 		id := ids[st.SourcedID]
 		var parent *int64

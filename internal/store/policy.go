@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
@@ -77,6 +78,9 @@ func (s *Store) SetPolicy(ctx context.Context, districtID int64, courseID *int64
 	}
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if why := limits.TooLong(reason, limits.Reason, "a reason"); why != "" {
+		return problem.Invalid("reason", "%s", why)
 	}
 	if courseID != nil && (p.MasteredBy != "" || p.Confidence != 0) {
 		var errs problem.Fields

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
 
@@ -35,8 +36,10 @@ func (s *Store) CreateToken(ctx context.Context, t *Token) (err error) {
 	switch {
 	case t.Name == "":
 		errs.Add("name", "is required: say what the token is for")
-	case len(t.Name) > 100:
-		errs.Add("name", "is longer than 100 bytes")
+	default:
+		if why := limits.TooLong(t.Name, limits.TokenName, "a token's name"); why != "" {
+			errs.Add("name", why)
+		}
 	}
 	if t.Scope != access.TokenRead && t.Scope != access.TokenWrite {
 		errs.Addf("scope", "%q: want read or write", t.Scope)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/store"
 )
@@ -85,9 +86,8 @@ func (s *Server) recordEvidence(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// maxBatch is the most records one batch may hold: a term's gradebook
-// for a large class, and small enough to write in one transaction.
-const maxBatch = 5000
+// maxBatch is the most records one batch may hold.
+const maxBatch = limits.EvidenceBatch
 
 // recordEvidenceBatch writes an array of evidence all or nothing. A
 // refusal names the record (its position in the array) and the field.

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -47,6 +48,37 @@ func stringsOf[T ~string](xs []T) []string {
 		out[i] = string(x)
 	}
 	return out
+}
+
+// textField is a string field of a struct, by its JSON name.
+type textField struct {
+	t    reflect.Type
+	name string
+}
+
+// maxLengths are the limits of internal/limits on the text the API takes,
+// written into the schemas as maxLength (in characters, as JSON Schema
+// counts them), so that a client can check before sending.
+var maxLengths = map[textField]int{
+	{reflect.TypeFor[evidenceInput](), "title"}:           limits.Title,
+	{reflect.TypeFor[evidenceInput](), "comment"}:         limits.Comment,
+	{reflect.TypeFor[evidenceInput](), "artifactUrl"}:     limits.URL,
+	{reflect.TypeFor[evidence.Evidence](), "title"}:       limits.Title,
+	{reflect.TypeFor[evidence.Evidence](), "comment"}:     limits.Comment,
+	{reflect.TypeFor[evidence.Evidence](), "artifactUrl"}: limits.URL,
+	{reflect.TypeFor[voidInput](), "reason"}:              limits.Reason,
+	{reflect.TypeFor[roster.Person](), "givenName"}:       limits.Name,
+	{reflect.TypeFor[roster.Person](), "familyName"}:      limits.Name,
+	{reflect.TypeFor[roster.Person](), "email"}:           limits.Email,
+	{reflect.TypeFor[roster.Person](), "username"}:        limits.Identifier,
+	{reflect.TypeFor[roster.Person](), "sourcedId"}:       limits.Identifier,
+	{reflect.TypeFor[roster.School](), "name"}:            limits.Name,
+	{reflect.TypeFor[roster.Term](), "title"}:             limits.Title,
+	{reflect.TypeFor[roster.Course](), "title"}:           limits.Title,
+	{reflect.TypeFor[roster.Class](), "title"}:            limits.Title,
+	{reflect.TypeFor[standards.Framework](), "title"}:     limits.Statement,
+	{reflect.TypeFor[standards.Standard](), "statement"}:  limits.Statement,
+	{reflect.TypeFor[standards.Standard](), "code"}:       limits.Identifier,
 }
 
 // componentNames names the schemas whose Go names would mislead out of
@@ -166,6 +198,9 @@ func (m *schemaMaker) object(t reflect.Type) map[string]any {
 				name = f.Name
 			}
 			s := m.schema(f.Type)
+			if n, ok := maxLengths[textField{t, name}]; ok && s["type"] == "string" {
+				s = withKey(s, "maxLength", n)
+			}
 			if name == "id" || name == "districtId" || name == "retiredAt" {
 				s = withKey(s, "readOnly", true)
 			}

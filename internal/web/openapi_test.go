@@ -3,11 +3,15 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cairn-learning/cairn/internal/limits"
+	"github.com/cairn-learning/cairn/internal/roster"
 )
 
 // TestOpenAPICoversEveryRoute holds the registered routes and the
@@ -190,6 +194,29 @@ func TestOpenAPIPath(t *testing.T) {
 		got, params := openAPIPath(tt.in)
 		if got != tt.want || !cmp.Equal(params, tt.params) {
 			t.Errorf("openAPIPath(%q) = %q %v, want %q %v", tt.in, got, params, tt.want, tt.params)
+		}
+	}
+}
+
+// TestOpenAPIMaxLength writes the limits of internal/limits into the
+// schemas the API takes.
+func TestOpenAPIMaxLength(t *testing.T) {
+	m := newSchemaMaker()
+	m.schema(reflect.TypeFor[evidenceInput]())
+	m.schema(reflect.TypeFor[roster.Person]())
+	props := func(name string) map[string]any {
+		return m.components[name].(map[string]any)["properties"].(map[string]any)
+	}
+	for _, tt := range []struct {
+		component, field string
+		want             int
+	}{
+		{"EvidenceInput", "title", limits.Title},
+		{"EvidenceInput", "comment", limits.Comment},
+		{"Person", "givenName", limits.Name},
+	} {
+		if got := props(tt.component)[tt.field].(map[string]any)["maxLength"]; got != tt.want {
+			t.Errorf("%s.%s maxLength = %v, want %d", tt.component, tt.field, got, tt.want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -19,6 +18,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
 	"github.com/cairn-learning/cairn/internal/interop/casepkg"
 	"github.com/cairn-learning/cairn/internal/interop/oneroster"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/store"
 )
@@ -31,7 +31,7 @@ import (
 
 // maxUploadBody is the largest upload: a whole district's roster as a zip,
 // or a state's standards as a CASE package.
-const maxUploadBody = 64 << 20
+const maxUploadBody = limits.UploadBytes
 
 // uploadMemory is how much of an upload is held in memory while the form
 // is read; the rest goes to a temporary file.
@@ -404,18 +404,12 @@ func (s *Server) runImport(ctx context.Context, up *importUpload, dryRun bool) (
 		if err != nil {
 			return nil, err
 		}
-		zr, err := zip.NewReader(f, st.Size())
-		if err != nil {
-			var l badinput.List
-			l.Add(badinput.Problem{File: up.name, Reason: "not a zip file: a OneRoster package is a zip of manifest.csv and the files it lists"})
-			return nil, l.Err()
-		}
 		// A delta may refer to records imported before.
 		known, err := s.store.OneRosterKnown(ctx, up.districtID)
 		if err != nil {
 			return nil, err
 		}
-		ro, err := oneroster.Read(zr, oneroster.ReadOptions{Known: known})
+		ro, err := oneroster.ReadZip(f, st.Size(), up.name, oneroster.ReadOptions{Known: known})
 		if err != nil {
 			return nil, err
 		}

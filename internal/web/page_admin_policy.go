@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -219,8 +220,11 @@ func (s *Server) adminSetPolicy(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Method.N = n
 	}
-	if data.Reason == "" {
+	switch {
+	case data.Reason == "":
 		data.Errors["reason"] = pr.T("policy.error.reason")
+	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
+		data.Errors["reason"] = pr.T("policy.error.reason_long", limits.Reason)
 	}
 	if len(data.Errors) == 0 {
 		if err := p.Validate(); err != nil {

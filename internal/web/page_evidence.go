@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -114,8 +115,8 @@ func (s *Server) voidEvidenceForm(w http.ResponseWriter, r *http.Request) error 
 	switch {
 	case data.Reason == "":
 		data.Errors["reason"] = pr.T("evidence.error.reason")
-	case len(data.Reason) > 1000:
-		data.Errors["reason"] = pr.T("evidence.error.reason_long")
+	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
+		data.Errors["reason"] = pr.T("evidence.error.reason_long", limits.Reason)
 	}
 	if len(data.Errors) > 0 {
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "evidence", data)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -234,8 +235,8 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		data.Errors["kind"] = pr.T("record.error.kind")
 	}
-	if len(data.EvidenceTitle) > 200 {
-		data.Errors["title"] = pr.T("record.error.title")
+	if limits.TooLong(data.EvidenceTitle, limits.Title, "a title") != "" {
+		data.Errors["title"] = pr.T("record.error.title", limits.Title)
 	}
 	now := s.now()
 	day, err := time.ParseInLocation("2006-01-02", data.Assessed, now.Location())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/store"
 )
@@ -100,8 +101,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case data.Name == "":
 		data.Errors["name"] = pr.T("tokens.error.name")
-	case len(data.Name) > 100:
-		data.Errors["name"] = pr.T("tokens.error.name_long")
+	case limits.TooLong(data.Name, limits.TokenName, "a token's name") != "":
+		data.Errors["name"] = pr.T("tokens.error.name_long", limits.TokenName)
 	}
 	if data.Scope != access.TokenRead && data.Scope != access.TokenWrite {
 		data.Errors["scope"] = pr.T("tokens.error.scope")

@@ -13,14 +13,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // Limits on request bodies: one record is small; a batch of evidence from
-// a gradebook export may be large.
+// a gradebook export may be large (internal/limits says why each).
 const (
-	maxBody      = 1 << 20
-	maxBatchBody = 16 << 20
+	maxBody      = limits.RequestBytes
+	maxBatchBody = limits.BatchBytes
 )
 
 // writeJSON answers with v as JSON.

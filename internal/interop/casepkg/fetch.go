@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
 
@@ -46,6 +47,9 @@ func Fetch(ctx context.Context, client *http.Client, rawURL string) (*Package, e
 	case resp.StatusCode != http.StatusOK:
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 		return nil, fmt.Errorf("fetching CASE package %s: the server answered %s: %q", rawURL, resp.Status, snippet)
+	case resp.ContentLength > MaxPackageSize:
+		// Parse would stop at the limit too; this does not start.
+		return nil, oneProblem(rawURL, 0, 0, "", fmt.Sprintf("the server sends %s: larger than the %s a CASE package may be", limits.Bytes(resp.ContentLength), limits.Bytes(MaxPackageSize)))
 	}
 	return Parse(resp.Body, rawURL)
 }

@@ -10,12 +10,12 @@ import (
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
+	"github.com/cairn-learning/cairn/internal/limits"
 )
 
-// MaxPackageSize is the largest CASE package Parse reads. The largest
-// published frameworks (a whole state's standards, tens of thousands of
-// items) are a few tens of megabytes.
-const MaxPackageSize = 256 << 20
+// MaxPackageSize is the largest CASE package Parse reads, in bytes
+// (limits.CASEPackageBytes says why).
+const MaxPackageSize = limits.CASEPackageBytes
 
 // Package is a CASE package that passed its schema and cairn's own checks,
 // with the framework it describes.
@@ -49,9 +49,13 @@ func Parse(r io.Reader, name string) (*Package, error) {
 		return nil, fmt.Errorf("reading CASE package %s: %w", name, err)
 	}
 	if len(data) > MaxPackageSize {
-		return nil, oneProblem(name, 0, 0, "", fmt.Sprintf("larger than %d MB: not a CASE package cairn can read", MaxPackageSize>>20))
+		return nil, oneProblem(name, 0, 0, "", fmt.Sprintf("larger than the %s a CASE package may be", limits.Bytes(MaxPackageSize)))
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if off, reason := scanJSON(data); reason != "" {
+		line, col := lineColumn(data, off)
+		return nil, oneProblem(name, line, col, "", reason)
+	}
 
 	tree, err := decodeTree(data, name)
 	if err != nil {
@@ -63,6 +67,9 @@ func Parse(r io.Reader, name string) (*Package, error) {
 		return nil, oneProblem(name, line, col, "", "a CASE package is a JSON object with a CFDocument, not "+jsonKind(tree))
 	}
 	rep := &report{name: name, data: data, tree: root}
+	if checkBounds(root, rep); len(rep.issues) > 0 {
+		return nil, rep.err()
+	}
 	version := detectVersion(root, name)
 	vs, err := validateSchema(tree, version)
 	if err != nil {

@@ -1,7 +1,6 @@
 package oneroster
 
 import (
-	"archive/zip"
 	"fmt"
 	"io/fs"
 	"os"
@@ -33,12 +32,12 @@ func Open(name string, opt ReadOptions) (*Roster, error) {
 	if st.IsDir() {
 		return Read(os.DirFS(name), opt)
 	}
-	z, err := zip.OpenReader(name)
+	f, err := os.Open(name)
 	if err != nil {
-		return nil, badFile(path.Base(name), fmt.Sprintf("not a zip file: %v", err))
+		return nil, fmt.Errorf("reading OneRoster package: %w", err)
 	}
-	defer z.Close()
-	return Read(z, opt)
+	defer f.Close()
+	return ReadZip(f, st.Size(), path.Base(name), opt)
 }
 
 func badFile(name, reason string) error {
@@ -68,7 +67,7 @@ func Read(fsys fs.FS, opt ReadOptions) (*Roster, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs.fsys, rs.names = fsys, names
+	rs.fsys, rs.names = boundedFS{fsys, &budget{}}, names
 	if !rs.readManifest() {
 		return nil, rs.probs.Err()
 	}
@@ -323,6 +322,10 @@ func (rs *readState) readEntity(e Entity) {
 		case Enrollments:
 			rs.roster.Enrollments = append(rs.roster.Enrollments, rs.enrollment(t, rec))
 		}
+	}
+	if t.cut {
+		// References to its records cannot be checked.
+		idx.failed = true
 	}
 	// References within the file, now that all its records are known.
 	for _, p := range rs.pending {

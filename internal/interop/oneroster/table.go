@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
+	"github.com/cairn-learning/cairn/internal/limits"
 )
 
 // table reads one CSV file a row at a time: the header decides which
@@ -27,15 +28,21 @@ type table struct {
 	header  []string
 	probs   *badinput.List
 	rec     []string
+	limits  []fieldLimit // each column's, in header order
+	tooLong []bool       // the current row's fields refused as too long
+	rows    int
 	line    int
 	bad     bool // the current row has a problem
-	lastErr int  // line of the last CSV syntax error, to stop on one that repeats
+	// cut says reading stopped before the end of the file (a limit, a
+	// broken file): its records are not all known.
+	cut     bool
+	lastErr int // line of the last CSV syntax error, to stop on one that repeats
 }
 
 // newTable reads the header of r. It returns nil when the header is
 // unusable (problems reported): the file's rows are then not read.
 func newTable(r io.Reader, file string, entity Entity, version string, mode Mode, probs *badinput.List) *table {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(newLineReader(r), 64<<10)
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
@@ -54,6 +61,11 @@ func newTable(r io.Reader, file string, entity Entity, version string, mode Mode
 	}
 	t.header = append([]string(nil), head...)
 	t.cols = make(map[string]int, len(head))
+	for _, h := range t.header {
+		max, what := columnLimit(strings.TrimSpace(h))
+		t.limits = append(t.limits, fieldLimit{max, what})
+	}
+	t.tooLong = make([]bool, len(t.header))
 	known := map[string]string{} // lower-case -> proper spelling
 	for _, c := range columns[version][entity] {
 		known[strings.ToLower(c)] = c
@@ -143,6 +155,12 @@ func (t *table) next() bool {
 			t.rec = rec
 			t.line, _ = t.r.FieldPos(0)
 			t.bad = false
+			if t.rows++; t.rows > limits.CSVRows {
+				t.rowf("the file has more than the %d rows a OneRoster file may have", limits.CSVRows)
+				t.cut = true
+				return false
+			}
+			t.checkLengths()
 			if len(rec) > len(t.header) {
 				t.rowf("the row has %d fields, the header has %d", len(rec), len(t.header))
 			}
@@ -161,6 +179,7 @@ func (t *table) next() bool {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) || pe.Line == t.lastErr {
 			t.syntax(err)
+			t.cut = true
 			return false
 		}
 		t.lastErr = pe.Line
@@ -169,14 +188,21 @@ func (t *table) next() bool {
 }
 
 func (t *table) columnName(i int) string {
-	if i < len(t.header) {
+	if i >= 0 && i < len(t.header) {
 		return strings.TrimSpace(t.header[i])
 	}
 	return ""
 }
 
-// syntax reports a CSV syntax error: broken quoting, mostly.
+// syntax reports a CSV syntax error (broken quoting, mostly) or a limit
+// reached while reading.
 func (t *table) syntax(err error) {
+	var le *limitError
+	if errors.As(err, &le) {
+		t.probs.Addf(t.file, le.line, le.column, t.columnName(le.column-1), "%s", le.reason)
+		t.bad = true
+		return
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		reason := pe.Err.Error()
@@ -223,8 +249,13 @@ func (t *table) pos(col string) (line, column int) {
 	return t.line, i + 1
 }
 
-// errf reports a problem with col's field in the current row.
+// errf reports a problem with col's field in the current row, unless the
+// field was refused as too long (and blanked) already.
 func (t *table) errf(col, format string, args ...any) {
+	if i, ok := t.cols[col]; ok && i < len(t.tooLong) && t.tooLong[i] {
+		t.bad = true
+		return
+	}
 	line, column := t.pos(col)
 	t.probs.Addf(t.file, line, column, col, format, args...)
 	t.bad = true
