@@ -102,8 +102,22 @@ func loadSnapshot(ctx context.Context, r *runner, districtID int64) (oneroster.S
 	return snap, err
 }
 
+// problemLines writes problems one a line, then how many more there are.
+func problemLines(ps []badinput.Problem, more int, one, many string) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("and %d more %s", more, plural(more, one, many)))
+	}
+	return out
+}
+
 // ImportOneRoster imports a OneRoster package (from oneroster.Read or
-// Open) into the district, all or nothing, in one transaction.
+// Open) into the district, all or nothing, in one transaction. A roster
+// read with oneroster.ReadOptions.Partial lacks the rows with errors: the
+// records they name (Roster.Held) are neither changed nor retired.
 //
 // Records are matched by sourcedId (a record that cairn exported under
 // "cairn-<kind>-<id>" matches the record it came from), created when new,
@@ -117,15 +131,17 @@ func loadSnapshot(ctx context.Context, r *runner, districtID int64) (oneroster.S
 // record that comes back is brought back to life.
 //
 // What the files cannot say is checked here: a record referring to one
-// this import retires, an enrollment of a person who does not hold the
-// role, two enrollments of one person in one class as the same role, a
-// username used twice. Each is reported (file, record and reason) in a
+// this import retires, two enrollments of one person in one class as the
+// same role, a username used twice. An enrollment of a person who does
+// not hold the role (a student enrolled as a teacher) is left out with a
+// warning: it gives no access. Each is reported (file, record and reason) in a
 // *badinput.Error, and nothing is written.
 func (s *Store) ImportOneRoster(ctx context.Context, districtID int64, ro *oneroster.Roster, opt ImportOptions) (rep ImportReport, err error) {
 	defer wrap(&err, "ImportOneRoster")
 	start := s.now()
 	rep = newReport(opt.DryRun)
-	rep.Warnings = append(rep.Warnings, ro.Warnings...)
+	rep.Warnings = append(rep.Warnings, problemLines(ro.Warnings, ro.MoreWarnings, "warning", "warnings")...)
+	rep.Refused = problemLines(ro.Refused, ro.MoreRefused, "row", "rows")
 	err = s.inTx(ctx, func(r *runner) error {
 		if s.engine == SQLite {
 			restore, err := r.smallPageCache(ctx)
@@ -367,6 +383,9 @@ type rosterImport struct {
 	// usernames that change: cleared before the upsert, for the same
 	// reason.
 	usernameMoves []int64
+	// mismatched counts the enrollments left out because the person does
+	// not hold the role.
+	mismatched int
 	// claimed marks, by index, the stored enrollments the import has:
 	// by sourcedId, or taken over by a new sourcedId.
 	claimed []bool
@@ -1193,6 +1212,7 @@ func (im *rosterImport) planEnrollments(ctx context.Context) error {
 		fresh = make([]placed, 0, len(ro.Enrollments))
 	}
 	skipped := map[string]int{}
+	im.mismatched = 0
 	for i := range ro.Enrollments {
 		e := &ro.Enrollments[i]
 		if e.Status != oneroster.Active {
@@ -1221,6 +1241,9 @@ func (im *rosterImport) planEnrollments(ctx context.Context) error {
 	for _, role := range sortedKeys(skipped) {
 		n := skipped[role]
 		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s as %s not imported: cairn enrolls students and teachers", n, plural(n, "enrollment", "enrollments"), role))
+	}
+	if n := im.mismatched; n > 0 {
+		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s of people who do not hold the role (a student enrolled as a teacher, or a teacher as a student) not imported: they give no access", n, plural(n, "enrollment", "enrollments")))
 	}
 	slices.SortFunc(fresh, func(a, b placed) int {
 		return cmp.Or(cmp.Compare(a.place.class, b.place.class), cmp.Compare(a.place.person, b.place.person),
@@ -1284,8 +1307,15 @@ func (im *rosterImport) planEnrollment(ctx context.Context, e *oneroster.Enrollm
 		need = roster.RoleTeacher
 	}
 	if roles := im.rolesOf(person); !slices.Contains(roles, need) {
-		im.addProblem(oneroster.Enrollments.File(), "role", "enrollment %q: user %q is enrolled as %s but is not a %s (roles: %s)",
-			e.SourcedID, e.UserSourcedID, role, need, joinRoles(roles))
+		// Spec-valid, and common in exports: the enrollment is left out
+		// rather than give the person a relation their role does not
+		// (docs/privacy.md). A stored enrollment it had is retired as a
+		// bulk file's missing rows are.
+		im.mismatched++
+		if j, ok := t.stored[e.SourcedID]; ok {
+			im.claimed[j] = false
+			im.retire(oneroster.Enrollments, e.SourcedID)
+		}
 		return nil
 	}
 	row := enrollmentRow{class: class, person: person, teacher: teacher, primary: e.Primary != nil && *e.Primary, begin: noTime, end: noTime}
@@ -1802,7 +1832,7 @@ func (im *rosterImport) compareSnapshot(ctx context.Context) error {
 			delete(im.pending[e], id)
 		case ok:
 			// Changed: it stays pending.
-		case mode == oneroster.Bulk:
+		case mode == oneroster.Bulk && !im.ro.IsHeld(e, id):
 			im.retire(e, id)
 		}
 		return nil

@@ -123,6 +123,16 @@ func MapRole(role string, orgTypes []string) (roster.Role, bool) {
 	return "", false
 }
 
+// NeedsRole is the role a person must hold for an enrollment as role to
+// be imported: a student's for a student enrollment, a teacher's for a
+// teacher enrollment.
+func NeedsRole(role roster.EnrollmentRole) roster.Role {
+	if role == roster.EnrolledTeacher {
+		return roster.RoleTeacher
+	}
+	return roster.RoleStudent
+}
+
 // The metadata columns in which cairn writes what OneRoster has no column
 // for, so that an export re-imports identically.
 const (
@@ -304,6 +314,10 @@ func (r *Roster) ToDomain() *Domain {
 	}
 
 	skippedEnrollments := map[string]int{}
+	personRoles := map[string][]roster.Role{}
+	for _, p := range d.People {
+		personRoles[p.SourcedID] = p.Roles
+	}
 	for _, e := range r.Enrollments {
 		if e.Status != Active {
 			continue
@@ -316,6 +330,13 @@ func (r *Roster) ToDomain() *Domain {
 			role = roster.EnrolledTeacher
 		default:
 			skippedEnrollments[e.Role]++
+			continue
+		}
+		// An enrollment gives access only as the person's own role allows:
+		// a student enrolled as a teacher does not become the class's
+		// teacher (see docs/privacy.md).
+		if held, ok := personRoles[e.UserSourcedID]; ok && !slices.Contains(held, NeedsRole(role)) {
+			d.Skipped = append(d.Skipped, fmt.Sprintf("enrollment %q: user %q is enrolled as %s but is not a %s", e.SourcedID, e.UserSourcedID, role, NeedsRole(role)))
 			continue
 		}
 		en := roster.Enrollment{SourcedID: e.SourcedID, Role: role, Primary: e.Primary != nil && *e.Primary}
