@@ -2,10 +2,10 @@ package oneroster
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"errors"
 	"path"
 	"slices"
 	"strings"
