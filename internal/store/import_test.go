@@ -1217,7 +1217,9 @@ func testImportOneRosterOdd(t *testing.T, e *env) {
 	ro := editedRoster(t, e, d.ID, "bulk-v1p1", "enrollments.csv", "enr-3,,,cls-alg1-p1,org-hs,usr-s2,student", "enr-3,,,cls-alg1-p1,org-hs,usr-s2,teacher", oneroster.ReadOptions{})
 	rep, err := e.s.ImportOneRoster(e.ctx, d.ID, ro, store.ImportOptions{})
 	ok(t, err)
-	if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.HasPrefix(w, `enrollments.csv:4:7: role: user "usr-s2" is enrolled as a teacher`) }) {
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, `enrollments.csv:4:7: role: user "usr-s2" is enrolled as a teacher`)
+	}) {
 		t.Errorf("no warning with the line of the odd enrollment: %q", rep.Warnings)
 	}
 	if diff := cmp.Diff([]string{"usr-s1/student", "usr-t1/teacher"}, enrolled(t, e, d.ID, "cls-alg1-p1")); diff != "" {
