@@ -193,9 +193,9 @@ type importReportView struct {
 	MoreWarnings int
 	// Refused are the rows a partial import leaves out, with their file
 	// and line.
-	Refused     []string
-	MoreRefused int
-	Recomputed  int
+	Refused      []string
+	MoreRefused  int
+	Recomputed   int
 	Problems     []importProblem
 	MoreProblems int
 	// ProblemCount is every problem found, listed or not.
