@@ -263,6 +263,17 @@ FROM enrollments WHERE district_id = $1 AND retired_at IS NULL ORDER BY id`, arg
 	if err != nil {
 		return d, err
 	}
+	d.Kept = &oneroster.Kept{}
+	err = r.each(ctx, `SELECT entity, record FROM oneroster_records WHERE district_id = $1 AND record <> ''`, args, func(row scanner) error {
+		var e, rec string
+		if err := row.Scan(&e, &rec); err != nil {
+			return err
+		}
+		return d.Kept.Add(oneroster.Entity(e), []byte(rec))
+	})
+	if err != nil {
+		return d, err
+	}
 	err = r.each(ctx, `
 SELECT district_id, student_id, birth_date, sex, races, hispanic_or_latino, english_learner, disability, economically_disadvantaged
 FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row scanner) error {
@@ -281,8 +292,12 @@ FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row sc
 
 // ExportOneRoster writes the district's roster as a OneRoster 1.2 bulk CSV
 // package (a zip) that ImportOneRoster reads back as the same records:
-// importing it into the same district changes nothing. opt.Now defaults to
-// the store's clock. It returns the roster written.
+// importing it into the same district changes nothing, and a new district
+// made from it exports the same files. Records the district's imports
+// brought go out as they came, with what cairn holds of them put in
+// (oneroster.FromDistrict). opt.Now defaults to the store's clock, and
+// opt.SourceSystemCode to the district's sourcedId. It returns the roster
+// written.
 func (s *Store) ExportOneRoster(ctx context.Context, districtID int64, w io.Writer, opt oneroster.WriteOptions) (_ *oneroster.Roster, err error) {
 	defer wrap(&err, "ExportOneRoster")
 	d, err := s.OneRosterDistrict(ctx, districtID)
@@ -295,6 +310,10 @@ func (s *Store) ExportOneRoster(ctx context.Context, districtID int64, w io.Writ
 	}
 	if opt.Now.IsZero() {
 		opt.Now = s.nowUTC()
+	}
+	if opt.SourceSystemCode == "" {
+		// The district is the system the records come from.
+		opt.SourceSystemCode = ro.Orgs[0].SourcedID
 	}
 	return ro, oneroster.Write(w, ro, opt)
 }

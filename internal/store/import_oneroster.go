@@ -956,8 +956,18 @@ func (im *rosterImport) planPeople(ctx context.Context) error {
 		}
 		row := personRow{given: pp.GivenName, family: pp.FamilyName, email: pp.Email, username: pp.Username,
 			roles: jsonText(pp.Roles), schools: jsonText(pp.schools), grade: pp.Grade, language: pp.Language}
-		if old, ok := im.people.get(key); ok && old.row.username != "" && old.row.username != row.username {
-			im.usernameMoves = append(im.usernameMoves, old.id)
+		if old, ok := im.people.get(key); ok {
+			if old.row.username != "" && old.row.username != row.username {
+				im.usernameMoves = append(im.usernameMoves, old.id)
+			}
+			// The order of a person's roles and schools is not a change:
+			// an export lists role rows in its own order.
+			if sameJSONSet(old.row.roles, row.roles) {
+				row.roles = old.row.roles
+			}
+			if sameJSONSet(old.row.schools, row.schools) {
+				row.schools = old.row.schools
+			}
 		}
 		id, err := im.people.put(ctx, im, key, row)
 		if err != nil {
@@ -1490,6 +1500,25 @@ func (im *rosterImport) planLinks(ctx context.Context) error {
 	return nil
 }
 
+// sameJSONSet reports whether two JSON lists hold the same values, in any
+// order.
+func sameJSONSet(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var x, y []json.RawMessage
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil || len(x) != len(y) {
+		return false
+	}
+	xs, ys := make([]string, len(x)), make([]string, len(y))
+	for i := range x {
+		xs[i], ys[i] = string(x[i]), string(y[i])
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	return slices.Equal(xs, ys)
+}
+
 func demographicRowOf(d roster.Demographics) demographicRow {
 	tri := func(b *bool) int8 {
 		switch {
@@ -1500,7 +1529,10 @@ func demographicRowOf(d roster.Demographics) demographicRow {
 		}
 		return 0
 	}
-	return demographicRow{birth: microPtr(d.BirthDate), sex: d.Sex, races: jsonText(d.Races),
+	// Races in any order are the same races.
+	races := slices.Clone(d.Races)
+	slices.Sort(races)
+	return demographicRow{birth: microPtr(d.BirthDate), sex: d.Sex, races: jsonText(races),
 		hispanic: tri(d.HispanicOrLatino), el: tri(d.EnglishLearner), dis: tri(d.Disability), econ: tri(d.EconomicallyDisadvantaged)}
 }
 
@@ -1859,12 +1891,30 @@ func (im *rosterImport) writeSnapshot(ctx context.Context) error {
 	done := 0
 	for _, e := range oneroster.AllEntities {
 		ids := sortedKeys(im.pending[e])
+		// Each record is kept as read, for exports (oneroster.Kept).
+		n, row := im.ro.Rows(e)
+		at := make(map[string]int, len(ids))
+		for i := range n {
+			if id, active, _ := row(i); active {
+				if _, ok := im.pending[e][id]; ok {
+					at[id] = i
+				}
+			}
+		}
+		var jsonErr error
 		err := r.writeChunks(ctx, "snapshot", func(_ string, n, _ int) { im.progress.report("snapshot", done+n, total) },
-			`INSERT INTO oneroster_records (district_id, entity, sourced_id, hash) VALUES `,
-			` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, len(ids), func(i int) []any {
-				return []any{im.districtID, string(e), ids[i], int64(im.pending[e][ids[i]])}
+			`INSERT INTO oneroster_records (district_id, entity, sourced_id, hash, record) VALUES `,
+			` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash, record = excluded.record`, len(ids), func(i int) []any {
+				kept := ""
+				if j, ok := at[ids[i]]; ok {
+					_, _, rec := row(j)
+					b, err := json.Marshal(rec)
+					jsonErr = cmp.Or(jsonErr, err)
+					kept = string(b)
+				}
+				return []any{im.districtID, string(e), ids[i], int64(im.pending[e][ids[i]]), kept}
 			})
-		if err != nil {
+		if err := cmp.Or(err, jsonErr); err != nil {
 			return err
 		}
 		done += len(ids)

@@ -215,10 +215,14 @@ func (r *Record) common(col string) (string, bool) {
 		if r.DateLastModified.IsZero() {
 			return "", true
 		}
-		return r.DateLastModified.UTC().Format("2006-01-02T15:04:05.000Z"), true
+		return r.DateLastModified.UTC().Format(dateTimeLayout), true
 	}
 	return "", false
 }
+
+// dateTimeLayout is how dateLastModified is written: ISO 8601 in UTC, to
+// the millisecond.
+const dateTimeLayout = "2006-01-02T15:04:05.000Z"
 
 func join(xs []string) string { return strings.Join(xs, ",") }
 
