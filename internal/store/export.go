@@ -369,6 +369,15 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 		if err := ids.load(ctx, r, districtID); err != nil {
 			return err
 		}
+		terms := map[int64]roster.Term{}
+		err = r.each(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+			t, err := scanTerm(row)
+			terms[t.ID] = t
+			return err
+		})
+		if err != nil {
+			return err
+		}
 		classes := map[int64]roster.Class{}
 		err = r.each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1`, []any{districtID}, func(row scanner) error {
 			c, err := scanClass(row)
@@ -410,6 +419,8 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 				ClassSourcedID:   ids.classes[cl.ID],
 				SchoolSourcedID:  ids.schools[cl.SchoolID],
 				TermSourcedID:    ids.terms[cl.TermID],
+				TermStart:        terms[cl.TermID].StartDate,
+				TermEnd:          terms[cl.TermID].EndDate,
 				StudentSourcedID: ids.people[c.student],
 				Standard:         st,
 				Value:            c.st.Value,
@@ -473,7 +484,9 @@ func (x *exportIDs) load(ctx context.Context, r *runner, districtID int64) error
 // OneRoster 1.2 gradebook package (a zip): one line item per class and
 // standard, one result per student, each tied to the standard's CASE
 // identifier as its learning objective, scored on the standard's scale.
-// now dates the line items and the files; zero means the store's clock.
+// Rows are dated by the data (terms, evidence: see
+// oneroster.MasteryGradebook); now dates the zip's files, and zero means
+// the store's clock.
 // It returns the number of results written.
 func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writer, now time.Time) (_ int, err error) {
 	defer wrap(&err, "ExportGradebook")
@@ -499,7 +512,7 @@ func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writ
 	}
 	var gb oneroster.Gradebook
 	for i, id := range order {
-		part := oneroster.MasteryGradebook(groups[id], scaleByID[id], now)
+		part := oneroster.MasteryGradebook(groups[id], scaleByID[id])
 		if i == 0 {
 			gb.Categories = part.Categories
 		}
@@ -507,7 +520,7 @@ func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writ
 		gb.Results = append(gb.Results, part.Results...)
 	}
 	if len(order) == 0 {
-		gb = oneroster.MasteryGradebook(nil, standards.DefaultScale(), now)
+		gb = oneroster.MasteryGradebook(nil, standards.DefaultScale())
 	}
 	return len(results), oneroster.WriteGradebook(w, gb, now)
 }

@@ -1420,7 +1420,28 @@ func testExportGradebook(t *testing.T, e *env) {
 		ok(t, err)
 		return recs[1:]
 	}
+	// The line items are dated by the class's term, not by the export,
+	// and exporting later gives the same files.
+	for _, li := range rows("lineItems.csv") {
+		if li[5] != x.term.StartDate.UTC().Format("2006-01-02T15:04:05.000Z") || li[6] != x.term.EndDate.UTC().Format("2006-01-02T15:04:05.000Z") {
+			t.Errorf("line item %s assigned %s, due %s: want the term's %s to %s", li[0], li[5], li[6], x.term.StartDate, x.term.EndDate)
+		}
+		if len(li[3]) > 90 {
+			t.Errorf("line item title of %d bytes: %s", len(li[3]), li[3])
+		}
+	}
+	var later bytes.Buffer
+	_, err = s.ExportGradebook(ctx, x.d.ID, &later, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	ok(t, err)
+	if diff := cmp.Diff(files, zipTexts(t, later.Bytes())); diff != "" {
+		t.Errorf("a later export differs (-first +later):\n%s", diff)
+	}
 	results := rows("results.csv")
+	for _, r := range results {
+		if i := strings.IndexByte(r[6], '.'); i >= 0 && len(r[6])-i-1 > oneroster.ScorePrecision {
+			t.Errorf("score %s has more than %d decimals", r[6], oneroster.ScorePrecision)
+		}
+	}
 	if len(results) != n {
 		t.Errorf("%d results written, ExportGradebook says %d", len(results), n)
 	}
