@@ -100,11 +100,11 @@ type MasteryResult struct {
 	// TermStart and TermEnd are the class's term's first and last days.
 	TermStart, TermEnd time.Time
 	StudentSourcedID   string
-	Standard                                       standards.Standard
-	Value                                          float64
-	Level                                          string
-	Mastered                                       bool
-	AssessedAt                                     time.Time
+	Standard           standards.Standard
+	Value              float64
+	Level              string
+	Mastered           bool
+	AssessedAt         time.Time
 }
 
 // masteryCategory is the category every mastery line item is in.
