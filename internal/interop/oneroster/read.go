@@ -237,6 +237,11 @@ func (rs *readState) readManifest() bool {
 		case strings.HasPrefix(name, "file."):
 			file := strings.TrimPrefix(name, "file.") + ".csv"
 			mode, ok := modes.match(value)
+			if value == "" {
+				// Exports leave the files they do not supply blank.
+				rs.probs.Warnf("manifest.csv", t.line, 2, name, "blank: read as absent")
+				mode, ok = string(Absent), true
+			}
 			if !ok {
 				rs.probs.Addf("manifest.csv", t.line, 2, name, "%q is not one of bulk, delta, absent", value)
 				continue

@@ -546,6 +546,13 @@ func TestReadWarnings(t *testing.T) {
 		t.Errorf("Skipped does not say enr-3 was left out: %q", d.Skipped)
 	}
 
+	// A file the manifest leaves blank is absent, as exports mean it.
+	m = editFS(t, "bulk-v1p2", [3]string{"manifest.csv", "file.userResources,absent", "file.userResources,"})
+	r, err = Read(m, ReadOptions{})
+	if err != nil || r.Mode("userResources.csv") != Absent || len(r.Warnings) != 1 || r.Warnings[0].String() != "manifest.csv:23:2: file.userResources: blank: read as absent" {
+		t.Errorf("a blank manifest mode: %v, warnings %q", err, problemStrings(r.Warnings))
+	}
+
 	// A package refused for an error still shows its warnings.
 	m = editFS(t, "bulk-v1p1",
 		[3]string{"manifest.csv", "source.systemCode,EXSIS", "source.sytemCode,EXSIS"},
