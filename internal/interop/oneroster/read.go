@@ -896,19 +896,22 @@ func (rs *readState) finish() {
 		}
 		primary[u] = roles.lines[i]
 	}
+	late := map[string]int32{} // user refused now -> line
 	for i, u := range rs.roster.Users {
 		if u.Status == Active && primary[i] == 0 && !users.refused[int32(i)] {
 			rs.probs.Addf(Users.File(), int(users.lines[i]), 0, "", "user %q has no primary role in roles.csv: every user needs one", u.SourcedID)
 			rs.refuse(Users, int32(i))
-			rs.refuseRowsOf(u.SourcedID)
+			late[u.SourcedID] = users.lines[i]
 		}
 	}
+	rs.refuseRowsOf(late)
 }
 
-// refuseRowsOf refuses the rows read before it was known that user is
-// refused: their roles, profiles, demographics and enrollments.
-func (rs *readState) refuseRowsOf(user string) {
-	if !rs.partial {
+// refuseRowsOf refuses the rows read before it was known that the users
+// of late (by sourcedId, with their lines) are refused: their roles,
+// profiles, demographics and enrollments.
+func (rs *readState) refuseRowsOf(late map[string]int32) {
+	if !rs.partial || len(late) == 0 {
 		return
 	}
 	r := rs.roster
@@ -924,14 +927,11 @@ func (rs *readState) refuseRowsOf(user string) {
 	} {
 		idx := rs.index[x.e]
 		for i := range x.n {
-			if x.owner(i) == user && !idx.refused[int32(i)] {
-				rs.probs.Addf(x.e.File(), int(idx.lines[i]), 0, "", "user %q is refused (users.csv line %d has an error)", user, rs.index[Users].lines[rs.userPos(user)])
+			user := x.owner(i)
+			if line, ok := late[user]; ok && !idx.refused[int32(i)] {
+				rs.probs.Addf(x.e.File(), int(idx.lines[i]), 0, "", "user %q is refused (users.csv line %d has an error)", user, line)
 				rs.refuse(x.e, int32(i))
 			}
 		}
 	}
-}
-
-func (rs *readState) userPos(id string) int {
-	return slices.Index(rs.index[Users].names, id)
 }

@@ -636,6 +636,26 @@ func TestReadPartial(t *testing.T) {
 		}
 	}
 
+	// A user found without a primary role once every file is read takes
+	// the rows read before with them.
+	m = editFS(t, "bulk-v1p2", [3]string{"roles.csv", "role-a1,,,usr-a1,primary", "role-a1,,,usr-a1,secondary"})
+	r, err = Read(m, ReadOptions{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = problemStrings(r.Refused)
+	want := []string{
+		`users.csv:7: user "usr-a1" has no primary role in roles.csv: every user needs one`,
+		`roles.csv:8: user "usr-a1" is refused (users.csv line 7 has an error)`,
+		`enrollments.csv:6: user "usr-a1" is refused (users.csv line 7 has an error)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("refused (-want +got):\n%s", diff)
+	}
+	if slices.ContainsFunc(r.Enrollments, func(e Enrollment) bool { return e.UserSourcedID == "usr-a1" }) {
+		t.Error("an enrollment of the refused user was kept")
+	}
+
 	// A problem with a whole file refuses the package even so.
 	m = editFS(t, "bulk-v1p2", [3]string{"orgs.csv", "sourcedId,status,dateLastModified,name,type", "sourcedId,status,dateLastModified,name,kind"})
 	if _, err := Read(m, ReadOptions{Partial: true}); err == nil || !strings.Contains(err.Error(), "missing column type") {
