@@ -1384,6 +1384,18 @@ func testExportOneRoster(t *testing.T, e *env) {
 			}
 		})
 	}
+
+	// A record changed in cairn since its import is dated by the export;
+	// the others keep the date they came with.
+	ben := person(t, e, v12.ID, "usr-s2")
+	ben.FamilyName = "Okafor-Reyes"
+	ok(t, s.UpdatePerson(ctx, &ben))
+	users := zipTexts(t, export(s, v12.ID))["users.csv"]
+	for _, want := range []string{"usr-s2,active,2025-02-01T07:30:00.000Z,", "usr-s1,active,2024-08-01T10:00:00.000Z,"} {
+		if !strings.Contains(users, want) {
+			t.Errorf("users.csv has no %q:\n%s", want, users)
+		}
+	}
 }
 
 // zipTexts returns the files of a zip by name.

@@ -707,7 +707,15 @@ func FromDistrict(d District) (*Roster, error) {
 				u.PrimaryOrgSourcedID = orgs[0]
 			}
 		}
-		dated(Users, &u, &kept, found)
+		// A OneRoster 1.1 user written as 1.2 is the same user.
+		as12 := kept
+		if as12.Role != "" || len(as12.OrgSourcedIDs) > 0 {
+			as12.Role, as12.OrgSourcedIDs = "", nil
+			if as12.PrimaryOrgSourcedID == "" {
+				as12.PrimaryOrgSourcedID = u.PrimaryOrgSourcedID
+			}
+		}
+		dated(Users, &u, &as12, found)
 		r.Users = append(r.Users, u)
 		// In sourcedId order, the order Kept gives them back in.
 		slices.SortFunc(roles, func(a, b Role) int { return strings.Compare(a.SourcedID, b.SourcedID) })

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cairn-learning/cairn/internal/roster"
 )
@@ -195,6 +196,8 @@ func dated[T any, P interface {
 	k := P(kept)
 	if h.of(e, rec) == h.of(e, k) {
 		rec.record().DateLastModified = k.record().DateLastModified
+	} else {
+		rec.record().DateLastModified = time.Time{}
 	}
 }
 
