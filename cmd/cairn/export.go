@@ -46,8 +46,11 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 Writes the district's roster as a OneRoster 1.2 CSV package in bulk mode (a
 zip): the district and its schools, terms, courses, classes, people with
 their roles, guardians, demographics and enrollments. Retired records are
-left out. Records made in cairn go out as "cairn-<kind>-<id>", and importing
-the package into the same district changes nothing.`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
+left out. Records made in cairn go out as "cairn-<kind>-<id>"; records
+imported go out as the student information system sent them (identifiers,
+userIds, user profiles, role rows, metadata, dates), with what cairn holds
+of them put in. Importing the package into the same district changes
+nothing, and a new district made from it exports the same files.`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
 			ro, err := st.ExportOneRoster(ctx, districtID, w, oneroster.WriteOptions{})
 			if err != nil {
 				return "", err
@@ -61,8 +64,10 @@ the package into the same district changes nothing.`, func(st *store.Store, dist
 Writes, for every class, each enrolled student's mastery of each standard of
 the class's course as a OneRoster 1.2 gradebook (a zip): a line item per
 class and standard, a result per student with the mastery value as score
-and the level as text, each tied to the standard's CASE identifier as its
-learning objective (the identifiers 'cairn export case' writes).`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
+and the level as text (scores to hundredths), each tied to the standard's
+CASE identifier as its learning objective (the identifiers 'cairn export
+case' writes). Line items run over their class's term and rows are dated by
+their evidence, so the same mastery gives the same files.`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
 			n, err := st.ExportGradebook(ctx, districtID, w, time.Time{})
 			return fmt.Sprintf("%d %s", n, plural(n, "result", "results")), err
 		})

@@ -25,13 +25,16 @@ const importUsage = ` cairn import case|oneroster [flags] SOURCE
   cairn import case FILE|URL [--dry-run] [--scale N]
         import a standards framework: a CASE 1.0 or 1.1 package, from a JSON
         file or a CASE server (https://.../ims/case/v1p1/CFPackages/{id})
-  cairn import oneroster ZIP|DIR [--dry-run]
+  cairn import oneroster ZIP|DIR [--dry-run] [--partial]
         import a roster: a OneRoster 1.1 or 1.2 CSV package, bulk or delta,
         as a zip file or a folder
 
 Both take --db and --district. An import is all or nothing: when the input
-has any problem, each is listed with its file, line and column, and nothing
-is written. Importing the same input twice changes nothing the second time.
+has any error, each is listed with its file, line and column, and nothing
+is written (a OneRoster import with --partial imports the rows without
+errors instead). Warnings (what the standard allows but is odd) are listed
+too and stop nothing. Importing the same input twice changes nothing the
+second time.
 Run 'cairn import <kind> --help' for the flags of each.`
 
 func runImport(ctx context.Context, env *environment, args []string) error {
@@ -169,9 +172,19 @@ Schools, terms, courses, classes, people and enrollments are matched by
 sourcedId and created, updated, or left alone when nothing changed. A file
 supplied in bulk retires what an earlier import brought and the file no
 longer has; a delta file retires what it marks tobedeleted. Retired records
-stay (evidence keeps pointing at them) and are left out of exports.`)
+stay (evidence keeps pointing at them) and are left out of exports.
+
+Errors (a missing required column, a date that is not ISO 8601, a reference
+to a record that does not exist) refuse the whole package, unless --partial
+is given: then the rows with errors, and the rows that refer to them, are
+left out and listed with their file and line, and the records they name are
+neither changed nor retired. A problem with a whole file (the manifest, a
+header, broken quoting) refuses the package even so. Warnings (a student
+enrolled as a teacher, an unknown column, a misspelled manifest key) are
+listed and stop nothing.`)
 	var f importFlags
 	f.register(fs, env)
+	partial := fs.Bool("partial", false, "import the rows without errors and list the others, instead of refusing the whole package")
 	src, err := parseWithSource(fs, args, "OneRoster package (a zip file or a folder)")
 	if err != nil {
 		return err
@@ -193,7 +206,7 @@ stay (evidence keeps pointing at them) and are left out of exports.`)
 		prog.finish()
 		return err
 	}
-	ro, err := oneroster.Open(src, oneroster.ReadOptions{Known: known})
+	ro, err := oneroster.Open(src, oneroster.ReadOptions{Known: known, Partial: *partial})
 	if err != nil {
 		prog.finish()
 		return refused(env, src, err)
@@ -206,6 +219,9 @@ stay (evidence keeps pointing at them) and are left out of exports.`)
 	}
 	fmt.Fprintf(env.stdout, "%s: OneRoster %s (%s)\n", src, ro.Version, modes(ro))
 	printReport(env.stdout, rep)
+	if n := len(ro.Refused) + ro.MoreRefused; n > 0 {
+		fmt.Fprintf(env.stdout, "partial: %d %s; the rows that have them, and the rows that refer to those, were left out, and what they name is unchanged\n", n, plural(n, "error", "errors"))
+	}
 	return nil
 }
 
@@ -240,6 +256,12 @@ func refused(env *environment, src string, err error) error {
 	if be.More > 0 {
 		fmt.Fprintf(env.stderr, "and %d more %s\n", be.More, plural(be.More, "problem", "problems"))
 	}
+	for _, p := range be.Warnings {
+		fmt.Fprintf(env.stderr, "warning: %s\n", p)
+	}
+	if be.MoreWarnings > 0 {
+		fmt.Fprintf(env.stderr, "warning: and %d more\n", be.MoreWarnings)
+	}
 	return fmt.Errorf("%s: %d %s, nothing was imported", src, n, plural(n, "problem", "problems"))
 }
 
@@ -264,10 +286,17 @@ func printReport(w io.Writer, rep store.ImportReport) {
 	tw.Flush()
 	for i, note := range rep.Warnings {
 		if i == maxNotes {
-			fmt.Fprintf(w, "note: and %d more\n", len(rep.Warnings)-maxNotes)
+			fmt.Fprintf(w, "warning: and %d more\n", len(rep.Warnings)-maxNotes)
 			break
 		}
-		fmt.Fprintf(w, "note: %s\n", note)
+		fmt.Fprintf(w, "warning: %s\n", note)
+	}
+	for i, row := range rep.Refused {
+		if i == maxNotes {
+			fmt.Fprintf(w, "left out: and %d more\n", len(rep.Refused)-maxNotes)
+			break
+		}
+		fmt.Fprintf(w, "left out: %s\n", row)
 	}
 	if rep.Recomputed > 0 {
 		fmt.Fprintf(w, "recomputed %d mastery %s\n", rep.Recomputed, plural(rep.Recomputed, "state", "states"))

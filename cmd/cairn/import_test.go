@@ -186,7 +186,7 @@ func TestImportOneRosterCommand(t *testing.T) {
 			t.Errorf("%s row %q, want %q", kind, got, want)
 		}
 	}
-	if !strings.Contains(out, "OneRoster 1.2 (bulk)") || !strings.Contains(out, `note: user "usr-pr1": no role cairn uses (proctor)`) {
+	if !strings.Contains(out, "OneRoster 1.2 (bulk)") || !strings.Contains(out, `warning: user "usr-pr1": no role cairn uses (proctor)`) {
 		t.Errorf("output lacks the version or the note on the proctor:\n%s", out)
 	}
 
@@ -253,8 +253,15 @@ func zipDir(t *testing.T, dir string) string {
 // of one file and returns the folder.
 func badPackage(t *testing.T, file, old, new string) string {
 	t.Helper()
+	return editedPackage(t, "bulk-v1p2", file, old, new)
+}
+
+// editedPackage copies a package of the OneRoster test data into a
+// folder, changes one line of one file and returns the folder.
+func editedPackage(t *testing.T, fixture, file, old, new string) string {
+	t.Helper()
 	dir := t.TempDir()
-	src := filepath.Join(onerosterData, "bulk-v1p2")
+	src := filepath.Join(onerosterData, fixture)
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
@@ -289,8 +296,6 @@ func TestImportOneRosterCommandRefused(t *testing.T) {
 		{"unknown class", badPackage(t, "enrollments.csv", "enr-8,,,cls-ela7-hr", "enr-8,,,cls-nowhere"), `enrollments\.csv:9:4: classSourcedId: .*"cls-nowhere"`},
 		{"duplicate sourcedId", badPackage(t, "users.csv", "usr-s2,", "usr-s1,"), `users\.csv:3:1: sourcedId: .*"usr-s1"`},
 		{"not a date", badPackage(t, "academicSessions.csv", "2024-08-19", "2024-19-08"), `academicSessions\.csv:\d+:\d+: startDate: .*2024-19-08`},
-		{"student enrolled as teacher", badPackage(t, "enrollments.csv", "enr-2,,,cls-alg1-p1,org-hs,usr-s1,student", "enr-2,,,cls-alg1-p1,org-hs,usr-s1,teacher"),
-			`enrollments\.csv:3:7: role: user "usr-s1" is enrolled as a teacher`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,6 +312,42 @@ func TestImportOneRosterCommandRefused(t *testing.T) {
 				t.Errorf("after a refused import: %d people (%v), want none", len(ps), err)
 			}
 		})
+	}
+}
+
+// TestImportOneRosterCommandWarnings imports what real exports hold: a
+// OneRoster 1.1 set where a student is enrolled as a teacher is imported,
+// with a warning at the line and without the enrollment; a set with a bad
+// row is refused, or with --partial imported without it.
+func TestImportOneRosterCommandWarnings(t *testing.T) {
+	db := interopDB(t)
+	odd := editedPackage(t, "bulk-v1p1", "enrollments.csv", "enr-3,,,cls-alg1-p1,org-hs,usr-s2,student", "enr-3,,,cls-alg1-p1,org-hs,usr-s2,teacher")
+	out := mustCairn(t, "import", "oneroster", "--db", db, odd)
+	if !strings.Contains(out, `warning: enrollments.csv:4:7: role: user "usr-s2" is enrolled as a teacher, but users.csv does not make them one`) {
+		t.Errorf("no warning on the student enrolled as a teacher:\n%s", out)
+	}
+	if got := reportRow(t, out, "enrollments"); got != "7 0 0 0 0" {
+		t.Errorf("enrollments %q, want 7 created (the student's enrollment as teacher left out)\n%s", got, out)
+	}
+
+	mustCairn(t, "district", "create", "--db", db, "--name", "Second")
+	bad := badPackage(t, "users.csv", ",Farah,Kaur,", ",Farah,,")
+	_, errOut, err := cairn(t, "import", "oneroster", "--db", db, "--district", "2", bad)
+	if err == nil || !strings.Contains(errOut, "users.csv:7:8: familyName: required, but blank") {
+		t.Fatalf("all or nothing: %v\n%s", err, errOut)
+	}
+	out = mustCairn(t, "import", "oneroster", "--db", db, "--district", "2", "--partial", bad)
+	for _, want := range []string{
+		"left out: users.csv:7:8: familyName: required, but blank",
+		`left out: enrollments.csv:6:6: userSourcedId: user "usr-a1" is refused (users.csv line 7 has an error)`,
+		"partial: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("partial import output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := reportRow(t, out, "people"); got != "12 0 0 0 0" {
+		t.Errorf("people %q, want 12 created (all but the aide with no family name)\n%s", got, out)
 	}
 }
 

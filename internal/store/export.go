@@ -279,6 +279,17 @@ FROM enrollments WHERE district_id = $1 AND retired_at IS NULL ORDER BY id`, arg
 	if err != nil {
 		return d, err
 	}
+	d.Kept = &oneroster.Kept{}
+	err = r.each(ctx, `SELECT entity, record FROM oneroster_records WHERE district_id = $1 AND record <> ''`, args, func(row scanner) error {
+		var e, rec string
+		if err := row.Scan(&e, &rec); err != nil {
+			return err
+		}
+		return d.Kept.Add(oneroster.Entity(e), []byte(rec))
+	})
+	if err != nil {
+		return d, err
+	}
 	err = r.each(ctx, `
 SELECT district_id, student_id, birth_date, sex, races, hispanic_or_latino, english_learner, disability, economically_disadvantaged
 FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row scanner) error {
@@ -297,8 +308,12 @@ FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row sc
 
 // ExportOneRoster writes the district's roster as a OneRoster 1.2 bulk CSV
 // package (a zip) that ImportOneRoster reads back as the same records:
-// importing it into the same district changes nothing. opt.Now defaults to
-// the store's clock. It returns the roster written.
+// importing it into the same district changes nothing, and a new district
+// made from it exports the same files. Records the district's imports
+// brought go out as they came, with what cairn holds of them put in
+// (oneroster.FromDistrict). opt.Now defaults to the store's clock, and
+// opt.SourceSystemCode to the district's sourcedId. It returns the roster
+// written.
 func (s *Store) ExportOneRoster(ctx context.Context, districtID int64, w io.Writer, opt oneroster.WriteOptions) (_ *oneroster.Roster, err error) {
 	defer wrap(&err, "ExportOneRoster")
 	d, err := s.OneRosterDistrict(ctx, districtID)
@@ -311,6 +326,10 @@ func (s *Store) ExportOneRoster(ctx context.Context, districtID int64, w io.Writ
 	}
 	if opt.Now.IsZero() {
 		opt.Now = s.nowUTC()
+	}
+	if opt.SourceSystemCode == "" {
+		// The district is the system the records come from.
+		opt.SourceSystemCode = ro.Orgs[0].SourcedID
 	}
 	return ro, oneroster.Write(w, ro, opt)
 }
@@ -366,6 +385,15 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 		if err := ids.load(ctx, r, districtID); err != nil {
 			return err
 		}
+		terms := map[int64]roster.Term{}
+		err = r.each(ctx, `SELECT `+termCols+` FROM terms WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+			t, err := scanTerm(row)
+			terms[t.ID] = t
+			return err
+		})
+		if err != nil {
+			return err
+		}
 		classes := map[int64]roster.Class{}
 		err = r.each(ctx, `SELECT `+classCols+` FROM classes c WHERE c.district_id = $1`, []any{districtID}, func(row scanner) error {
 			c, err := scanClass(row)
@@ -407,6 +435,8 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 				ClassSourcedID:   ids.classes[cl.ID],
 				SchoolSourcedID:  ids.schools[cl.SchoolID],
 				TermSourcedID:    ids.terms[cl.TermID],
+				TermStart:        terms[cl.TermID].StartDate,
+				TermEnd:          terms[cl.TermID].EndDate,
 				StudentSourcedID: ids.people[c.student],
 				Standard:         st,
 				Value:            c.st.Value,
@@ -470,7 +500,9 @@ func (x *exportIDs) load(ctx context.Context, r *runner, districtID int64) error
 // OneRoster 1.2 gradebook package (a zip): one line item per class and
 // standard, one result per student, each tied to the standard's CASE
 // identifier as its learning objective, scored on the standard's scale.
-// now dates the line items and the files; zero means the store's clock.
+// Rows are dated by the data (terms, evidence: see
+// oneroster.MasteryGradebook); now dates the zip's files, and zero means
+// the store's clock.
 // It returns the number of results written.
 func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writer, now time.Time) (_ int, err error) {
 	defer wrap(&err, "ExportGradebook")
@@ -496,7 +528,7 @@ func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writ
 	}
 	var gb oneroster.Gradebook
 	for i, id := range order {
-		part := oneroster.MasteryGradebook(groups[id], scaleByID[id], now)
+		part := oneroster.MasteryGradebook(groups[id], scaleByID[id])
 		if i == 0 {
 			gb.Categories = part.Categories
 		}
@@ -504,7 +536,7 @@ func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writ
 		gb.Results = append(gb.Results, part.Results...)
 	}
 	if len(order) == 0 {
-		gb = oneroster.MasteryGradebook(nil, standards.DefaultScale(), now)
+		gb = oneroster.MasteryGradebook(nil, standards.DefaultScale())
 	}
 	return len(results), oneroster.WriteGradebook(w, gb, now)
 }

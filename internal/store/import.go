@@ -44,6 +44,10 @@ type ImportReport struct {
 	// Warnings are things imported differently from how the input has
 	// them, or left out, without being errors.
 	Warnings []string `json:"warnings,omitempty"`
+	// Refused are the rows a partial import left out, each with its
+	// file, line and why ("users.csv:12:7: givenName: required, but
+	// blank"): what they name stays as it was.
+	Refused []string `json:"refused,omitempty"`
 	// DryRun is set when nothing was written.
 	DryRun bool `json:"dryRun"`
 	// FrameworkID is the framework a CASE import created or updated.

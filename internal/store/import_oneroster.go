@@ -102,8 +102,22 @@ func loadSnapshot(ctx context.Context, r *runner, districtID int64) (oneroster.S
 	return snap, err
 }
 
+// problemLines writes problems one a line, then how many more there are.
+func problemLines(ps []badinput.Problem, more int, one, many string) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("and %d more %s", more, plural(more, one, many)))
+	}
+	return out
+}
+
 // ImportOneRoster imports a OneRoster package (from oneroster.Read or
-// Open) into the district, all or nothing, in one transaction.
+// Open) into the district, all or nothing, in one transaction. A roster
+// read with oneroster.ReadOptions.Partial lacks the rows with errors: the
+// records they name (Roster.Held) are neither changed nor retired.
 //
 // Records are matched by sourcedId (a record that cairn exported under
 // "cairn-<kind>-<id>" matches the record it came from), created when new,
@@ -117,15 +131,17 @@ func loadSnapshot(ctx context.Context, r *runner, districtID int64) (oneroster.S
 // record that comes back is brought back to life.
 //
 // What the files cannot say is checked here: a record referring to one
-// this import retires, an enrollment of a person who does not hold the
-// role, two enrollments of one person in one class as the same role, a
-// username used twice. Each is reported (file, record and reason) in a
+// this import retires, two enrollments of one person in one class as the
+// same role, a username used twice. An enrollment of a person who does
+// not hold the role (a student enrolled as a teacher) is left out with a
+// warning: it gives no access. Each is reported (file, record and reason) in a
 // *badinput.Error, and nothing is written.
 func (s *Store) ImportOneRoster(ctx context.Context, districtID int64, ro *oneroster.Roster, opt ImportOptions) (rep ImportReport, err error) {
 	defer wrap(&err, "ImportOneRoster")
 	start := s.now()
 	rep = newReport(opt.DryRun)
-	rep.Warnings = append(rep.Warnings, ro.Warnings...)
+	rep.Warnings = append(rep.Warnings, problemLines(ro.Warnings, ro.MoreWarnings, "warning", "warnings")...)
+	rep.Refused = problemLines(ro.Refused, ro.MoreRefused, "row", "rows")
 	err = s.inTx(ctx, func(r *runner) error {
 		if s.engine == SQLite {
 			restore, err := r.smallPageCache(ctx)
@@ -367,6 +383,9 @@ type rosterImport struct {
 	// usernames that change: cleared before the upsert, for the same
 	// reason.
 	usernameMoves []int64
+	// mismatched counts the enrollments left out because the person does
+	// not hold the role.
+	mismatched int
 	// claimed marks, by index, the stored enrollments the import has:
 	// by sourcedId, or taken over by a new sourcedId.
 	claimed []bool
@@ -937,8 +956,18 @@ func (im *rosterImport) planPeople(ctx context.Context) error {
 		}
 		row := personRow{given: pp.GivenName, family: pp.FamilyName, email: pp.Email, username: pp.Username,
 			roles: jsonText(pp.Roles), schools: jsonText(pp.schools), grade: pp.Grade, language: pp.Language}
-		if old, ok := im.people.get(key); ok && old.row.username != "" && old.row.username != row.username {
-			im.usernameMoves = append(im.usernameMoves, old.id)
+		if old, ok := im.people.get(key); ok {
+			if old.row.username != "" && old.row.username != row.username {
+				im.usernameMoves = append(im.usernameMoves, old.id)
+			}
+			// The order of a person's roles and schools is not a change:
+			// an export lists role rows in its own order.
+			if sameJSONSet(old.row.roles, row.roles) {
+				row.roles = old.row.roles
+			}
+			if sameJSONSet(old.row.schools, row.schools) {
+				row.schools = old.row.schools
+			}
 		}
 		id, err := im.people.put(ctx, im, key, row)
 		if err != nil {
@@ -1193,6 +1222,7 @@ func (im *rosterImport) planEnrollments(ctx context.Context) error {
 		fresh = make([]placed, 0, len(ro.Enrollments))
 	}
 	skipped := map[string]int{}
+	im.mismatched = 0
 	for i := range ro.Enrollments {
 		e := &ro.Enrollments[i]
 		if e.Status != oneroster.Active {
@@ -1221,6 +1251,9 @@ func (im *rosterImport) planEnrollments(ctx context.Context) error {
 	for _, role := range sortedKeys(skipped) {
 		n := skipped[role]
 		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s as %s not imported: cairn enrolls students and teachers", n, plural(n, "enrollment", "enrollments"), role))
+	}
+	if n := im.mismatched; n > 0 {
+		im.rep.Warnings = append(im.rep.Warnings, fmt.Sprintf("enrollments.csv: %d %s of people who do not hold the role (a student enrolled as a teacher, or a teacher as a student) not imported: they give no access", n, plural(n, "enrollment", "enrollments")))
 	}
 	slices.SortFunc(fresh, func(a, b placed) int {
 		return cmp.Or(cmp.Compare(a.place.class, b.place.class), cmp.Compare(a.place.person, b.place.person),
@@ -1284,8 +1317,15 @@ func (im *rosterImport) planEnrollment(ctx context.Context, e *oneroster.Enrollm
 		need = roster.RoleTeacher
 	}
 	if roles := im.rolesOf(person); !slices.Contains(roles, need) {
-		im.addProblem(oneroster.Enrollments.File(), "role", "enrollment %q: user %q is enrolled as %s but is not a %s (roles: %s)",
-			e.SourcedID, e.UserSourcedID, role, need, joinRoles(roles))
+		// Spec-valid, and common in exports: the enrollment is left out
+		// rather than give the person a relation their role does not
+		// (docs/privacy.md). A stored enrollment it had is retired as a
+		// bulk file's missing rows are.
+		im.mismatched++
+		if j, ok := t.stored[e.SourcedID]; ok {
+			im.claimed[j] = false
+			im.retire(oneroster.Enrollments, e.SourcedID)
+		}
 		return nil
 	}
 	row := enrollmentRow{class: class, person: person, teacher: teacher, primary: e.Primary != nil && *e.Primary, begin: noTime, end: noTime}
@@ -1460,6 +1500,25 @@ func (im *rosterImport) planLinks(ctx context.Context) error {
 	return nil
 }
 
+// sameJSONSet reports whether two JSON lists hold the same values, in any
+// order.
+func sameJSONSet(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var x, y []json.RawMessage
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil || len(x) != len(y) {
+		return false
+	}
+	xs, ys := make([]string, len(x)), make([]string, len(y))
+	for i := range x {
+		xs[i], ys[i] = string(x[i]), string(y[i])
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	return slices.Equal(xs, ys)
+}
+
 func demographicRowOf(d roster.Demographics) demographicRow {
 	tri := func(b *bool) int8 {
 		switch {
@@ -1470,7 +1529,10 @@ func demographicRowOf(d roster.Demographics) demographicRow {
 		}
 		return 0
 	}
-	return demographicRow{birth: microPtr(d.BirthDate), sex: d.Sex, races: jsonText(d.Races),
+	// Races in any order are the same races.
+	races := slices.Clone(d.Races)
+	slices.Sort(races)
+	return demographicRow{birth: microPtr(d.BirthDate), sex: d.Sex, races: jsonText(races),
 		hispanic: tri(d.HispanicOrLatino), el: tri(d.EnglishLearner), dis: tri(d.Disability), econ: tri(d.EconomicallyDisadvantaged)}
 }
 
@@ -1802,7 +1864,7 @@ func (im *rosterImport) compareSnapshot(ctx context.Context) error {
 			delete(im.pending[e], id)
 		case ok:
 			// Changed: it stays pending.
-		case mode == oneroster.Bulk:
+		case mode == oneroster.Bulk && !im.ro.IsHeld(e, id):
 			im.retire(e, id)
 		}
 		return nil
@@ -1829,12 +1891,30 @@ func (im *rosterImport) writeSnapshot(ctx context.Context) error {
 	done := 0
 	for _, e := range oneroster.AllEntities {
 		ids := sortedKeys(im.pending[e])
+		// Each record is kept as read, for exports (oneroster.Kept).
+		n, row := im.ro.Rows(e)
+		at := make(map[string]int, len(ids))
+		for i := range n {
+			if id, active, _ := row(i); active {
+				if _, ok := im.pending[e][id]; ok {
+					at[id] = i
+				}
+			}
+		}
+		var jsonErr error
 		err := r.writeChunks(ctx, "snapshot", func(_ string, n, _ int) { im.progress.report("snapshot", done+n, total) },
-			`INSERT INTO oneroster_records (district_id, entity, sourced_id, hash) VALUES `,
-			` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash`, len(ids), func(i int) []any {
-				return []any{im.districtID, string(e), ids[i], int64(im.pending[e][ids[i]])}
+			`INSERT INTO oneroster_records (district_id, entity, sourced_id, hash, record) VALUES `,
+			` ON CONFLICT (district_id, entity, sourced_id) DO UPDATE SET hash = excluded.hash, record = excluded.record`, len(ids), func(i int) []any {
+				kept := ""
+				if j, ok := at[ids[i]]; ok {
+					_, _, rec := row(j)
+					b, err := json.Marshal(rec)
+					jsonErr = cmp.Or(jsonErr, err)
+					kept = string(b)
+				}
+				return []any{im.districtID, string(e), ids[i], int64(im.pending[e][ids[i]]), kept}
 			})
-		if err != nil {
+		if err := cmp.Or(err, jsonErr); err != nil {
 			return err
 		}
 		done += len(ids)

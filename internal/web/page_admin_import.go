@@ -83,6 +83,9 @@ type importUpload struct {
 	// path is the temporary file holding the bytes uploaded.
 	path string
 	kind string
+	// partial says to import a roster's rows without errors and list the
+	// others, instead of refusing the whole file.
+	partial bool
 	// name is the file's name on the uploader's computer, which reports
 	// of problems give.
 	name string
@@ -166,9 +169,10 @@ func (u *importUploads) take(r *http.Request, token string, now time.Time) (*imp
 // upload the report of its dry run or of its import.
 type adminImportPage struct {
 	pageBase
-	Kinds  []option
-	Kind   string
-	Errors map[string]string
+	Kinds   []option
+	Kind    string
+	Partial bool
+	Errors  map[string]string
 	// Gone says an "Apply" came for an upload that has expired or was
 	// applied already.
 	Gone   bool
@@ -187,6 +191,10 @@ type importReportView struct {
 	Rows         []importRow
 	Warnings     []string
 	MoreWarnings int
+	// Refused are the rows a partial import leaves out, with their file
+	// and line.
+	Refused      []string
+	MoreRefused  int
 	Recomputed   int
 	Problems     []importProblem
 	MoreProblems int
@@ -247,6 +255,7 @@ func (s *Server) adminImportCheck(w http.ResponseWriter, r *http.Request) error 
 	pr := s.printerOf(r)
 	data := s.newImportPage(w, r)
 	data.Kind = r.FormValue("kind")
+	data.Partial = r.FormValue("partial") != ""
 	if _, ok := importResource[data.Kind]; !ok {
 		data.Errors["kind"] = pr.T("import.error.kind")
 	}
@@ -262,7 +271,7 @@ func (s *Server) adminImportCheck(w http.ResponseWriter, r *http.Request) error 
 	if err := access.Allow(actorOf(r), access.Change, importResource[data.Kind], access.Scope{}); err != nil {
 		return err
 	}
-	up := &importUpload{kind: data.Kind, name: filepath.Base(header.Filename)}
+	up := &importUpload{kind: data.Kind, partial: data.Partial, name: filepath.Base(header.Filename)}
 	up.districtID, up.personID, up.sessionID = uploadOwner(r)
 	if up.path, err = s.saveUpload(file); err != nil {
 		return err
@@ -297,7 +306,7 @@ func (s *Server) adminImportApply(w http.ResponseWriter, r *http.Request) error 
 		return s.renderPage(w, r, http.StatusConflict, "admin_import", data)
 	}
 	defer os.Remove(up.path)
-	data.Kind = up.kind
+	data.Kind, data.Partial = up.kind, up.partial
 	a := actorOf(r)
 	if err := access.Allow(a, access.Change, importResource[up.kind], access.Scope{}); err != nil {
 		return err
@@ -354,6 +363,10 @@ func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, data *adm
 	}
 	rep.MoreProblems = be.More
 	rep.ProblemCount = len(be.Problems) + be.More
+	for _, p := range be.Warnings {
+		rep.Warnings = append(rep.Warnings, p.String())
+	}
+	rep.MoreWarnings = be.MoreWarnings
 	data.Report = rep
 	w.Header().Set("Cache-Control", "no-store")
 	return s.renderPage(w, r, http.StatusUnprocessableEntity, "admin_import", data)
@@ -409,7 +422,7 @@ func (s *Server) runImport(ctx context.Context, up *importUpload, dryRun bool) (
 		if err != nil {
 			return nil, err
 		}
-		ro, err := oneroster.ReadZip(f, st.Size(), up.name, oneroster.ReadOptions{Known: known})
+		ro, err := oneroster.ReadZip(f, st.Size(), up.name, oneroster.ReadOptions{Known: known, Partial: up.partial})
 		if err != nil {
 			return nil, err
 		}
@@ -426,10 +439,16 @@ func (s *Server) runImport(ctx context.Context, up *importUpload, dryRun bool) (
 	}
 	view.Changed = rep.Changed()
 	view.Recomputed = rep.Recomputed
-	view.Warnings = rep.Warnings
-	if len(view.Warnings) > maxImportWarnings {
-		view.MoreWarnings = len(view.Warnings) - maxImportWarnings
-		view.Warnings = view.Warnings[:maxImportWarnings]
-	}
+	view.Warnings, view.MoreWarnings = firstOf(rep.Warnings)
+	view.Refused, view.MoreRefused = firstOf(rep.Refused)
 	return view, nil
+}
+
+// firstOf returns the first maxImportWarnings lines, and how many more
+// there are.
+func firstOf(lines []string) ([]string, int) {
+	if len(lines) > maxImportWarnings {
+		return lines[:maxImportWarnings], len(lines) - maxImportWarnings
+	}
+	return lines, 0
 }

@@ -294,6 +294,48 @@ func TestImportPageRefusesBadFiles(t *testing.T) {
 	}
 }
 
+// TestImportPagePartial uploads a roster with a bad row and an odd one:
+// all or nothing refuses it and still lists the warning; the partial
+// choice imports the other rows, lists the row left out with its file and
+// line, and the warning.
+func TestImportPagePartial(t *testing.T) {
+	f := newFixture(t)
+	f.srv.imports.dir = t.TempDir()
+	admin := f.signedIn(f.admin)
+	body := wantPage(t, admin.get("/admin/import"), http.StatusOK)
+	if !strings.Contains(body, `id="mode-partial"`) || !strings.Contains(body, `id="mode-all" checked`) {
+		t.Errorf("the import page offers no choice of all or nothing:\n%s", body)
+	}
+	roster := zipFolder(t, filepath.Join(onerosterTestdata, "bulk-v1p2"), func(name string, b []byte) []byte {
+		switch name {
+		case "users.csv":
+			return bytes.Replace(b, []byte(",Benjamin,"), []byte(",,"), 1)
+		case "enrollments.csv":
+			return bytes.Replace(b, []byte("enr-6,,,cls-alg1-p3,org-hs,usr-s1,student"), []byte("enr-6,,,cls-alg1-p3,org-hs,usr-s1,teacher"), 1)
+		}
+		return b
+	})
+	warning := `enrollments.csv:7:7: role: user &#34;usr-s1&#34; is enrolled as a teacher`
+	body = wantPage(t, admin.upload(importOneRoster, "sis.zip", roster), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, `<td class="code">users.csv:3:7</td>`) || !strings.Contains(body, warning) {
+		t.Errorf("all or nothing: the error or the warning is missing:\n%s", body)
+	}
+	before := f.peopleCount()
+	body = wantPage(t, admin.uploadForm(url.Values{"csrf": {admin.token()}, "kind": {importOneRoster}, "partial": {"on"}}, "sis.zip", roster), http.StatusOK)
+	for _, want := range []string{`id="import-left-out"`, `<li class="code">users.csv:3:7: givenName: required, but blank</li>`, warning, `id="mode-partial" checked`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("partial dry run lacks %s:\n%s", want, body)
+		}
+	}
+	body = wantPage(t, admin.post("/admin/import/apply", url.Values{"upload": {uploadToken(t, body)}}), http.StatusOK)
+	if got := countRow(t, body, "people"); got != "12 0 0 0 0" {
+		t.Errorf("applied: people %q, want 12 created (all but the one without a given name)", got)
+	}
+	if got := f.peopleCount(); got != before+12 {
+		t.Errorf("after the partial import %d people, want %d", got, before+12)
+	}
+}
+
 func TestImportPageCASE(t *testing.T) {
 	f := newFixture(t)
 	f.srv.imports.dir = t.TempDir()

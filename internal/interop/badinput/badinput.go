@@ -20,8 +20,27 @@ import (
 // is zero.
 const DefaultLimit = 100
 
+// Severity says whether a problem stops an import.
+type Severity string
+
+// The severities of a problem. The zero Severity is an error.
+const (
+	// SeverityError is a problem that keeps the input from being read
+	// safely: a missing required column, a date that is not a date, a
+	// reference to a record that does not exist. The import is refused, or
+	// (where the importer allows it) the row is left out.
+	SeverityError Severity = "error"
+	// SeverityWarning is something the standard allows but that is odd, or
+	// that the importer reads differently from how the input has it: an
+	// unknown extra column, a misspelled manifest key, a student enrolled
+	// as a teacher. It is reported and does not stop the import.
+	SeverityWarning Severity = "warning"
+)
+
 // Problem is one thing wrong with an input file.
 type Problem struct {
+	// Severity is SeverityError (or empty) or SeverityWarning.
+	Severity Severity `json:"severity,omitempty"`
 	// File is the name of the file as the person knows it ("users.csv",
 	// "math.json").
 	File string `json:"file"`
@@ -50,6 +69,9 @@ func (p Problem) Location() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
 }
 
+// IsWarning reports whether p does not stop an import.
+func (p Problem) IsWarning() bool { return p.Severity == SeverityWarning }
+
 // String is the problem as one line: "users.csv:12:7: givenName: required".
 func (p Problem) String() string {
 	if p.Field == "" {
@@ -58,13 +80,16 @@ func (p Problem) String() string {
 	return p.Location() + ": " + p.Field + ": " + p.Reason
 }
 
-// List collects the problems of one import. Its zero value is ready to use
-// and keeps DefaultLimit problems.
+// List collects the problems of one import: errors, and apart from them
+// warnings. Its zero value is ready to use and keeps DefaultLimit of each.
 type List struct {
-	// Limit is how many problems are kept in detail; 0 means DefaultLimit.
-	Limit    int
-	problems []Problem
-	more     int
+	// Limit is how many errors, and how many warnings, are kept in
+	// detail; 0 means DefaultLimit.
+	Limit        int
+	problems     []Problem
+	more         int
+	warnings     []Problem
+	moreWarnings int
 }
 
 func (l *List) limit() int {
@@ -74,8 +99,17 @@ func (l *List) limit() int {
 	return l.Limit
 }
 
-// Add records p; past the limit it is only counted.
+// Add records p, among the warnings when it is one; past the limit it is
+// only counted.
 func (l *List) Add(p Problem) {
+	if p.IsWarning() {
+		if len(l.warnings) >= l.limit() {
+			l.moreWarnings++
+			return
+		}
+		l.warnings = append(l.warnings, p)
+		return
+	}
 	if len(l.problems) >= l.limit() {
 		l.more++
 		return
@@ -88,23 +122,33 @@ func (l *List) Addf(file string, line, column int, field, format string, args ..
 	l.Add(Problem{File: file, Line: line, Column: column, Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
-// Len is the number of problems recorded, including those only counted.
+// Warnf records a warning with a formatted reason.
+func (l *List) Warnf(file string, line, column int, field, format string, args ...any) {
+	l.Add(Problem{Severity: SeverityWarning, File: file, Line: line, Column: column, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Warnings returns the warnings kept in detail, in the order found, and
+// how many more were only counted.
+func (l *List) Warnings() ([]Problem, int) { return l.warnings, l.moreWarnings }
+
+// Len is the number of errors recorded, including those only counted.
 func (l *List) Len() int { return len(l.problems) + l.more }
 
 // Full reports whether the limit is reached, so that an importer may skip
 // expensive checks whose details would only be counted.
 func (l *List) Full() bool { return len(l.problems) >= l.limit() }
 
-// Problems returns the problems kept in detail, in the order found.
+// Problems returns the errors kept in detail, in the order found.
 func (l *List) Problems() []Problem { return l.problems }
 
-// Err returns nil when nothing was recorded, or an *Error holding the
-// problems.
+// Err returns nil when no error was recorded (warnings do not count), or
+// an *Error holding the errors.
 func (l *List) Err() error {
 	if l.Len() == 0 {
 		return nil
 	}
-	return &Error{Problems: append([]Problem(nil), l.problems...), More: l.more}
+	return &Error{Problems: append([]Problem(nil), l.problems...), More: l.more,
+		Warnings: append([]Problem(nil), l.warnings...), MoreWarnings: l.moreWarnings}
 }
 
 // Error is an import refused for bad input. errors.Is(err,
@@ -114,6 +158,10 @@ type Error struct {
 	Problems []Problem
 	// More counts the problems found beyond those.
 	More int
+	// Warnings are the warnings found too, which alone would not have
+	// refused the import, and MoreWarnings counts those beyond them.
+	Warnings     []Problem
+	MoreWarnings int
 }
 
 // Error lists the problems one per line, then "and N more problems".

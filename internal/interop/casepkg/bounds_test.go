@@ -18,11 +18,11 @@ import (
 )
 
 // docJSON is a CFDocument that passes every check.
-const docJSON = `{"identifier":"d0000000-0000-4000-8000-000000000000","uri":"u","creator":"c","title":"t","lastChangeDateTime":"2024-01-01T00:00:00Z"}`
+const docJSON = `{"identifier":"d0000000-0000-4000-8000-000000000000","uri":"https://example.org/u","creator":"c","title":"t","lastChangeDateTime":"2024-01-01T00:00:00Z"}`
 
 // itemJSON is an item with the statement given.
 func itemJSON(i int, statement string) string {
-	return fmt.Sprintf(`{"identifier":"a0000000-0000-4000-8000-%012d","uri":"u","fullStatement":%q,"lastChangeDateTime":"2024-01-01T00:00:00Z"}`, i, statement)
+	return fmt.Sprintf(`{"identifier":"a0000000-0000-4000-8000-%012d","uri":"https://example.org/u","fullStatement":%q,"lastChangeDateTime":"2024-01-01T00:00:00Z"}`, i, statement)
 }
 
 // allocatedBy runs f and returns the bytes it allocated on the heap, which

@@ -57,7 +57,8 @@ func (c Changes) For(e Entity) EntityChanges {
 // Diff says what importing r on top of before would create, update and
 // retire. For a file supplied in bulk, a record of before that the file
 // lacks is retired; for a delta file, only rows marked tobedeleted retire
-// records; an absent file changes nothing. A record is updated when any of
+// records; an absent file changes nothing; a record whose row a partial
+// read refused (Roster.Held) stays as it was. A record is updated when any of
 // its fields other than status and dateLastModified differs.
 func Diff(before Snapshot, r *Roster) Changes {
 	byEntity := map[Entity]*EntityChanges{}
@@ -99,7 +100,7 @@ func Diff(before Snapshot, r *Roster) Changes {
 		}
 		var gone []string
 		for id := range before[c.Entity] {
-			if !seen[c.Entity][id] {
+			if !seen[c.Entity][id] && !r.IsHeld(c.Entity, id) {
 				gone = append(gone, id)
 			}
 		}
@@ -214,10 +215,14 @@ func (r *Record) common(col string) (string, bool) {
 		if r.DateLastModified.IsZero() {
 			return "", true
 		}
-		return r.DateLastModified.UTC().Format("2006-01-02T15:04:05.000Z"), true
+		return r.DateLastModified.UTC().Format(dateTimeLayout), true
 	}
 	return "", false
 }
+
+// dateTimeLayout is how dateLastModified is written: ISO 8601 in UTC, to
+// the millisecond.
+const dateTimeLayout = "2006-01-02T15:04:05.000Z"
 
 func join(xs []string) string { return strings.Join(xs, ",") }
 

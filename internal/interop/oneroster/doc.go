@@ -11,14 +11,19 @@
 // vocabularies (matched without regard to case and kept in the
 // specification's spelling), dates, duplicate sourcedIds, references to
 // other records, bulk and delta rules. Every problem is reported with its
-// file, line and column; a package with any problem gives no Roster.
+// file, line and column and a severity: an error (the file cannot be read
+// safely) or a warning (spec-valid but odd: a student enrolled as a
+// teacher, an unknown column, a misspelled manifest key), which stops
+// nothing. A package with any error gives no Roster, unless
+// ReadOptions.Partial asks for the rows without errors.
 //
 // The Roster keeps the records as the files have them, keyed by sourcedId.
 // ToDomain maps them to cairn's roster types, still keyed by sourcedId, for
 // the store to resolve; Diff (against the Snapshot of the last import) says
 // what an import creates, updates and retires. Write writes a roster back
 // as a OneRoster 1.2 bulk package that Read reads as the same records;
-// FromDistrict builds one from what the store holds. WriteGradebook writes
+// FromDistrict builds one from what the store holds and the records its
+// imports kept (Kept). WriteGradebook writes
 // per-standard mastery as 1.2 lineItems and results with their learning
 // objectives.
 //
@@ -33,8 +38,9 @@
 //	                                school admin by the org); preferred names when given
 //	agentSourcedIds                 GuardianLinks, from whichever side lists the other
 //	demographics                    Demographics of students (race flags that are true)
-//	enrollments                     Enrollments as student or teacher; administrator
-//	                                and proctor enrollments are skipped
+//	enrollments                     Enrollments as student or teacher of people who
+//	                                hold that role; administrator and proctor
+//	                                enrollments, and the rest, are skipped
 //
 // In OneRoster 1.2 a user's roles are rows of roles.csv (exactly one
 // primary per user) and users.csv has no role or orgSourcedIds column; a

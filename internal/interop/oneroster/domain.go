@@ -123,6 +123,16 @@ func MapRole(role string, orgTypes []string) (roster.Role, bool) {
 	return "", false
 }
 
+// NeedsRole is the role a person must hold for an enrollment as role to
+// be imported: a student's for a student enrollment, a teacher's for a
+// teacher enrollment.
+func NeedsRole(role roster.EnrollmentRole) roster.Role {
+	if role == roster.EnrolledTeacher {
+		return roster.RoleTeacher
+	}
+	return roster.RoleStudent
+}
+
 // The metadata columns in which cairn writes what OneRoster has no column
 // for, so that an export re-imports identically.
 const (
@@ -130,6 +140,11 @@ const (
 	metaEnglishLearner = "metadata.cairn.englishLearner"
 	metaDisability     = "metadata.cairn.disability"
 	metaEconomically   = "metadata.cairn.economicallyDisadvantaged"
+	// metaRelationship, on a guardian, is their relationship to their
+	// students when the OneRoster role does not say it ("mother" of a
+	// parent), as "studentSourcedId=relationship,..." when it differs by
+	// student.
+	metaRelationship = "metadata.cairn.relationship"
 )
 
 // ToDomain maps the active records of r to cairn's roster types.
@@ -279,7 +294,15 @@ func (r *Roster) ToDomain() *Domain {
 		}
 	}
 
-	// Guardians from agentSourcedIds, whichever side lists the other.
+	// Guardians from agentSourcedIds, whichever side lists the other; the
+	// relationship is the guardian's OneRoster role, or what cairn wrote of
+	// it in metadata.cairn.relationship ("mother").
+	exact := map[string]string{}
+	for _, u := range r.Users {
+		if m := u.Metadata[metaRelationship]; m != "" && u.Status == Active {
+			exact[u.SourcedID] = m
+		}
+	}
 	seen := map[[2]string]bool{}
 	link := func(guardian, student string) {
 		k := [2]string{guardian, student}
@@ -287,7 +310,8 @@ func (r *Roster) ToDomain() *Domain {
 			return
 		}
 		seen[k] = true
-		d.GuardianLinks = append(d.GuardianLinks, GuardianLink{GuardianSourcedID: guardian, StudentSourcedID: student, Relationship: relationship[guardian]})
+		rel := cmpOr(relationshipOf(exact[guardian], student), relationship[guardian])
+		d.GuardianLinks = append(d.GuardianLinks, GuardianLink{GuardianSourcedID: guardian, StudentSourcedID: student, Relationship: rel})
 	}
 	for _, u := range r.Users {
 		if u.Status != Active {
@@ -304,6 +328,10 @@ func (r *Roster) ToDomain() *Domain {
 	}
 
 	skippedEnrollments := map[string]int{}
+	personRoles := map[string][]roster.Role{}
+	for _, p := range d.People {
+		personRoles[p.SourcedID] = p.Roles
+	}
 	for _, e := range r.Enrollments {
 		if e.Status != Active {
 			continue
@@ -316,6 +344,13 @@ func (r *Roster) ToDomain() *Domain {
 			role = roster.EnrolledTeacher
 		default:
 			skippedEnrollments[e.Role]++
+			continue
+		}
+		// An enrollment gives access only as the person's own role allows:
+		// a student enrolled as a teacher does not become the class's
+		// teacher (see docs/privacy.md).
+		if held, ok := personRoles[e.UserSourcedID]; ok && !slices.Contains(held, NeedsRole(role)) {
+			d.Skipped = append(d.Skipped, fmt.Sprintf("enrollment %q: user %q is enrolled as %s but is not a %s", e.SourcedID, e.UserSourcedID, role, NeedsRole(role)))
 			continue
 		}
 		en := roster.Enrollment{SourcedID: e.SourcedID, Role: role, Primary: e.Primary != nil && *e.Primary}
@@ -421,15 +456,25 @@ type District struct {
 	Enrollments  []roster.Enrollment
 	Guardians    []roster.GuardianLink
 	Demographics []roster.Demographics
+	// Kept are the records as the district's imports read them, or nil.
+	Kept *Kept
 }
 
 // FromDistrict builds the OneRoster 1.2 roster of a district: orgs (the
 // district and its schools), academic sessions, courses, classes, users
-// with their roles, demographics and enrollments. A record without a
-// sourcedId (created in cairn) gets "cairn-<kind>-<id>". Roles map back as
-// MapRole maps them in: coach becomes counselor, school_admin
+// with their roles, user profiles, demographics and enrollments. A record
+// without a sourcedId (created in cairn) gets "cairn-<kind>-<id>". Roles
+// map back as MapRole maps them in: coach becomes counselor, school_admin
 // siteAdministrator, district_admin districtAdministrator, and a guardian
-// is a parent, guardian or relative as their links say.
+// is a parent, relative or guardian as their links say (the exact
+// relationship, "mother", in metadata.cairn.relationship).
+//
+// A record the district's imports kept (d.Kept) is written as it was read,
+// with what cairn holds of it (names, codes, dates, roles, links) put in:
+// its identifiers, userIds, user profiles, role rows, metadata and date of
+// last modification come back unchanged while cairn holds the same of it.
+// A record new or changed since has no dateLastModified, and Write dates
+// it with the export's time.
 func FromDistrict(d District) (*Roster, error) {
 	sid := func(kind string, id int64, sourced string) string {
 		if sourced != "" {
@@ -437,26 +482,78 @@ func FromDistrict(d District) (*Roster, error) {
 		}
 		return fmt.Sprintf("cairn-%s-%d", kind, id)
 	}
+	k := d.Kept
+	if k == nil {
+		k = &Kept{}
+	}
+	k.sortKept()
 	r := &Roster{Version: Version12, Manifest: Manifest{ManifestVersion: "1.0", OneRosterVersion: Version12, Files: map[string]Mode{}}}
 	active := Record{Status: Active}
 	rec := func(id string) Record { x := active; x.SourcedID = id; return x }
+	// base is the kept record, active, or a new one.
+	keptRecord := func(r Record, found bool, id string) Record {
+		if !found {
+			return rec(id)
+		}
+		r.Status = Active
+		r.Metadata = cloneMeta(r.Metadata)
+		return r
+	}
 
 	districtID := sid("district", d.District.ID, d.District.SourcedID)
-	r.Orgs = append(r.Orgs, Org{Record: rec(districtID), Name: d.District.Name, Type: "district"})
+	orgType := map[string]string{districtID: "district"}
+	{
+		// The district's own org keeps the name its information system
+		// gave it: cairn's name for the district is the server's.
+		o, found := k.Orgs[districtID]
+		if !found || o.Type != "district" {
+			o, found = Org{Name: d.District.Name}, false
+		}
+		o.Record, o.Type = keptRecord(o.Record, found, districtID), "district"
+		if o.ParentSourcedID != "" {
+			o.ParentSourcedID = ""
+		}
+		r.Orgs = append(r.Orgs, o)
+	}
 	schools := map[int64]string{}
 	for _, s := range d.Schools {
 		schools[s.ID] = sid("school", s.ID, s.SourcedID)
-		r.Orgs = append(r.Orgs, Org{Record: rec(schools[s.ID]), Name: s.Name, Type: "school", ParentSourcedID: districtID})
+		orgType[schools[s.ID]] = "school"
+	}
+	for _, s := range d.Schools {
+		id := schools[s.ID]
+		kept, found := k.Orgs[id]
+		o := kept
+		if !found {
+			o = Org{ParentSourcedID: districtID}
+		}
+		o.Record, o.Name, o.Type = keptRecord(o.Record, found, id), s.Name, "school"
+		if _, ok := orgType[o.ParentSourcedID]; !ok || o.ParentSourcedID == id {
+			o.ParentSourcedID = districtID
+		}
+		dated(Orgs, &o, &kept, found)
+		r.Orgs = append(r.Orgs, o)
 	}
 	terms := map[int64]string{}
+	exportedTerm := map[string]bool{}
 	for _, t := range d.Terms {
 		terms[t.ID] = sid("term", t.ID, t.SourcedID)
+		exportedTerm[terms[t.ID]] = true
 	}
 	for _, t := range d.Terms {
-		s := AcademicSession{Record: rec(terms[t.ID]), Title: t.Title, Type: string(t.Type), StartDate: DateOf(t.StartDate), EndDate: DateOf(t.EndDate), SchoolYear: fmt.Sprint(t.EndDate.Year())}
+		id := terms[t.ID]
+		kept, found := k.AcademicSessions[id]
+		s := kept
+		s.Record = keptRecord(kept.Record, found, id)
+		s.Title, s.Type, s.StartDate, s.EndDate = t.Title, string(t.Type), DateOf(t.StartDate), DateOf(t.EndDate)
+		if !found || s.SchoolYear == "" {
+			s.SchoolYear = fmt.Sprint(t.EndDate.Year())
+		}
+		s.ParentSourcedID = ""
 		if t.ParentID != nil {
 			s.ParentSourcedID = terms[*t.ParentID]
 		}
+		dated(AcademicSessions, &s, &kept, found)
 		r.AcademicSessions = append(r.AcademicSessions, s)
 	}
 	courses := map[int64]string{}
@@ -466,16 +563,44 @@ func FromDistrict(d District) (*Roster, error) {
 		if c.SchoolID != nil {
 			org = schools[*c.SchoolID]
 		}
-		r.Courses = append(r.Courses, Course{Record: rec(courses[c.ID]), Title: c.Title, CourseCode: c.Code, Grades: c.Grades, OrgSourcedID: org})
+		kept, found := k.Courses[courses[c.ID]]
+		co := kept
+		co.Record = keptRecord(kept.Record, found, courses[c.ID])
+		co.Title, co.CourseCode, co.OrgSourcedID = c.Title, c.Code, org
+		if !slices.Equal(co.Grades, c.Grades) {
+			co.Grades = c.Grades
+		}
+		if !exportedTerm[co.SchoolYearSourcedID] {
+			co.SchoolYearSourcedID = ""
+		}
+		dated(Courses, &co, &kept, found)
+		r.Courses = append(r.Courses, co)
 	}
 	classes := map[int64]string{}
 	for _, c := range d.Classes {
 		classes[c.ID] = sid("class", c.ID, c.SourcedID)
-		cl := Class{Record: rec(classes[c.ID]), Title: c.Title, CourseSourcedID: courses[c.CourseID], ClassCode: c.Code, ClassType: "scheduled",
-			SchoolSourcedID: schools[c.SchoolID], TermSourcedIDs: []string{terms[c.TermID]}}
-		if c.Period != "" {
-			cl.Periods = strings.Split(c.Period, ",")
+		kept, found := k.Classes[classes[c.ID]]
+		cl := kept
+		cl.Record = keptRecord(kept.Record, found, classes[c.ID])
+		cl.Title, cl.CourseSourcedID, cl.ClassCode, cl.SchoolSourcedID = c.Title, courses[c.CourseID], c.Code, schools[c.SchoolID]
+		if cl.ClassType == "" {
+			cl.ClassType = "scheduled"
 		}
+		if join(cl.Periods) != c.Period {
+			cl.Periods = nil
+			if c.Period != "" {
+				cl.Periods = strings.Split(c.Period, ",")
+			}
+		}
+		// A class may run over several terms; cairn keeps the first.
+		keepTerms := len(cl.TermSourcedIDs) > 0 && cl.TermSourcedIDs[0] == terms[c.TermID]
+		for _, t := range cl.TermSourcedIDs {
+			keepTerms = keepTerms && exportedTerm[t]
+		}
+		if !keepTerms {
+			cl.TermSourcedIDs = []string{terms[c.TermID]}
+		}
+		dated(Classes, &cl, &kept, found)
 		r.Classes = append(r.Classes, cl)
 	}
 	people := map[int64]string{}
@@ -483,66 +608,149 @@ func FromDistrict(d District) (*Roster, error) {
 		people[p.ID] = sid("person", p.ID, p.SourcedID)
 	}
 	agents := map[int64][]string{}
-	relationship := map[int64]string{}
+	type link struct{ students, rels []string }
+	links := map[int64]*link{}
 	for _, g := range d.Guardians {
 		agents[g.StudentID] = append(agents[g.StudentID], people[g.GuardianID])
 		agents[g.GuardianID] = append(agents[g.GuardianID], people[g.StudentID])
-		switch rel := g.Relationship; {
-		case relationship[g.GuardianID] == "" && (rel == "parent" || rel == "relative" || rel == "guardian"):
-			relationship[g.GuardianID] = rel
+		l := links[g.GuardianID]
+		if l == nil {
+			l = &link{}
+			links[g.GuardianID] = l
 		}
+		rel := g.Relationship
+		if rel == "" {
+			rel = "guardian"
+		}
+		l.students = append(l.students, people[g.StudentID])
+		l.rels = append(l.rels, rel)
 	}
 	for _, p := range d.People {
 		id := people[p.ID]
-		u := User{Record: rec(id), EnabledUser: true, Username: p.Username, GivenName: p.GivenName, FamilyName: p.FamilyName, Email: p.Email, AgentSourcedIDs: agents[p.ID]}
-		if p.Grade != "" {
-			u.Grades = []string{p.Grade}
+		kept, found := k.Users[id]
+		u := kept
+		u.Record = keptRecord(kept.Record, found, id)
+		u.Role, u.OrgSourcedIDs = "", nil
+		if !found {
+			u.EnabledUser = true
+			u.GivenName, u.FamilyName = p.GivenName, p.FamilyName
 		}
-		if p.Language != "" {
-			u.Metadata = map[string]string{metaLanguage: p.Language}
+		// cairn holds the preferred name when there is one.
+		if cmpOr(u.PreferredGivenName, u.GivenName) != p.GivenName {
+			if u.PreferredGivenName != "" {
+				u.PreferredGivenName = p.GivenName
+			} else {
+				u.GivenName = p.GivenName
+			}
 		}
+		if cmpOr(u.PreferredFamilyName, u.FamilyName) != p.FamilyName {
+			if u.PreferredFamilyName != "" {
+				u.PreferredFamilyName = p.FamilyName
+			} else {
+				u.FamilyName = p.FamilyName
+			}
+		}
+		u.Username, u.Email = p.Username, p.Email
+		if first := ""; true {
+			if len(u.Grades) > 0 {
+				first = u.Grades[0]
+			}
+			if first != p.Grade {
+				u.Grades = nil
+				if p.Grade != "" {
+					u.Grades = []string{p.Grade}
+				}
+			}
+		}
+		if !sameSet(u.AgentSourcedIDs, agents[p.ID]) {
+			u.AgentSourcedIDs = agents[p.ID]
+		}
+		u.Metadata = setMeta(u.Metadata, metaLanguage, p.Language)
 		var orgs []string
 		for _, s := range p.SchoolIDs {
 			orgs = append(orgs, schools[s])
 		}
-		u.PrimaryOrgSourcedID = districtID
-		if len(orgs) > 0 {
-			u.PrimaryOrgSourcedID = orgs[0]
+		relationship := ""
+		if l := links[p.ID]; l != nil {
+			relationship = parentRelationship(l.rels[0])
 		}
-		r.Users = append(r.Users, u)
-		for i, role := range p.Roles {
-			name, scope := exportRole(role, relationship[p.ID])
-			where := orgs
-			if scope == "district" || len(where) == 0 {
-				where = []string{districtID}
+		var roles []Role
+		profiles := map[string]bool{}
+		for _, pr := range k.UserProfiles[id] {
+			profiles[pr.SourcedID] = true
+		}
+		primaryOrg := u.PrimaryOrgSourcedID
+		if rs, ok := keptRoles(k.Roles[id], p, orgs, orgType, primaryOrg, profiles); ok {
+			for _, ro := range rs {
+				ro.Record = keptRecord(ro.Record, true, ro.SourcedID)
+				roles = append(roles, ro)
 			}
-			for j, org := range where {
-				typ := "secondary"
-				if i == 0 && j == 0 {
-					typ = "primary"
+			if l := links[p.ID]; l != nil {
+				for _, ro := range rs {
+					if cr, _ := MapRole(ro.Role, nil); cr == roster.RoleGuardian {
+						relationship = ro.Role
+						break
+					}
 				}
-				r.Roles = append(r.Roles, Role{Record: rec(id + "-" + name + "-" + org), UserSourcedID: id, RoleType: typ, Role: name, OrgSourcedID: org})
 			}
+		} else {
+			roles = generatedRoles(rec, id, p, orgs, districtID, relationship)
+		}
+		if l := links[p.ID]; l != nil && p.Has(roster.RoleGuardian) {
+			u.Metadata = setMeta(u.Metadata, metaRelationship, relationshipMeta(relationship, l.students, l.rels))
+		} else {
+			u.Metadata = setMeta(u.Metadata, metaRelationship, "")
+		}
+		if _, ok := orgType[primaryOrg]; !ok || (orgType[primaryOrg] == "school" && !slices.Contains(orgs, primaryOrg)) {
+			u.PrimaryOrgSourcedID = districtID
+			if len(orgs) > 0 {
+				u.PrimaryOrgSourcedID = orgs[0]
+			}
+		}
+		// A OneRoster 1.1 user written as 1.2 is the same user.
+		as12 := kept
+		if as12.Role != "" || len(as12.OrgSourcedIDs) > 0 {
+			as12.Role, as12.OrgSourcedIDs = "", nil
+			if as12.PrimaryOrgSourcedID == "" {
+				as12.PrimaryOrgSourcedID = u.PrimaryOrgSourcedID
+			}
+		}
+		dated(Users, &u, &as12, found)
+		r.Users = append(r.Users, u)
+		// In sourcedId order, the order Kept gives them back in.
+		slices.SortFunc(roles, func(a, b Role) int { return strings.Compare(a.SourcedID, b.SourcedID) })
+		r.Roles = append(r.Roles, roles...)
+		for _, pr := range k.UserProfiles[id] {
+			pr.Record = keptRecord(pr.Record, true, pr.SourcedID)
+			r.UserProfiles = append(r.UserProfiles, pr)
 		}
 	}
 	for _, dm := range d.Demographics {
-		x := Demographic{Record: rec(people[dm.StudentID]), Sex: dm.Sex, HispanicOrLatinoEthnicity: dm.HispanicOrLatino}
+		id := people[dm.StudentID]
+		kept, found := k.Demographics[id]
+		x := kept
+		x.Record = keptRecord(kept.Record, found, id)
+		x.Sex, x.HispanicOrLatinoEthnicity, x.BirthDate = dm.Sex, dm.HispanicOrLatino, 0
 		if dm.BirthDate != nil {
 			x.BirthDate = DateOf(*dm.BirthDate)
 		}
 		for _, race := range raceFlags {
-			if slices.Contains(dm.Races, race.name) {
+			switch was := race.get(&x); {
+			case slices.Contains(dm.Races, race.name):
 				race.set(&x, &yes)
+			case was != nil:
+				// An explicit no stays one; a yes cairn no longer
+				// holds becomes one.
+				race.set(&x, &no)
 			}
 		}
-		for k, b := range map[string]*bool{metaEnglishLearner: dm.EnglishLearner, metaDisability: dm.Disability, metaEconomically: dm.EconomicallyDisadvantaged} {
-			if b != nil {
-				if x.Metadata == nil {
-					x.Metadata = map[string]string{}
-				}
-				x.Metadata[k] = boolCell(b)
-			}
+		for _, m := range []struct {
+			key string
+			b   *bool
+		}{{metaEnglishLearner, dm.EnglishLearner}, {metaDisability, dm.Disability}, {metaEconomically, dm.EconomicallyDisadvantaged}} {
+			x.Metadata = setMeta(x.Metadata, m.key, boolCell(m.b))
 		}
+		dated(Demographics, &x, &kept, found)
 		r.Demographics = append(r.Demographics, x)
 	}
 	classSchool := map[int64]string{}
@@ -550,22 +758,73 @@ func FromDistrict(d District) (*Roster, error) {
 		classSchool[c.ID] = schools[c.SchoolID]
 	}
 	for _, e := range d.Enrollments {
-		en := Enrollment{Record: rec(sid("enrollment", e.ID, e.SourcedID)), ClassSourcedID: classes[e.ClassID], SchoolSourcedID: classSchool[e.ClassID], UserSourcedID: people[e.PersonID], Role: string(e.Role)}
-		if e.Primary {
+		id := sid("enrollment", e.ID, e.SourcedID)
+		kept, found := k.Enrollments[id]
+		en := kept
+		en.Record = keptRecord(kept.Record, found, id)
+		en.ClassSourcedID, en.SchoolSourcedID, en.UserSourcedID, en.Role = classes[e.ClassID], classSchool[e.ClassID], people[e.PersonID], string(e.Role)
+		switch {
+		case e.Primary:
 			en.Primary = &yes
+		case en.Primary != nil:
+			en.Primary = &no
 		}
+		en.BeginDate, en.EndDate = 0, 0
 		if e.BeginDate != nil {
 			en.BeginDate = DateOf(*e.BeginDate)
 		}
 		if e.EndDate != nil {
 			en.EndDate = DateOf(*e.EndDate)
 		}
+		dated(Enrollments, &en, &kept, found)
 		r.Enrollments = append(r.Enrollments, en)
 	}
 	for _, e := range AllEntities {
 		r.Manifest.Files[e.File()] = Bulk
 	}
 	return r, nil
+}
+
+// generatedRoles makes the role rows of a person from what cairn holds:
+// each role in each of the person's schools, or in the district for a
+// role held there (a guardian, a district administrator); a person whose
+// schools no role is held in (a district administrator who works in two)
+// also holds their district role there, so that the schools come back. The
+// first row is the primary role.
+func generatedRoles(rec func(string) Record, id string, p roster.Person, orgs []string, districtID, relationship string) []Role {
+	var out []Role
+	covered := map[string]bool{}
+	for _, role := range p.Roles {
+		if _, scope := exportRole(role, relationship); scope == "school" {
+			for _, o := range orgs {
+				covered[o] = true
+			}
+		}
+	}
+	extra := false
+	for i, role := range p.Roles {
+		name, scope := exportRole(role, relationship)
+		where := orgs
+		if scope == "district" || len(where) == 0 {
+			where = []string{districtID}
+			if !extra {
+				extra = true
+				for _, o := range orgs {
+					if !covered[o] {
+						where = append(where, o)
+					}
+				}
+			}
+		}
+		for j, org := range where {
+			typ := "secondary"
+			if i == 0 && j == 0 {
+				typ = "primary"
+			}
+			out = append(out, Role{Record: rec(id + "-" + name + "-" + org), UserSourcedID: id, RoleType: typ, Role: name, OrgSourcedID: org})
+		}
+	}
+	return out
 }
 
 // exportRole is the OneRoster 1.2 role of a cairn role, and whether it is
@@ -577,10 +836,7 @@ func exportRole(r roster.Role, relationship string) (name, scope string) {
 	case roster.RoleTeacher:
 		return "teacher", "school"
 	case roster.RoleGuardian:
-		if relationship == "" {
-			relationship = "guardian"
-		}
-		return relationship, "district"
+		return parentRelationship(relationship), "district"
 	case roster.RoleCoach:
 		return "counselor", "school"
 	case roster.RoleSchoolAdmin:

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cairn-learning/cairn/internal/standards"
 )
@@ -26,6 +29,8 @@ type Gradebook struct {
 type Category struct {
 	SourcedID string
 	Title     string
+	// Modified is the row's dateLastModified.
+	Modified time.Time
 }
 
 // LearningObjective names a standard: source "case" and the standard's
@@ -48,6 +53,8 @@ type LineItem struct {
 	ResultValueMin           float64
 	ResultValueMax           float64
 	LearningObjectives       []LearningObjective
+	// Modified is the row's dateLastModified.
+	Modified time.Time
 }
 
 // ObjectiveResult is a row of resultLearningObjectiveIds.csv: the score on
@@ -70,6 +77,8 @@ type Result struct {
 	ScoreDate         Date
 	Comment           string
 	Objectives        []ObjectiveResult
+	// Modified is the row's dateLastModified.
+	Modified time.Time
 }
 
 // The gradebook files' columns, in the order of the OneRoster 1.2 CSV
@@ -88,12 +97,14 @@ var gradebookColumns = map[string][]string{
 // identifier), and the mastery value and level on the district's scale.
 type MasteryResult struct {
 	ClassSourcedID, SchoolSourcedID, TermSourcedID string
-	StudentSourcedID                               string
-	Standard                                       standards.Standard
-	Value                                          float64
-	Level                                          string
-	Mastered                                       bool
-	AssessedAt                                     time.Time
+	// TermStart and TermEnd are the class's term's first and last days.
+	TermStart, TermEnd time.Time
+	StudentSourcedID   string
+	Standard           standards.Standard
+	Value              float64
+	Level              string
+	Mastered           bool
+	AssessedAt         time.Time
 }
 
 // masteryCategory is the category every mastery line item is in.
@@ -101,23 +112,44 @@ const masteryCategory = "cairn-standards-mastery"
 
 // MasteryGradebook turns per-standard mastery into a gradebook: one line
 // item per class and standard, scored on scale (min and max its lowest and
-// highest levels), learning objective the standard's CASE identifier; one
-// result per student with the mastery value as score and the level as text
-// score. Line items are dated by now.
-func MasteryGradebook(results []MasteryResult, scale standards.Scale, now time.Time) Gradebook {
+// highest levels), learning objective the standard's CASE identifier,
+// titled with the standard's code and the start of its statement
+// (LineItemTitle), assigned and due on the first and last days of the
+// class's term (or, without them, the day of its latest evidence); one
+// result per student with the mastery value as score, rounded to
+// ScorePrecision decimals, and the level as text score. Each row is dated
+// by its latest evidence, so the same mastery gives the same files.
+func MasteryGradebook(results []MasteryResult, scale standards.Scale) Gradebook {
 	gb := Gradebook{Categories: []Category{{SourcedID: masteryCategory, Title: "Standards mastery"}}}
-	items := map[string]bool{}
+	items := map[string]int{}
 	for _, m := range results {
 		obj := LearningObjective{Source: "case", ID: m.Standard.SourcedID}
 		item := m.ClassSourcedID + "." + m.Standard.SourcedID
-		if !items[item] {
-			items[item] = true
+		at := m.AssessedAt.UTC()
+		i, ok := items[item]
+		if !ok {
+			i = len(gb.LineItems)
+			items[item] = i
+			assign, due := m.TermStart, m.TermEnd
+			if assign.IsZero() || due.IsZero() {
+				assign, due = at, at
+			}
 			gb.LineItems = append(gb.LineItems, LineItem{
-				SourcedID: item, Title: "Mastery: " + m.Standard.Label(), Description: m.Standard.Statement,
-				AssignDate: now, DueDate: now, ClassSourcedID: m.ClassSourcedID, CategorySourcedID: masteryCategory,
+				SourcedID: item, Title: LineItemTitle(m.Standard), Description: m.Standard.Statement,
+				AssignDate: assign, DueDate: due, ClassSourcedID: m.ClassSourcedID, CategorySourcedID: masteryCategory,
 				AcademicSessionSourcedID: m.TermSourcedID, SchoolSourcedID: m.SchoolSourcedID,
 				ResultValueMin: scale.Min(), ResultValueMax: scale.Max(), LearningObjectives: []LearningObjective{obj},
 			})
+		}
+		li := &gb.LineItems[i]
+		if at.After(li.Modified) {
+			li.Modified = at
+			if m.TermStart.IsZero() || m.TermEnd.IsZero() {
+				li.AssignDate, li.DueDate = at, at
+			}
+		}
+		if at.After(gb.Categories[0].Modified) {
+			gb.Categories[0].Modified = at
 		}
 		comment := "not yet mastered"
 		if m.Mastered {
@@ -126,11 +158,40 @@ func MasteryGradebook(results []MasteryResult, scale standards.Scale, now time.T
 		gb.Results = append(gb.Results, Result{
 			SourcedID: item + "." + m.StudentSourcedID, LineItemSourcedID: item, StudentSourcedID: m.StudentSourcedID,
 			ClassSourcedID: m.ClassSourcedID, ScoreStatus: "fully graded", Score: m.Value, TextScore: m.Level,
-			ScoreDate: DateOf(m.AssessedAt), Comment: comment,
+			ScoreDate: DateOf(m.AssessedAt), Comment: comment, Modified: at,
 			Objectives: []ObjectiveResult{{LearningObjective: obj, Score: m.Value, TextScore: m.Level}},
 		})
 	}
 	return gb
+}
+
+// ScorePrecision is how many decimals a gradebook score has: a mastery
+// value is a mean of levels, and hundredths of a level are more than any
+// reader of a gradebook tells apart.
+const ScorePrecision = 2
+
+// titleStatement is the most of a standard's statement a line item's
+// title holds; the whole statement is the line item's description.
+const titleStatement = 60
+
+// LineItemTitle is the title of a standard's line item: "Mastery: ", the
+// standard's code (its CASE human coding scheme) and the start of its
+// statement, cut at a word within titleStatement characters and marked
+// "…" when cut.
+func LineItemTitle(st standards.Standard) string {
+	statement := strings.Join(strings.Fields(st.Statement), " ")
+	if utf8.RuneCountInString(statement) > titleStatement {
+		runes := []rune(statement)[:titleStatement]
+		cut := string(runes)
+		if i := strings.LastIndexByte(cut, ' '); i > titleStatement/2 {
+			cut = cut[:i]
+		}
+		statement = strings.TrimRight(cut, " ,;:.") + "…"
+	}
+	if st.Code == "" {
+		return "Mastery: " + statement
+	}
+	return "Mastery: " + st.Code + " " + statement
 }
 
 // WriteGradebook writes gb as a OneRoster 1.2 CSV package (a zip in bulk
@@ -141,23 +202,30 @@ func WriteGradebook(w io.Writer, gb Gradebook, now time.Time) error {
 	if now.IsZero() {
 		return errors.New("oneroster.WriteGradebook: now is required")
 	}
-	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-	stamp := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+	scale := math.Pow10(ScorePrecision)
+	num := func(f float64) string { return strconv.FormatFloat(math.Round(f*scale)/scale, 'f', -1, 64) }
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(dateTimeLayout)
+	}
+	active := string(Active)
 	tables := map[string][][]string{}
 	for _, c := range gb.Categories {
-		tables["categories.csv"] = append(tables["categories.csv"], []string{c.SourcedID, "", "", c.Title, ""})
+		tables["categories.csv"] = append(tables["categories.csv"], []string{c.SourcedID, active, stamp(c.Modified), c.Title, ""})
 	}
 	for _, li := range gb.LineItems {
-		tables["lineItems.csv"] = append(tables["lineItems.csv"], []string{li.SourcedID, "", "", li.Title, li.Description, stamp(li.AssignDate), stamp(li.DueDate),
+		tables["lineItems.csv"] = append(tables["lineItems.csv"], []string{li.SourcedID, active, stamp(li.Modified), li.Title, li.Description, stamp(li.AssignDate), stamp(li.DueDate),
 			li.ClassSourcedID, li.CategorySourcedID, li.AcademicSessionSourcedID, num(li.ResultValueMin), num(li.ResultValueMax), li.SchoolSourcedID})
 		for i, o := range li.LearningObjectives {
-			tables["lineItemLearningObjectiveIds.csv"] = append(tables["lineItemLearningObjectiveIds.csv"], []string{fmt.Sprintf("%s.lo%d", li.SourcedID, i+1), "", "", li.SourcedID, o.Source, o.ID})
+			tables["lineItemLearningObjectiveIds.csv"] = append(tables["lineItemLearningObjectiveIds.csv"], []string{fmt.Sprintf("%s.lo%d", li.SourcedID, i+1), active, stamp(li.Modified), li.SourcedID, o.Source, o.ID})
 		}
 	}
 	for _, r := range gb.Results {
-		tables["results.csv"] = append(tables["results.csv"], []string{r.SourcedID, "", "", r.LineItemSourcedID, r.StudentSourcedID, r.ScoreStatus, num(r.Score), r.ScoreDate.String(), r.Comment, r.TextScore, r.ClassSourcedID, "", "", "", ""})
+		tables["results.csv"] = append(tables["results.csv"], []string{r.SourcedID, active, stamp(r.Modified), r.LineItemSourcedID, r.StudentSourcedID, r.ScoreStatus, num(r.Score), r.ScoreDate.String(), r.Comment, r.TextScore, r.ClassSourcedID, "", "", "", ""})
 		for i, o := range r.Objectives {
-			tables["resultLearningObjectiveIds.csv"] = append(tables["resultLearningObjectiveIds.csv"], []string{fmt.Sprintf("%s.lo%d", r.SourcedID, i+1), "", "", r.SourcedID, o.Source, o.ID, num(o.Score), o.TextScore})
+			tables["resultLearningObjectiveIds.csv"] = append(tables["resultLearningObjectiveIds.csv"], []string{fmt.Sprintf("%s.lo%d", r.SourcedID, i+1), active, stamp(r.Modified), r.SourcedID, o.Source, o.ID, num(o.Score), o.TextScore})
 		}
 	}
 	zw := zip.NewWriter(w)

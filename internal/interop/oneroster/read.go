@@ -1,6 +1,7 @@
 package oneroster
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,6 +22,13 @@ type ReadOptions struct {
 	// Limit is how many problems are reported in detail; 0 means
 	// badinput.DefaultLimit.
 	Limit int
+	// Partial leaves out the rows that have an error, and the rows that
+	// refer to them, instead of refusing the package: they are reported
+	// in Roster.Refused and their sourcedIds kept in Roster.Held. A
+	// problem with a whole file (the manifest, a header, a missing
+	// required column, broken CSV quoting) still refuses the package,
+	// since no row of it can be trusted.
+	Partial bool
 }
 
 // Open reads a OneRoster package from a .zip file or a folder.
@@ -53,30 +61,47 @@ func badFile(name, reason string) error {
 // every reference (a class's course, an enrollment's user, a guardian's
 // students) is to a record that exists.
 //
+// What is spec-valid but odd (a student enrolled as a teacher, an unknown
+// extra column, a misspelled manifest key) is a warning, in
+// Roster.Warnings, and does not stop the read.
+//
 // When anything is wrong, Read returns a *badinput.Error listing every
 // problem with its file, line, column and reason (the first 100, and how
-// many more), and no Roster: nothing of a bad package is imported.
+// many more), and no Roster: nothing of a bad package is imported. With
+// opt.Partial, errors confined to rows leave those rows out instead (see
+// ReadOptions.Partial).
 func Read(fsys fs.FS, opt ReadOptions) (*Roster, error) {
 	rs := &readState{
-		probs:  &badinput.List{Limit: opt.Limit},
-		known:  opt.Known,
-		index:  map[Entity]*index{},
-		roster: &Roster{},
+		probs:   &badinput.List{Limit: opt.Limit},
+		known:   opt.Known,
+		index:   map[Entity]*index{},
+		roster:  &Roster{},
+		partial: opt.Partial,
 	}
 	fsys, names, err := findPackage(fsys)
 	if err != nil {
 		return nil, err
 	}
 	rs.fsys, rs.names = boundedFS{fsys, &budget{}}, names
-	if !rs.readManifest() {
-		return nil, rs.probs.Err()
+	if !rs.readManifest() || rs.probs.Len() > 0 {
+		rs.broken = true
 	}
-	for _, e := range AllEntities {
-		rs.readEntity(e)
+	if !rs.broken {
+		for _, e := range AllEntities {
+			rs.readEntity(e)
+		}
+		rs.finish()
 	}
-	rs.finish()
-	if err := rs.probs.Err(); err != nil {
+	rs.roster.Warnings, rs.roster.MoreWarnings = rs.probs.Warnings()
+	err = rs.probs.Err()
+	if err != nil && (rs.broken || !rs.partial) {
 		return nil, err
+	}
+	if err != nil {
+		var be *badinput.Error
+		errors.As(err, &be)
+		rs.roster.Refused, rs.roster.MoreRefused = be.Problems, be.More
+		rs.leaveOutRefused()
 	}
 	return rs.roster, nil
 }
@@ -145,6 +170,11 @@ type readState struct {
 	pending     []pendingRef
 	version     string
 	roleTypeCol int // column of roleType in roles.csv
+	// partial says to leave out rows with an error (ReadOptions.Partial);
+	// broken that a problem concerns a whole file, so that no row can be
+	// trusted.
+	partial, broken bool
+	pos             int32 // of the row being read in its file
 }
 
 // index is what is known of one entity's records: their sourcedIds and
@@ -157,6 +187,9 @@ type index struct {
 	names   []string
 	lines   []int32
 	deleted map[string]int32 // tobedeleted sourcedId -> line
+	// refused marks, by position, the rows with an error, which a
+	// partial read leaves out.
+	refused map[int32]bool
 }
 
 type pendingRef struct {
@@ -164,6 +197,7 @@ type pendingRef struct {
 	line, col   int
 	target      Entity
 	value       string
+	pos         int32 // of the row that refers
 }
 
 type roleBits uint8
@@ -202,15 +236,23 @@ func (rs *readState) readManifest() bool {
 		case strings.HasPrefix(name, "file."):
 			file := strings.TrimPrefix(name, "file.") + ".csv"
 			mode, ok := modes.match(value)
+			if value == "" {
+				// Exports leave the files they do not supply blank.
+				rs.probs.Warnf("manifest.csv", t.line, 2, name, "blank: read as absent")
+				mode, ok = string(Absent), true
+			}
 			if !ok {
 				rs.probs.Addf("manifest.csv", t.line, 2, name, "%q is not one of bulk, delta, absent", value)
 				continue
 			}
 			if !knownFiles[file] {
-				rs.roster.Warnings = append(rs.roster.Warnings, fmt.Sprintf("manifest.csv line %d: %s is not a OneRoster file; ignored", t.line, name))
+				rs.probs.Warnf("manifest.csv", t.line, 1, name, "%s is not a OneRoster file%s; ignored", file, didYouMean(name))
 				continue
 			}
 			m.Files[file] = Mode(mode)
+		case name == "":
+		default:
+			rs.probs.Warnf("manifest.csv", t.line, 1, name, "not a manifest property of OneRoster%s; ignored", didYouMean(name))
 		}
 	}
 	switch v := m.OneRosterVersion; v {
@@ -227,7 +269,7 @@ func (rs *readState) readManifest() bool {
 		return false
 	}
 	if m.ManifestVersion != "" && m.ManifestVersion != "1.0" {
-		rs.roster.Warnings = append(rs.roster.Warnings, fmt.Sprintf("manifest.csv: manifest.version %q; read as 1.0", m.ManifestVersion))
+		rs.probs.Warnf("manifest.csv", 0, 0, "manifest.version", "%q; read as 1.0", m.ManifestVersion)
 	}
 	rs.roster.Version = rs.version
 	rs.roster.Manifest = m
@@ -239,9 +281,9 @@ func (rs *readState) readManifest() bool {
 			rs.probs.Addf("manifest.csv", 0, 0, "file."+strings.TrimSuffix(file, ".csv"), "the manifest says %s is %s, but the package has no %s", file, mode, file)
 			ok = false
 		case mode == Absent && here:
-			rs.roster.Warnings = append(rs.roster.Warnings, fmt.Sprintf("%s is in the package but the manifest says it is absent: not read", file))
+			rs.probs.Warnf(file, 0, 0, "", "in the package but the manifest says it is absent: not read")
 		case mode != Absent && (slices.Contains(gradebookFiles, file) || slices.Contains(resourceFiles, file)):
-			rs.roster.Warnings = append(rs.roster.Warnings, fmt.Sprintf("%s is not imported: cairn reads rosters, not gradebooks or resources", file))
+			rs.probs.Warnf(file, 0, 0, "", "not imported: cairn reads rosters, not gradebooks or resources")
 		case mode != Absent && rs.version == Version11 && (file == "roles.csv" || file == "userProfiles.csv"):
 			rs.probs.Addf("manifest.csv", 0, 0, "file."+strings.TrimSuffix(file, ".csv"), "%s belongs to OneRoster 1.2, but the manifest says oneroster.version 1.1", file)
 			ok = false
@@ -258,10 +300,9 @@ func (rs *readState) readManifest() bool {
 			}
 		}
 		if !listed {
-			rs.roster.Warnings = append(rs.roster.Warnings, fmt.Sprintf("%s is in the package but not in the manifest: not read", name))
+			rs.probs.Warnf(name, 0, 0, "", "in the package but not in the manifest: not read")
 		}
 	}
-	slices.Sort(rs.roster.Warnings)
 	return ok
 }
 
@@ -285,8 +326,10 @@ func (rs *readState) readEntity(e Entity) {
 	idx.present = true
 	if t == nil {
 		idx.failed = true
+		rs.broken = true
 		return
 	}
+	defer func() { rs.broken = rs.broken || t.broken || t.cut }()
 	rs.pending = rs.pending[:0]
 	if e == Roles {
 		rs.roleTypeCol = t.cols["roleType"] + 1
@@ -294,9 +337,11 @@ func (rs *readState) readEntity(e Entity) {
 	for t.next() {
 		rec, ok := rs.common(t, idx)
 		if !ok {
+			rs.hold(e, rec.SourcedID)
 			continue
 		}
 		pos := int32(len(idx.names))
+		rs.pos = pos
 		if rec.Status == Active {
 			idx.ids[rec.SourcedID] = pos
 		}
@@ -322,15 +367,92 @@ func (rs *readState) readEntity(e Entity) {
 		case Enrollments:
 			rs.roster.Enrollments = append(rs.roster.Enrollments, rs.enrollment(t, rec))
 		}
+		if t.bad {
+			rs.refuse(e, pos)
+		}
 	}
 	if t.cut {
 		// References to its records cannot be checked.
 		idx.failed = true
 	}
-	// References within the file, now that all its records are known.
-	for _, p := range rs.pending {
-		rs.check(p.file, p.line, p.col, p.field, p.target, p.value)
+	// References within the file, now that all its records are known. A
+	// row refused for one may be what another row refers to: check again
+	// until no more are refused.
+	for again := true; again; {
+		again = false
+		for i, p := range rs.pending {
+			if p.file == "" || idx.refused[p.pos] {
+				continue
+			}
+			if _, ok := rs.check(p.file, p.line, p.col, p.field, p.target, p.value); !ok {
+				rs.pending[i].file = ""
+				rs.refuse(e, p.pos)
+				again = true
+			}
+		}
 	}
+}
+
+// refuse marks the row at pos of e as having an error: references to it
+// no longer resolve, and a partial read leaves it out.
+func (rs *readState) refuse(e Entity, pos int32) {
+	if !rs.partial {
+		return
+	}
+	idx := rs.index[e]
+	if idx.refused == nil {
+		idx.refused = map[int32]bool{}
+	}
+	idx.refused[pos] = true
+	id := idx.names[pos]
+	if i, ok := idx.ids[id]; ok && i == pos {
+		delete(idx.ids, id)
+	}
+	rs.hold(e, id)
+}
+
+// hold keeps the sourcedId of a refused row, so that an import of a
+// partial read neither changes nor retires the record it names.
+func (rs *readState) hold(e Entity, id string) {
+	if id == "" {
+		return
+	}
+	r := rs.roster
+	if r.Held == nil {
+		r.Held = map[Entity]map[string]bool{}
+	}
+	if r.Held[e] == nil {
+		r.Held[e] = map[string]bool{}
+	}
+	r.Held[e][id] = true
+}
+
+// leaveOutRefused removes the refused rows from the roster.
+func (rs *readState) leaveOutRefused() {
+	r := rs.roster
+	keep := func(e Entity) func(i int) bool {
+		refused := rs.index[e].refused
+		return func(i int) bool { return !refused[int32(i)] }
+	}
+	r.Orgs = filter(r.Orgs, keep(Orgs))
+	r.AcademicSessions = filter(r.AcademicSessions, keep(AcademicSessions))
+	r.Courses = filter(r.Courses, keep(Courses))
+	r.Classes = filter(r.Classes, keep(Classes))
+	r.Users = filter(r.Users, keep(Users))
+	r.UserProfiles = filter(r.UserProfiles, keep(UserProfiles))
+	r.Roles = filter(r.Roles, keep(Roles))
+	r.Demographics = filter(r.Demographics, keep(Demographics))
+	r.Enrollments = filter(r.Enrollments, keep(Enrollments))
+}
+
+func filter[T any](xs []T, keep func(i int) bool) []T {
+	out := xs[:0]
+	for i, x := range xs {
+		if keep(i) {
+			out = append(out, x)
+		}
+	}
+	return slices.Clip(out)
 }
 
 // common reads the fields every row has. A row without a sourcedId, or
@@ -405,7 +527,11 @@ func (rs *readState) ref(t *table, col string, target Entity, required bool) str
 		return ""
 	}
 	line, column := t.pos(col)
-	return rs.check(t.file, line, column, col, target, v)
+	v, ok := rs.check(t.file, line, column, col, target, v)
+	if !ok {
+		t.bad = true
+	}
+	return v
 }
 
 // refs checks each sourcedId of a list field.
@@ -419,7 +545,10 @@ func (rs *readState) refs(t *table, col string, target Entity, required bool) []
 	}
 	line, column := t.pos(col)
 	for i, v := range vs {
-		vs[i] = rs.check(t.file, line, column, col, target, v)
+		var ok bool
+		if vs[i], ok = rs.check(t.file, line, column, col, target, v); !ok {
+			t.bad = true
+		}
 	}
 	return vs
 }
@@ -428,25 +557,34 @@ func (rs *readState) refs(t *table, col string, target Entity, required bool) []
 // read (an org's parent), and returns a copy of the value.
 func (rs *readState) later(t *table, col string, target Entity, v string) string {
 	line, column := t.pos(col)
-	rs.pending = append(rs.pending, pendingRef{file: t.file, field: col, line: line, col: column, target: target, value: v})
+	rs.pending = append(rs.pending, pendingRef{file: t.file, field: col, line: line, col: column, target: target, value: v, pos: rs.pos})
 	return v
 }
 
-func (rs *readState) check(file string, line, col int, field string, target Entity, v string) string {
+// check reports a reference to a record that does not exist, or whose row
+// has an error; it returns the value (the referenced record's own copy
+// when it has one), and false when it reported.
+func (rs *readState) check(file string, line, col int, field string, target Entity, v string) (string, bool) {
 	idx := rs.index[target]
 	if idx == nil || idx.failed {
-		return strings.Clone(v)
+		return strings.Clone(v), true
 	}
 	if i, ok := idx.ids[v]; ok {
-		return idx.names[i]
+		return idx.names[i], true
 	}
 	what := entityNames[target]
 	if dl, ok := idx.deleted[v]; ok {
 		rs.probs.Addf(file, line, col, field, "%s %q is deleted by %s line %d (tobedeleted)", what, v, target.File(), dl)
-		return strings.Clone(v)
+		return strings.Clone(v), false
+	}
+	for pos := range idx.refused {
+		if idx.names[pos] == v {
+			rs.probs.Addf(file, line, col, field, "%s %q is refused (%s line %d has an error)", what, v, target.File(), idx.lines[pos])
+			return strings.Clone(v), false
+		}
 	}
 	if _, ok := rs.known[target][v]; ok {
-		return strings.Clone(v)
+		return strings.Clone(v), true
 	}
 	switch {
 	case !idx.present:
@@ -456,7 +594,7 @@ func (rs *readState) check(file string, line, col int, field string, target Enti
 	default:
 		rs.probs.Addf(file, line, col, field, "no %s %q in %s", what, v, target.File())
 	}
-	return strings.Clone(v)
+	return strings.Clone(v), false
 }
 
 func (rs *readState) org(t *table, rec Record) Org {
@@ -664,7 +802,9 @@ func (rs *readState) role(t *table, rec Record) Role {
 func (rs *readState) demographic(t *table, rec Record) Demographic {
 	d := Demographic{Record: rec}
 	// The sourcedId of a demographics record is its user's.
-	rs.check(t.file, t.line, t.cols["sourcedId"]+1, "sourcedId", Users, rec.SourcedID)
+	if _, ok := rs.check(t.file, t.line, t.cols["sourcedId"]+1, "sourcedId", Users, rec.SourcedID); !ok {
+		t.bad = true
+	}
 	if rec.Status == ToBeDeleted {
 		return d
 	}
@@ -707,13 +847,16 @@ func (rs *readState) enrollment(t *table, rec Record) Enrollment {
 	if !e.BeginDate.IsZero() && !e.EndDate.IsZero() && e.EndDate < e.BeginDate {
 		t.errf("endDate", "%s is before the beginDate %s", e.EndDate, e.BeginDate)
 	}
-	// A student must be enrolled as a student and a teacher as a teacher:
-	// the store refuses the rest, so say it here, with the line.
+	// The standard lets a student be enrolled as a teacher (a student
+	// aide, a teaching assistant), and exports do it; cairn does not give
+	// such an enrollment a teacher's access (ToDomain leaves it out), so
+	// say so here, with the line.
 	if want := roleBitsOf(e.Role); want != 0 {
 		users := rs.index[Users]
 		rolesKnown := users.mode == Bulk && (rs.version == Version11 || rs.index[Roles].mode == Bulk && !rs.index[Roles].failed)
 		if i, ok := users.ids[e.UserSourcedID]; ok && rolesKnown && int(i) < len(rs.roles) && rs.roles[i]&want == 0 {
-			t.errf("role", "user %q is enrolled as a %s, but %s does not make them one", e.UserSourcedID, e.Role, rolesFile(rs.version))
+			line, col := t.pos("role")
+			rs.probs.Warnf(t.file, line, col, "role", "user %q is enrolled as a %s, but %s does not make them one: the enrollment is not imported, and gives no access", e.UserSourcedID, e.Role, rolesFile(rs.version))
 		}
 	}
 	return e
@@ -751,13 +894,47 @@ func (rs *readState) finish() {
 		}
 		if primary[u] != 0 {
 			rs.probs.Addf(Roles.File(), int(roles.lines[i]), rs.roleTypeCol, "roleType", "user %q already has a primary role (line %d): a user has exactly one", r.UserSourcedID, primary[u])
+			rs.refuse(Roles, int32(i))
 			continue
 		}
 		primary[u] = roles.lines[i]
 	}
+	late := map[string]int32{} // user refused now -> line
 	for i, u := range rs.roster.Users {
-		if u.Status == Active && primary[i] == 0 && !rs.probs.Full() {
+		if u.Status == Active && primary[i] == 0 && !users.refused[int32(i)] {
 			rs.probs.Addf(Users.File(), int(users.lines[i]), 0, "", "user %q has no primary role in roles.csv: every user needs one", u.SourcedID)
+			rs.refuse(Users, int32(i))
+			late[u.SourcedID] = users.lines[i]
+		}
+	}
+	rs.refuseRowsOf(late)
+}
+
+// refuseRowsOf refuses the rows read before it was known that the users
+// of late (by sourcedId, with their lines) are refused: their roles,
+// profiles, demographics and enrollments.
+func (rs *readState) refuseRowsOf(late map[string]int32) {
+	if !rs.partial || len(late) == 0 {
+		return
+	}
+	r := rs.roster
+	for _, x := range []struct {
+		e     Entity
+		n     int
+		owner func(i int) string
+	}{
+		{UserProfiles, len(r.UserProfiles), func(i int) string { return r.UserProfiles[i].UserSourcedID }},
+		{Roles, len(r.Roles), func(i int) string { return r.Roles[i].UserSourcedID }},
+		{Demographics, len(r.Demographics), func(i int) string { return r.Demographics[i].SourcedID }},
+		{Enrollments, len(r.Enrollments), func(i int) string { return r.Enrollments[i].UserSourcedID }},
+	} {
+		idx := rs.index[x.e]
+		for i := range x.n {
+			user := x.owner(i)
+			if line, ok := late[user]; ok && !idx.refused[int32(i)] {
+				rs.probs.Addf(x.e.File(), int(idx.lines[i]), 0, "", "user %q is refused (users.csv line %d has an error)", user, line)
+				rs.refuse(x.e, int32(i))
+			}
 		}
 	}
 }

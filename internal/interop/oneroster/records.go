@@ -3,6 +3,8 @@ package oneroster
 import (
 	"fmt"
 	"time"
+
+	"github.com/cairn-learning/cairn/internal/interop/badinput"
 )
 
 // The OneRoster versions this package reads. It writes 1.2.
@@ -242,10 +244,28 @@ type Roster struct {
 	UserProfiles     []UserProfile     `json:"userProfiles,omitempty"`
 	Demographics     []Demographic     `json:"demographics,omitempty"`
 	Enrollments      []Enrollment      `json:"enrollments,omitempty"`
-	// Warnings are things read differently from how the files have them,
-	// or left out, without being errors: a file the manifest says is
-	// absent, gradebook files this reader does not import.
-	Warnings []string `json:"warnings,omitempty"`
+	// Warnings are what the standard allows but is odd, or what is read
+	// differently from how the files have it, without being errors: an
+	// unknown extra column, a misspelled manifest key, a file the
+	// manifest says is absent, gradebook files this reader does not
+	// import, a student enrolled as a teacher. MoreWarnings counts those
+	// past ReadOptions.Limit.
+	Warnings     []badinput.Problem `json:"warnings,omitempty"`
+	MoreWarnings int                `json:"moreWarnings,omitempty"`
+	// Refused are the errors of the rows a partial read (ReadOptions.
+	// Partial) left out, with their file, line and column; MoreRefused
+	// counts those past ReadOptions.Limit. Held are the sourcedIds of
+	// those rows, by entity: an import neither changes nor retires the
+	// records they name.
+	Refused     []badinput.Problem         `json:"refused,omitempty"`
+	MoreRefused int                        `json:"moreRefused,omitempty"`
+	Held        map[Entity]map[string]bool `json:"held,omitempty"`
+}
+
+// IsHeld reports whether the row of e with sourcedId id was refused by a
+// partial read, so that what it names stays as it was.
+func (r *Roster) IsHeld(e Entity, id string) bool {
+	return r.Held[e][id]
 }
 
 // Mode returns how file ("users.csv") was supplied.

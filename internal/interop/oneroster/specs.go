@@ -155,3 +155,49 @@ func init() {
 		knownFiles[f] = true
 	}
 }
+
+// manifestProperties are the properties of manifest.csv other than the
+// file.* ones.
+var manifestProperties = []string{"manifest.version", "oneroster.version", "source.systemName", "source.systemCode"}
+
+// didYouMean suggests the manifest property a misspelled one was meant to
+// be (" (did you mean file.demographics?)"), or "".
+func didYouMean(name string) string {
+	best, bestDist := "", 3
+	try := func(c string) {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestDist && d > 0 {
+			best, bestDist = c, d
+		}
+	}
+	for _, p := range manifestProperties {
+		try(p)
+	}
+	for _, f := range manifestFiles12 {
+		try("file." + strings.TrimSuffix(f, ".csv"))
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

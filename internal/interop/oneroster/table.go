@@ -36,7 +36,8 @@ type table struct {
 	// cut says reading stopped before the end of the file (a limit, a
 	// broken file): its records are not all known.
 	cut     bool
-	lastErr int // line of the last CSV syntax error, to stop on one that repeats
+	broken  bool // a CSV syntax error: rows may have run together
+	lastErr int  // line of the last CSV syntax error, to stop on one that repeats
 }
 
 // newTable reads the header of r. It returns nil when the header is
@@ -92,16 +93,18 @@ func newTable(r io.Reader, file string, entity Entity, version string, mode Mode
 			probs.Addf(file, 1, i+1, "", "a column without a name")
 			ok = false
 			continue
-		default:
-			reason := fmt.Sprintf("%q is not a column of OneRoster %s %s (extra columns must be named metadata.something)", name, version, file)
-			switch {
-			case entity == Users && version == Version12 && (name == "role" || name == "orgSourcedIds"):
-				reason = fmt.Sprintf("OneRoster 1.2 users.csv has no %s column: a user's roles and organisations are rows of roles.csv (the manifest says oneroster.version 1.2)", name)
-			case hasColumn(other, entity, name):
-				reason = fmt.Sprintf("%q is a column of OneRoster %s %s, not of %s, the version the manifest gives", name, other, file, version)
-			}
-			probs.Addf(file, 1, i+1, "", "%s", reason)
+		case entity == Users && version == Version12 && (name == "role" || name == "orgSourcedIds"):
+			probs.Addf(file, 1, i+1, "", "OneRoster 1.2 users.csv has no %s column: a user's roles and organisations are rows of roles.csv (the manifest says oneroster.version 1.2)", name)
 			ok = false
+			continue
+		case hasColumn(other, entity, name):
+			probs.Addf(file, 1, i+1, "", "%q is a column of OneRoster %s %s, not of %s, the version the manifest gives", name, other, file, version)
+			ok = false
+			continue
+		default:
+			// The standard names extensions metadata.*, but exports add
+			// their own columns: read past them, and say so.
+			probs.Warnf(file, 1, i+1, name, "not a column of OneRoster %s %s (extra columns are named metadata.something): ignored", version, file)
 			continue
 		}
 		if first, dup := t.cols[name]; dup {
@@ -213,10 +216,11 @@ func (t *table) syntax(err error) {
 			reason = `a quoted field is not closed, or a " inside it is not doubled ("")`
 		}
 		t.probs.Addf(t.file, pe.Line, pe.Column, "", "%s", reason)
-		t.bad = true
+		t.bad, t.broken = true, true
 		return
 	}
 	t.probs.Addf(t.file, 0, 0, "", "cannot be read: %v", err)
+	t.broken = true
 }
 
 // has reports whether the file has column col.

@@ -94,8 +94,8 @@ func writeManifest(zw *zip.Writer, opt WriteOptions, present map[string]bool) er
 }
 
 // writeCSV writes one file: the specification's columns, then the
-// metadata columns the records use, sorted; the status and
-// dateLastModified of a bulk file left blank.
+// metadata columns the records use, sorted. Every row is active, and dated
+// with its dateLastModified, or now when it has none.
 func writeCSV(zw *zip.Writer, name string, now time.Time, cols []string, n int, row func(i int) cells) error {
 	var live []int
 	metaSet := map[string]bool{}
@@ -125,8 +125,16 @@ func writeCSV(zw *zip.Writer, name string, now time.Time, cols []string, n int, 
 		c := row(i)
 		for j, col := range cols {
 			switch col {
-			case "status", "dateLastModified":
-				out[j] = ""
+			case "status":
+				out[j] = string(Active)
+			case "dateLastModified":
+				// A record without one is new or changed: it changed by
+				// the time of the export at the latest.
+				when := c.record().DateLastModified
+				if when.IsZero() {
+					when = now
+				}
+				out[j] = when.UTC().Format(dateTimeLayout)
 			default:
 				v, ok := c.cell(col)
 				if !ok {
