@@ -66,15 +66,15 @@ func TestParseRefusesBombs(t *testing.T) {
 		want string
 	}{
 		{"a statement of 10,001 characters", `{"CFDocument":` + docJSON + `,"CFItems":[` + "\n" + itemJSON(1, strings.Repeat("é", limits.Statement+1)) + `]}`,
-			`bomb.json:2:80: CFItems[0].fullStatement: item "a0000000-0000-4000-8000-000000000001": longer than the 10000 characters a statement or a title may have`},
+			`bomb.json:2:100: CFItems[0].fullStatement: item "a0000000-0000-4000-8000-000000000001": longer than the 10000 characters a statement or a title may have`},
 		{"a publisher of 201 characters", `{"CFDocument":` + strings.Replace(docJSON, `"c"`, `"c","publisher":"`+strings.Repeat("p", limits.Name+1)+`"`, 1) + `}`,
-			`bomb.json:1:104: CFDocument.publisher: CFDocument "d0000000-0000-4000-8000-000000000000": longer than the 200 characters a name may have`},
+			`bomb.json:1:124: CFDocument.publisher: CFDocument "d0000000-0000-4000-8000-000000000000": longer than the 200 characters a name may have`},
 		{"nested 100,000 deep", nested,
-			"bomb.json:1:227: nested more than the 64 levels a CASE package may nest"},
+			"bomb.json:1:247: nested more than the 64 levels a CASE package may nest"},
 		{"three million values", manyValues,
-			fmt.Sprintf("bomb.json:1:%d: more than the 3000000 JSON values (keys, strings, numbers, objects, arrays) a CASE package may have", 4000133+2*(limits.CASEValues-2_000_000))},
+			fmt.Sprintf("bomb.json:1:%d: more than the 3000000 JSON values (keys, strings, numbers, objects, arrays) a CASE package may have", 4000153+2*(limits.CASEValues-2_000_000))},
 		{"40,001 items", `{"CFDocument":` + docJSON + `,"CFItems":[` + items.String() + `]}`,
-			"bomb.json:1:159: CFItems: 40001 items: more than the 40000 a CASE package may have"},
+			"bomb.json:1:179: CFItems: 40001 items: more than the 40000 a CASE package may have"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
