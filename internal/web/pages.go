@@ -211,6 +211,10 @@ type pageBase struct {
 	Who    string
 	Roles  string
 	Nav    []navLink
+	// DistrictLang is the language the district writes its own text in
+	// (course, class and school names, evidence titles and comments), for
+	// langAttr and inLang; renderPage fills it in.
+	DistrictLang string
 	// Account are the links of the account menu, beside signing out and
 	// the language: what concerns the person's account rather than their
 	// work, the same for every role.
@@ -327,6 +331,16 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
+	}
+	if b := data.base(); b.DistrictLang == "" {
+		d, err := s.store.District(r.Context(), s.districtOf(r))
+		switch {
+		case err == nil:
+			b.DistrictLang = d.Language
+		case name != "error":
+			return err
+		}
+		// An error page is shown without marks rather than not at all.
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {

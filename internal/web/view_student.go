@@ -78,9 +78,12 @@ type stalledRow struct {
 }
 
 type evidenceRow struct {
-	ID         int64
-	URL        string
-	Title      string
+	ID    int64
+	URL   string
+	Title string
+	// TitleLang is the district's language when Title is the district's
+	// text, "" when it is the kind's name in the page's language.
+	TitleLang  string
 	Kind       evidence.Kind
 	AssessedAt time.Time
 	Scores     []scoreRow
@@ -329,6 +332,8 @@ func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, all map[i
 		AssessedAt: ev.AssessedAt, Voided: ev.Voided(), Comment: ev.Comment}
 	if row.Title == "" {
 		row.Title = pr.T("kind." + string(ev.Kind))
+	} else {
+		row.TitleLang = ds.lang
 	}
 	if ev.Void != nil {
 		row.VoidReason = ev.Void.Reason
