@@ -21,7 +21,7 @@ type District struct {
 	// own text in (course, class and school names, evidence titles and
 	// comments, scale labels): "en" unless the district says otherwise.
 	// Pages in another language mark that text with it.
-	Language  string    `json:"language"`
+	Language  string    `json:"language,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 
