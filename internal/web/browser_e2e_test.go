@@ -865,7 +865,7 @@ func (p *person) viewersFit(name string) {
 	}()
 	got := jsEval[struct {
 		Right, Width float64
-		Scrolls     bool
+		Scrolls      bool
 	}](p, `(() => {
 		const t = document.getElementById('viewers-table');
 		let scrolls = false;
