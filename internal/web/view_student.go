@@ -78,18 +78,18 @@ type stalledRow struct {
 }
 
 type evidenceRow struct {
-	ID    int64
-	URL   string
-	Title string
-	// TitleLang is the district's language when Title is the district's
-	// text, "" when it is the kind's name in the page's language.
-	TitleLang  string
+	ID         int64
+	URL        string
+	Title      string
 	Kind       evidence.Kind
 	AssessedAt time.Time
 	Scores     []scoreRow
 	Voided     bool
 	VoidReason string
 	Comment    string
+	// TitleLang is the district's language when Title is the district's
+	// text, "" when it is the kind's name in the page's language.
+	TitleLang string
 }
 
 type scoreRow struct {
