@@ -14,15 +14,15 @@ import (
 
 // District is the top organisation; every other record belongs to one.
 type District struct {
-	ID        int64  `json:"id"`
-	SourcedID string `json:"sourcedId,omitempty"`
-	Name      string `json:"name"`
+	ID        int64     `json:"id"`
+	SourcedID string    `json:"sourcedId,omitempty"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
 	// Language is the BCP 47 tag of the language the district writes its
 	// own text in (course, class and school names, evidence titles and
 	// comments, scale labels): "en" unless the district says otherwise.
 	// Pages in another language mark that text with it.
-	Language  string    `json:"language,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	Language string `json:"language,omitempty"`
 }
 
 // School is one school of a district.
