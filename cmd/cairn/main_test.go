@@ -206,6 +206,18 @@ func TestMigrateDistrictServe(t *testing.T) {
 	if err := run(ctx, []string{"district", "list", "--db", db}, noEnv, &out, &errOut); err != nil || !strings.Contains(out.String(), "Riverside Unified") {
 		t.Fatalf("district list: %v %q", err, out.String())
 	}
+	// The district writes in English unless told otherwise.
+	out.Reset()
+	if err := run(ctx, []string{"district", "set", "--db", db, "--language", "Spanish"}, noEnv, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not a language tag") {
+		t.Errorf("district set --language Spanish: %v, want a refusal naming the tag", err)
+	}
+	if err := run(ctx, []string{"district", "set", "--db", db, "--language", "es-mx"}, noEnv, &out, &errOut); err != nil || !strings.Contains(out.String(), "writes in es-MX") {
+		t.Fatalf("district set --language es-mx: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"district", "list", "--db", db}, noEnv, &out, &errOut); err != nil || !strings.Contains(out.String(), "es-MX") {
+		t.Errorf("district list after setting the language: %v %q", err, out.String())
+	}
 	base, stop := start(t, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, `serving on (http://\S+)`)
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
 		t.Errorf("readyz = %d: %s", code, body)

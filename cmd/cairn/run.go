@@ -41,7 +41,7 @@ func commands() []command {
 		{"serve", "serve cairn over HTTP from a database", runServe},
 		{"demo", "build a fresh demo district and serve it", runDemo},
 		{"migrate", "apply pending database migrations and exit", runMigrate},
-		{"district", "create or list districts", runDistrict},
+		{"district", "create or list districts, set their language", runDistrict},
 		{"user", "create accounts and one-time sign-in links", runUser},
 		{"import", "import standards (CASE) or a roster (OneRoster)", runImport},
 		{"export", "export standards (CASE), the roster or mastery (OneRoster)", runExport},

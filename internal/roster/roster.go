@@ -18,6 +18,11 @@ type District struct {
 	SourcedID string    `json:"sourcedId,omitempty"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Language is the BCP 47 tag of the language the district writes its
+	// own text in (course, class and school names, evidence titles and
+	// comments, scale labels): "en" unless the district says otherwise.
+	// Pages in another language mark that text with it.
+	Language string `json:"language,omitempty"`
 }
 
 // School is one school of a district.

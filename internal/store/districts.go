@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
 )
 
 // CreateDistrict stores a new district and sets its ID and CreatedAt.
@@ -12,6 +13,11 @@ func (s *Store) CreateDistrict(ctx context.Context, d *roster.District) (err err
 	if err := d.Validate(); err != nil {
 		return err
 	}
+	lang, err := standards.ParseLanguage(d.Language)
+	if err != nil {
+		return problem.Invalid("language", "%s", err)
+	}
+	d.Language = lang
 	return s.inTx(ctx, func(r *runner) error {
 		if d.SourcedID != "" {
 			ok, err := r.exists(ctx, `SELECT 1 FROM districts WHERE sourced_id = $1`, d.SourcedID)
@@ -23,8 +29,8 @@ func (s *Store) CreateDistrict(ctx context.Context, d *roster.District) (err err
 			}
 		}
 		created := s.nowUTC()
-		err := r.queryRow(ctx, `INSERT INTO districts (sourced_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
-			d.SourcedID, d.Name, s.ts(created)).Scan(&d.ID)
+		err := r.queryRow(ctx, `INSERT INTO districts (sourced_id, name, language, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			d.SourcedID, d.Name, d.Language, s.ts(created)).Scan(&d.ID)
 		if err != nil {
 			return conflictOr(err, "sourcedId", d.SourcedID)
 		}
@@ -33,10 +39,10 @@ func (s *Store) CreateDistrict(ctx context.Context, d *roster.District) (err err
 	})
 }
 
-const districtCols = `id, sourced_id, name, created_at`
+const districtCols = `id, sourced_id, name, language, created_at`
 
 func scanDistrict(row scanner) (d roster.District, err error) {
-	err = row.Scan(&d.ID, &d.SourcedID, &d.Name, tsCol{&d.CreatedAt})
+	err = row.Scan(&d.ID, &d.SourcedID, &d.Name, &d.Language, tsCol{&d.CreatedAt})
 	return d, err
 }
 
@@ -56,4 +62,26 @@ func (s *Store) Districts(ctx context.Context) (out []roster.District, err error
 		return err
 	})
 	return out, err
+}
+
+// SetDistrictLanguage records the language the district writes its own
+// text in, a BCP 47 tag such as "en" or "es-MX" ("" is English).
+func (s *Store) SetDistrictLanguage(ctx context.Context, id int64, language string) (err error) {
+	defer wrap(&err, "SetDistrictLanguage(%d)", id)
+	lang, err := standards.ParseLanguage(language)
+	if err != nil {
+		return problem.Invalid("language", "%s", err)
+	}
+	return s.inTx(ctx, func(r *runner) error {
+		res, err := r.exec(ctx, `UPDATE districts SET language = $2 WHERE id = $1`, id, lang)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return problem.NotFound("district", id)
+		}
+		return nil
+	})
 }

@@ -77,7 +77,7 @@ func (s *Store) OneRosterKnown(ctx context.Context, districtID int64) (_ onerost
 
 // district reads a district through r.
 func (s *Store) district(ctx context.Context, r *runner, id int64) (roster.District, error) {
-	d, err := scanDistrict(r.queryRow(ctx, `SELECT id, sourced_id, name, created_at FROM districts WHERE id = $1`, id))
+	d, err := scanDistrict(r.queryRow(ctx, `SELECT `+districtCols+` FROM districts WHERE id = $1`, id))
 	return d, noRows(err, "district", id)
 }
 

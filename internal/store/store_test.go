@@ -52,6 +52,7 @@ func TestStore(t *testing.T) {
 		{"standards", testStandards},
 		{"prerequisites", testPrerequisites},
 		{"framework language", testFrameworkLanguage},
+		{"district language", testDistrictLanguage},
 		{"evidence", testEvidence},
 		{"evidence refused", testEvidenceRefused},
 		{"evidence append-only", testAppendOnly},
@@ -1334,5 +1335,39 @@ func testConcurrentWriters(t *testing.T, e *env) {
 	}
 	if diff := cmp.Diff(before, allStates(t, e, x), equateEmpty); diff != "" {
 		t.Errorf("states written by concurrent writers differ from rebuilt ones (-stored +rebuilt):\n%s", diff)
+	}
+}
+
+// testDistrictLanguage keeps the language a district writes its own text
+// in: English unless it says otherwise, a BCP 47 tag in RFC 5646's case,
+// and a clear refusal of anything else.
+func testDistrictLanguage(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	d := roster.District{Name: "Riverside"}
+	ok(t, s.CreateDistrict(ctx, &d))
+	got, err := s.District(ctx, d.ID)
+	ok(t, err)
+	if got.Language != "en" {
+		t.Errorf("a district created without a language writes in %q, want en", got.Language)
+	}
+	es := roster.District{Name: "Valle", Language: "es-mx"}
+	ok(t, s.CreateDistrict(ctx, &es))
+	ok(t, s.SetDistrictLanguage(ctx, d.ID, "ES"))
+	ds, err := s.Districts(ctx)
+	ok(t, err)
+	var langs []string
+	for _, x := range ds {
+		langs = append(langs, x.Language)
+	}
+	if diff := cmp.Diff([]string{"es", "es-MX"}, langs); diff != "" {
+		t.Errorf("districts' languages (-want +got):\n%s", diff)
+	}
+	wantInvalid(t, s.SetDistrictLanguage(ctx, d.ID, "Spanish"), -1, "language", "not a language tag")
+	wantInvalid(t, s.CreateDistrict(ctx, &roster.District{Name: "Bad", Language: "en_US"}), -1, "language", "not a language tag")
+	wantKind(t, s.SetDistrictLanguage(ctx, 999999, "en"), problem.ErrNotFound, "999999")
+	got, err = s.District(ctx, d.ID)
+	ok(t, err)
+	if got.Language != "es" {
+		t.Errorf("after a refused change the district writes in %q, want es kept", got.Language)
 	}
 }

@@ -294,8 +294,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	}
 	p.check("evidence")
 
-	p.open("/account/tokens", 200)
-	p.check("tokens")
+	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
 	p.open("/students/999999999", 404)
@@ -337,6 +336,12 @@ func guardian(t *testing.T, s *site, b *browser) {
 	if !strings.Contains(p.text("main"), "Qué se espera este año") {
 		t.Errorf("the child's page is not in Spanish")
 	}
+	// The district writes in English: its course names and evidence
+	// titles are marked so on the Spanish page.
+	if n := jsEval[int](p, `document.querySelectorAll('#expected [lang="en"], #recent [lang="en"]').length`); n == 0 {
+		t.Errorf("the Spanish child page marks no course name or evidence title as English")
+	}
+	p.viewersFit("child-es")
 	p.check("child-es")
 	p.open(jsEval[string](p, `document.querySelector('#standing a[href*="/standards/"]').getAttribute('href')`), 200)
 	p.check("standard-es")
@@ -385,6 +390,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 
 	// The language switch in the header.
 	p.open(path, 200)
+	p.click("#account-menu summary", 0)
 	p.click(`#language-form button[value="en"]`, 200)
 	if f := p.facts(); f.Lang != "en" || !strings.Contains(p.text("main"), "What is expected this year") {
 		t.Errorf("after choosing English: lang=%q, h1 %q", f.Lang, f.H1)
@@ -406,7 +412,12 @@ func student(t *testing.T, s *site, b *browser) {
 	if !jsEval[bool](p, `(() => { const r = document.querySelector('main svg.chart').getBoundingClientRect(); return r.width > 200 && r.height > 100; })()`) {
 		t.Errorf("the growth chart is not drawn at a readable size")
 	}
+	if who := jsEval[[]string](p, `[...document.querySelectorAll('#viewers-table tbody th')].map(th => th.textContent)`); !slices.Contains(who, s.sum.Student.Name()+" (you)") {
+		t.Errorf("the student's list of who looked at their record is %q, without the student", who)
+	}
+	p.viewersFit("me")
 	p.check("me")
+	p.click("#account-menu summary", 0)
 	p.click("#language-form button[value=\"es\"]", 200)
 	f := p.facts()
 	if f.Lang != "es" {
@@ -425,8 +436,7 @@ func student(t *testing.T, s *site, b *browser) {
 		p.click("#evidence .timeline li a", 200)
 		p.check("evidence-es")
 	}
-	p.open("/account/tokens", 200)
-	p.check("tokens-es")
+	p.accountMenu("tokens-es")
 }
 
 // admin signs in and reads the district's pages, the guardian's refused
@@ -800,6 +810,71 @@ func (p *person) signIn(si demo.SignIn) {
 	p.submit("signin-submit", 200)
 	if who := p.text("#who-name"); who != si.Name {
 		p.t.Fatalf("signed in as %q, want %q", who, si.Name)
+	}
+}
+
+// accountMenu opens the account menu from the keyboard, checks the page
+// with it open (at both widths), and follows its first link, the access
+// tokens, with the Enter key; name names the tokens page's checks.
+func (p *person) accountMenu(name string) {
+	p.t.Helper()
+	if nav := jsEval[[]string](p, `[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))`); slices.Contains(nav, "/account/tokens") {
+		p.t.Errorf("%s: the main navigation offers access tokens: %v", p.who, nav)
+	}
+	if jsEval[bool](p, `document.getElementById('account-menu').open`) {
+		p.t.Fatalf("%s: the account menu is open before it is asked for", p.who)
+	}
+	if err := chromedp.Do(p.ctx, chromedp.Focus(chromedp.CSS("#account-menu summary")), chromedp.KeyEvent("\r")); err != nil {
+		p.t.Fatalf("%s opening the account menu: %v", p.who, err)
+	}
+	if !jsEval[bool](p, `document.getElementById('account-menu').open`) {
+		p.t.Fatalf("%s: Enter on the account menu does not open it", p.who)
+	}
+	for _, sel := range []string{`#account-links a[href="/account/tokens"]`, "#language-form", "#signout-form"} {
+		if !jsEval[bool](p, `(e => !!e && e.getClientRects().length > 0)(document.querySelector(`+strconv.Quote(sel)+`))`) {
+			p.t.Errorf("%s: the open account menu does not show %s", p.who, sel)
+		}
+	}
+	p.check("account-menu")
+	if err := chromedp.Do(p.ctx, chromedp.Focus(chromedp.CSS(`#account-links a[href="/account/tokens"]`))); err != nil {
+		p.t.Fatal(err)
+	}
+	res, err := chromedp.RunResponse(p.ctx, chromedp.KeyEvent("\r"))
+	if err != nil || res.Status != 200 || p.path() != "/account/tokens" {
+		p.t.Fatalf("%s following the menu's tokens link: %v, at %s", p.who, err, p.path())
+	}
+	p.check(name)
+}
+
+// viewersFit checks that the table of who looked at a record fits a
+// phone's 360 px as it is, every column in view, without a box that
+// scrolls it.
+func (p *person) viewersFit(name string) {
+	p.t.Helper()
+	if !p.has("#viewers-table") {
+		p.t.Errorf("%s, %s: no table of who looked at the record", p.who, name)
+		return
+	}
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+		p.t.Fatal(err)
+	}
+	defer func() {
+		if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+			p.t.Fatal(err)
+		}
+	}()
+	got := jsEval[struct {
+		Right, Width float64
+		Scrolls      bool
+	}](p, `(() => {
+		const t = document.getElementById('viewers-table');
+		let scrolls = false;
+		for (let a = t.parentElement; a; a = a.parentElement) scrolls = scrolls || getComputedStyle(a).overflowX !== 'visible';
+		const last = [...t.querySelectorAll('tr > :last-child')].reduce((m, c) => Math.max(m, c.getBoundingClientRect().right), 0);
+		return {right: last, width: document.documentElement.clientWidth, scrolls: scrolls};
+	})()`)
+	if got.Scrolls || got.Right > got.Width {
+		p.t.Errorf("%s at 360 px, %s: the table of who looked reaches %.0f px in %.0f (in a box that scrolls: %v)", p.who, name, got.Right, got.Width, got.Scrolls)
 	}
 }
 

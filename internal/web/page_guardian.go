@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
-	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // childPage is a child's record as a guardian reads it, in plain words:
@@ -22,7 +20,7 @@ type childPage struct {
 	*studentView
 	Children []navLink
 	Expected []expectedRow
-	Viewers  []viewerRow
+	Viewers  viewersView
 }
 
 type expectedRow struct {
@@ -31,16 +29,6 @@ type expectedRow struct {
 	Taught        int
 	Meaning       string
 }
-
-type viewerRow struct {
-	Name, Role string
-	Last       time.Time
-	Times      int
-	You        bool
-}
-
-// viewedWithin is how far back "who viewed the record" looks.
-const viewedWithin = 30 * 24 * time.Hour
 
 // familyPage sends a guardian to their first child's page.
 func (s *Server) familyPage(w http.ResponseWriter, r *http.Request) error {
@@ -130,23 +118,8 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	// Who viewed the record in the last month, one line per person.
-	entries, _, err := s.store.StudentAudit(ctx, a.DistrictID, id, store.Page{Limit: 500})
-	if err != nil {
+	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {
 		return err
-	}
-	byActor := map[int64]int{}
-	for _, e := range entries {
-		if now.Sub(e.At) > viewedWithin {
-			break // newest first
-		}
-		i, ok := byActor[e.ActorID]
-		if !ok {
-			i = len(data.Viewers)
-			byActor[e.ActorID] = i
-			role := pr.T("relation." + string(e.Relation))
-			data.Viewers = append(data.Viewers, viewerRow{Name: e.ActorName, Role: role, Last: e.At, You: e.ActorID == a.PersonID})
-		}
-		data.Viewers[i].Times++
 	}
 	return s.renderPage(w, r, http.StatusOK, "child", data)
 }

@@ -45,21 +45,28 @@ func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) erro
 }
 
 // mePage is a student's own page: their standards by framework with what
-// mastery means for each, their evidence and their growth.
+// mastery means for each, their evidence and their growth, and who looked
+// at their record.
 type mePage struct {
 	pageBase
 	*studentView
+	Viewers viewersView
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence); err != nil {
+	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
-	v, err := s.loadStudentView(r.Context(), pr, a.DistrictID, a.PersonID, s.now())
+	now := s.now()
+	v, err := s.loadStudentView(r.Context(), pr, a.DistrictID, a.PersonID, now)
 	if err != nil {
 		return err
 	}
-	return s.renderPage(w, r, http.StatusOK, "me", &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v})
+	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
+	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
+		return err
+	}
+	return s.renderPage(w, r, http.StatusOK, "me", data)
 }

@@ -211,6 +211,14 @@ type pageBase struct {
 	Who    string
 	Roles  string
 	Nav    []navLink
+	// DistrictLang is the language the district writes its own text in
+	// (course, class and school names, evidence titles and comments), for
+	// langAttr and inLang; renderPage fills it in.
+	DistrictLang string
+	// Account are the links of the account menu, beside signing out and
+	// the language: what concerns the person's account rather than their
+	// work, the same for every role.
+	Account []navLink
 	// CSRF is the token every form carries.
 	CSRF string
 	// Here is the address of the page, for forms that come back to it.
@@ -251,8 +259,11 @@ func (s *Server) newBase(w http.ResponseWriter, r *http.Request, title string) p
 		b.Roles = strings.Join(names, ", ")
 		b.Home = homeOf(*a)
 		b.Nav = navFor(*a, pr)
-		for i := range b.Nav {
-			b.Nav[i].Current = r.URL.Path == b.Nav[i].URL || strings.HasPrefix(r.URL.Path, b.Nav[i].URL+"/")
+		b.Account = accountLinks(pr)
+		for _, links := range [][]navLink{b.Nav, b.Account} {
+			for i := range links {
+				links[i].Current = r.URL.Path == links[i].URL || strings.HasPrefix(r.URL.Path, links[i].URL+"/")
+			}
 		}
 	}
 	return b
@@ -280,7 +291,8 @@ func seesOthersClasses(a access.Actor) bool {
 	return !a.Has(roster.RoleTeacher) || a.Has(roster.RoleDistrictAdmin) || a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach)
 }
 
-// navFor lists the header links of a person's roles.
+// navFor lists the header links of a person's roles: their work. The
+// account's own pages are in the account menu (accountLinks).
 func navFor(a access.Actor, pr *i18n.Printer) []navLink {
 	var nav []navLink
 	if a.Has(roster.RoleTeacher) || a.Has(roster.RoleSchoolAdmin) || a.Has(roster.RoleCoach) || a.Has(roster.RoleDistrictAdmin) {
@@ -299,8 +311,12 @@ func navFor(a access.Actor, pr *i18n.Printer) []navLink {
 	if a.Has(roster.RoleDistrictAdmin) {
 		nav = append(nav, navLink{Label: pr.T("nav.admin"), URL: "/admin"})
 	}
-	nav = append(nav, navLink{Label: pr.T("nav.tokens"), URL: "/account/tokens"})
 	return nav
+}
+
+// accountLinks lists the account menu's pages, for every role.
+func accountLinks(pr *i18n.Printer) []navLink {
+	return []navLink{{Label: pr.T("nav.tokens"), URL: "/account/tokens"}}
 }
 
 // renderPage answers with the page name filled with data, in the
@@ -315,6 +331,16 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
+	}
+	if b := data.base(); b.DistrictLang == "" {
+		d, err := s.store.District(r.Context(), s.districtOf(r))
+		switch {
+		case err == nil:
+			b.DistrictLang = d.Language
+		case name != "error":
+			return err
+		}
+		// An error page is shown without marks rather than not at all.
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {

@@ -15,6 +15,9 @@ type districtStandards struct {
 	scales     map[int64]standards.Scale
 	// order lists the framework ids by id.
 	order []int64
+	// lang is the language the district writes its own text in, such as
+	// evidence titles (frameworks carry their own).
+	lang string
 }
 
 // loadDistrictStandards reads the district's frameworks and scales.
@@ -27,7 +30,11 @@ func (s *Server) loadDistrictStandards(ctx context.Context, districtID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	d := &districtStandards{frameworks: map[int64]standards.Framework{}, scales: map[int64]standards.Scale{}}
+	district, err := s.store.District(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
+	d := &districtStandards{frameworks: map[int64]standards.Framework{}, scales: map[int64]standards.Scale{}, lang: district.Language}
 	for _, f := range fws {
 		d.frameworks[f.ID] = f
 		d.order = append(d.order, f.ID)

@@ -87,6 +87,9 @@ type evidenceRow struct {
 	Voided     bool
 	VoidReason string
 	Comment    string
+	// TitleLang is the district's language when Title is the district's
+	// text, "" when it is the kind's name in the page's language.
+	TitleLang string
 }
 
 type scoreRow struct {
@@ -329,6 +332,8 @@ func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, all map[i
 		AssessedAt: ev.AssessedAt, Voided: ev.Voided(), Comment: ev.Comment}
 	if row.Title == "" {
 		row.Title = pr.T("kind." + string(ev.Kind))
+	} else {
+		row.TitleLang = ds.lang
 	}
 	if ev.Void != nil {
 		row.VoidReason = ev.Void.Reason
