@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 )
