@@ -70,7 +70,9 @@ func TestGrowthChart(t *testing.T) {
 		t.Fatal(err)
 	}
 	maya := f.students[0]
-	day := func(m time.Month, d int) time.Time { return time.Date(2024+map[bool]int{true: 1}[m < 8], m, d, 15, 0, 0, 0, time.UTC) }
+	day := func(m time.Month, d int) time.Time {
+		return time.Date(2024+map[bool]int{true: 1}[m < 8], m, d, 15, 0, 0, 0, time.UTC)
+	}
 	f.record(maya, "Diagnostic", day(11, 20), map[int64]float64{f.childA: 3})
 	for _, at := range []time.Time{day(12, 10), day(1, 15), day(2, 12)} {
 		scores := map[int64]float64{f.childB: 4}
