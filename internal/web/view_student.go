@@ -323,13 +323,17 @@ func (s *Server) growthOf(ctx context.Context, pr *i18n.Printer, v *studentView,
 	note := pr.T("growth.mastered.note", name)
 	v.Growth = plotChart(pr, "growth", pr.T("growth.mastered.title", name), note, countAxis(most), mastered,
 		[]string{pr.T("growth.month"), pr.T("growth.mastered"), pr.T("growth.worked_on")})
-	v.Growth.Notes = []string{note}
+	if v.Growth != nil {
+		v.Growth.Notes = []string{note}
+	}
 	note = pr.T("growth.level.note", name)
 	v.Level = plotChart(pr, "growth-level", pr.T("growth.level.title", name), note, scaleAxis(sc), level,
 		[]string{pr.T("growth.month"), pr.T("growth.average"), pr.T("growth.academic_worked_on")})
-	v.Level.Notes = []string{note}
-	if few {
-		v.Level.Notes = append(v.Level.Notes, pr.T("growth.few", fewStandards))
+	if v.Level != nil {
+		v.Level.Notes = []string{note}
+		if few {
+			v.Level.Notes = append(v.Level.Notes, pr.T("growth.few", fewStandards))
+		}
 	}
 	return nil
 }
