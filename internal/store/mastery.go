@@ -744,3 +744,63 @@ func appendJSONTime(b []byte, t time.Time, ok bool) ([]byte, bool) {
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"'), ok
 }
+
+// MasteryAsOf returns a student's mastery states as they stood at each of
+// the times in at (out[i] is at[i]'s, by standard id): computed from the
+// evidence assessed up to that time, and not void now, by the policies and
+// knowledge tracing models in force now, exactly as the stored states are.
+// A standard without evidence by a time has no state then. At a time after
+// every assessment the states are the stored ones, so that a growth chart
+// ends where the student's page stands.
+func (s *Store) MasteryAsOf(ctx context.Context, districtID, studentID int64, at []time.Time) (out []map[int64]mastery.State, err error) {
+	defer wrap(&err, "MasteryAsOf(%d)", studentID)
+	err = s.inReadTx(ctx, func(r *runner) error {
+		if err := r.mustExist(ctx, tPeople, "student", districtID, studentID); err != nil {
+			return err
+		}
+		e, err := r.newEngine(ctx, districtID, anyVersion)
+		if err != nil {
+			return err
+		}
+		var stds []int64
+		err = r.each(ctx, `SELECT DISTINCT standard_id FROM evidence_scores WHERE district_id = $1 AND student_id = $2`,
+			[]any{districtID, studentID}, func(row scanner) error {
+				var id int64
+				if err := row.Scan(&id); err != nil {
+					return err
+				}
+				if _, ok := e.m.std[id]; ok {
+					stds = append(stds, id)
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		all := &work{student: studentID, targets: e.targetsOf(stds)}
+		if err := e.load(ctx, []*work{all}, false); err != nil {
+			return err
+		}
+		out = make([]map[int64]mastery.State, len(at))
+		for i, t := range at {
+			// Every standard with evidence is a target, so no state of a
+			// child is needed from the store: a child that is not a
+			// target has no evidence and no state.
+			w := &work{student: studentID, targets: all.targets, obs: make(map[int64][]mastery.Observation, len(all.obs))}
+			for id, obs := range all.obs {
+				n, _ := slices.BinarySearchFunc(obs, t, func(o mastery.Observation, t time.Time) int {
+					if o.AssessedAt.After(t) {
+						return 1
+					}
+					return -1
+				})
+				if n > 0 {
+					w.obs[id] = obs[:n]
+				}
+			}
+			out[i] = e.compute(w)
+		}
+		return nil
+	})
+	return out, err
+}

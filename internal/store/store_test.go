@@ -57,6 +57,7 @@ func TestStore(t *testing.T) {
 		{"evidence refused", testEvidenceRefused},
 		{"evidence append-only", testAppendOnly},
 		{"mastery", testMastery},
+		{"mastery as of", testMasteryAsOf},
 		{"batch", testBatch},
 		{"policy", testPolicy},
 		{"course policy", testCoursePolicy},
@@ -923,6 +924,61 @@ func testMastery(t *testing.T, e *env) {
 	if len(sm) != 2 || sm[0].StudentID != x.bob.ID || sm[1].StudentID != x.alice.ID {
 		t.Errorf("StandardMastery on s2: %+v, want bob then alice", sm)
 	}
+}
+
+// testMasteryAsOf replays a student's evidence up to past times: each
+// time's states are those the engine computes from the evidence assessed
+// by then, voided evidence left out, and the last are the stored states.
+func testMasteryAsOf(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	x := newDistrict(t, e, "as of")
+	id := x.d.ID
+	var evs []evidence.Evidence
+	rec := func(ev evidence.Evidence) evidence.Evidence {
+		t.Helper()
+		ok(t, s.RecordEvidence(ctx, &ev))
+		evs = append(evs, ev)
+		return ev
+	}
+	rec(x.ev(x.alice, 40, level(x.s1, 3)))
+	rec(x.ev(x.alice, 30, level(x.s1, 4), level(x.s2, 2)))
+	wrong := rec(x.ev(x.alice, 25, level(x.s3, 4)))
+	rec(x.ev(x.alice, 20, level(x.s1, 2))) // later, after the cut below
+	rec(x.ev(x.alice, 5, level(x.cluster, 3)))
+	rec(x.ev(x.bob, 28, level(x.s2, 4))) // another student's
+	ok(t, s.VoidEvidence(ctx, id, wrong.ID, x.teacher.ID, "the wrong student"))
+	evs[2].Void = &evidence.Void{Reason: "the wrong student"}
+
+	at := []time.Time{start.AddDate(0, 0, -50), start.AddDate(0, 0, -30), start.AddDate(0, 0, -21), start}
+	got, err := s.MasteryAsOf(ctx, id, x.alice.ID, at)
+	ok(t, err)
+	if len(got) != len(at) {
+		t.Fatalf("MasteryAsOf gave %d sets of states for %d times", len(got), len(at))
+	}
+	pol := mastery.DefaultPolicy()
+	for i, when := range at {
+		var by []evidence.Evidence
+		for _, ev := range evs {
+			if !ev.AssessedAt.After(when) {
+				by = append(by, ev)
+			}
+		}
+		want := expected(x, pol, by, x.alice.ID)
+		if diff := cmp.Diff(want, got[i], equateEmpty); diff != "" {
+			t.Errorf("alice's states as of %s (-computed +replayed):\n%s", when.Format(time.DateOnly), diff)
+		}
+	}
+	if len(got[0]) != 0 {
+		t.Errorf("before any evidence alice has states %v", got[0])
+	}
+	if s1 := got[1][x.s1.ID]; !s1.Mastered {
+		t.Errorf("as of the day of the 4, s1 is %+v, want mastered", s1)
+	}
+	if diff := cmp.Diff(statesOf(t, e, id, x.alice.ID), got[len(got)-1], equateEmpty); diff != "" {
+		t.Errorf("alice's states as of now differ from the stored ones (-stored +replayed):\n%s", diff)
+	}
+	_, err = s.MasteryAsOf(ctx, id, 999999, at)
+	wantKind(t, err, problem.ErrNotFound, "student")
 }
 
 func testBatch(t *testing.T, e *env) {

@@ -96,6 +96,16 @@ const chartTextPx = `Math.min(99, ...[...document.querySelectorAll('svg.chart')]
 	return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
 }))`
 
+// cutOff lists the charts and the cells of students' standards tables
+// that reach past the window's right edge, even inside a box that scrolls
+// on its own: a phone must show them whole, a chart scaled to the width
+// and a table reflowed.
+const cutOff = `[...document.querySelectorAll('svg.chart, figure.chart-box, table.standards th, table.standards td')].filter(e => {
+	const r = e.getBoundingClientRect();
+	return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
+}).slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+	' (' + Math.round(e.getBoundingClientRect().left) + ' to ' + Math.round(e.getBoundingClientRect().right) + ' px)')`
+
 // facts is what pageFacts returns.
 type facts struct {
 	Lang, Title, H1         string
@@ -975,7 +985,8 @@ func (p *person) check(name string) {
 }
 
 // narrow sees the page in a phone's 360 by 740 px: nothing may scroll
-// sideways (a wide table or chart scrolls inside its own box), the words
+// sideways (a wide table scrolls inside its own box), charts and a
+// student's standards are not cut off, even inside such a box, the words
 // of charts stay readable, and boxes that scroll on their own, which
 // appear at this width, can be reached from the keyboard (axe-core's
 // other rules do not depend on the width, and ran at 1280 px).
@@ -996,6 +1007,9 @@ func (p *person) narrow(name string) {
 	if f.ScrollWidth > f.InnerWidth || f.InnerWidth != 360 {
 		p.t.Errorf("%s: %d px of content in a %d px window; too wide: %s",
 			where, f.ScrollWidth, f.InnerWidth, strings.Join(jsEval[[]string](p, tooWide), ", "))
+	}
+	if cut := jsEval[[]string](p, cutOff); len(cut) > 0 {
+		p.t.Errorf("%s: cut off at the window's edge: %s", where, strings.Join(cut, ", "))
 	}
 	if px := jsEval[float64](p, chartTextPx); px < 10 {
 		p.t.Errorf("%s: a chart's words are drawn %.1f px high, want at least 10", where, px)

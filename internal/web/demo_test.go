@@ -19,6 +19,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/demo"
+	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -248,6 +249,35 @@ func TestDemoPages(t *testing.T) {
 	if !strings.Contains(body, `<h3 lang="en">`) || marked(body, "en") < 3 {
 		t.Errorf("the featured guardian's Spanish page marks %d parts as English, want the frameworks and statements marked", marked(body, "en"))
 	}
+	// Every count of a child's page agrees, for the featured guardian's
+	// children and for a child in each later grade (whose record holds
+	// last year's standards from a diagnostic).
+	checked := map[string]bool{}
+	for _, k := range kids {
+		childPageAgrees(t, d, d.guardian, k.ID, checked)
+	}
+	students, _, err := d.st.People(ctx, sum.DistrictID, store.PersonFilter{Role: roster.RoleStudent, Page: store.Page{Limit: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, grade := range []string{"07", "08"} {
+		for _, p := range students {
+			gs, err := d.st.Guardians(ctx, sum.DistrictID, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Grade != grade || len(gs) == 0 {
+				continue
+			}
+			childPageAgrees(t, d, newSessionCookie(t, d.st, sum.DistrictID, gs[0].ID, demoNow), p.ID, checked)
+			break
+		}
+	}
+	for _, kind := range []string{"course", "shared", "other"} {
+		if !checked[kind] {
+			t.Errorf("no child page checked has a group of kind %q", kind)
+		}
+	}
 	// The teacher reads the same standards in English, unmarked.
 	rec := d.get(t, d.teacher, "/students/"+itoa(sum.Student.ID))
 	body = rec.Body.String()
@@ -328,5 +358,98 @@ func TestPagesAreCompressed(t *testing.T) {
 	req.Header.Set("Accept-Encoding", "gzip;q=0, identity")
 	if res := b.do(req); res.Header.Get("Content-Encoding") != "" {
 		t.Error("compressed for a client that refuses gzip")
+	}
+}
+
+var (
+	headlineRE = regexp.MustCompile(`<p class="big" id="mastered-count" data-worked="(\d+)" data-mastered="(\d+)">`)
+	expectRE   = regexp.MustCompile(`<p data-group="([^"]+)" data-standards="(\d+)" data-worked="(\d+)">`)
+	groupRE    = regexp.MustCompile(`<section class="standing" data-group="([^"]+)" data-worked="(\d+)" data-mastered="(\d+)">`)
+	itemRE     = regexp.MustCompile(`<li data-standard="(\d+)"( data-mastered="true")?>`)
+)
+
+// childPageAgrees reads a child's page as their guardian and checks that
+// its counts agree: the headline is the sum of the groups of "what is
+// expected" and of "where things stand", each standard is listed once,
+// the lists hold exactly what the counts say, as the store has it, and no
+// heading stands over an empty list. kinds notes the kinds of group seen.
+func childPageAgrees(t *testing.T, d *demoDistrict, guardian *http.Cookie, student int64, kinds map[string]bool) {
+	t.Helper()
+	path := "/family/" + itoa(student)
+	rec := d.get(t, guardian, path)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s: status %d", path, rec.Code)
+	}
+	body := rec.Body.String()
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	h := headlineRE.FindStringSubmatch(body)
+	if h == nil {
+		t.Fatalf("%s has no headline count", path)
+	}
+	worked, mastered := atoi(h[1]), atoi(h[2])
+	expected := map[string]int{}
+	sum := 0
+	for _, m := range expectRE.FindAllStringSubmatch(body, -1) {
+		if _, dup := expected[m[1]]; dup {
+			t.Errorf("%s: group %s is expected twice", path, m[1])
+		}
+		expected[m[1]] = atoi(m[3])
+		sum += atoi(m[3])
+		kinds[strings.SplitN(m[1], "-", 2)[0]] = true
+	}
+	if sum != worked {
+		t.Errorf("%s: what is expected counts %d standards worked on, the headline %d", path, sum, worked)
+	}
+	i, j := strings.Index(body, `<section id="standing">`), strings.Index(body, `<section id="recent">`)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no standing section", path)
+	}
+	standing := body[i:j]
+	sumWorked, sumMastered, withWorkingOn := 0, 0, 0
+	for _, m := range groupRE.FindAllStringSubmatch(standing, -1) {
+		w, ms := atoi(m[2]), atoi(m[3])
+		sumWorked += w
+		sumMastered += ms
+		if w > ms {
+			withWorkingOn++
+		}
+		if expected[m[1]] != w {
+			t.Errorf("%s: group %s has %d worked on where it stands, %d in what is expected", path, m[1], w, expected[m[1]])
+		}
+	}
+	if sumWorked != worked || sumMastered != mastered {
+		t.Errorf("%s: the groups count %d mastered of %d worked on, the headline %d of %d", path, sumMastered, sumWorked, mastered, worked)
+	}
+	if n := strings.Count(standing, "Still working on:") + strings.Count(standing, "Todavía trabajando en:"); n != withWorkingOn {
+		t.Errorf("%s: %d headings \"still working on\" for %d groups with standards not yet mastered", path, n, withWorkingOn)
+	}
+	if strings.Contains(standing, `<ul class="timeline"></ul>`) {
+		t.Errorf("%s: an empty list stands under a heading", path)
+	}
+	states, err := d.st.StudentMastery(context.Background(), d.sum.DistrictID, student)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]bool{}
+	for _, s := range states {
+		state[itoa(s.StandardID)] = s.Mastered
+	}
+	seen := map[string]bool{}
+	listedMastered := 0
+	for _, m := range itemRE.FindAllStringSubmatch(standing, -1) {
+		if seen[m[1]] {
+			t.Errorf("%s: standard %s is listed twice", path, m[1])
+		}
+		seen[m[1]] = true
+		isMastered, ok := state[m[1]]
+		if !ok || isMastered != (m[2] != "") {
+			t.Errorf("%s: standard %s is listed as mastered=%v; the store has a state %v, mastered %v", path, m[1], m[2] != "", ok, isMastered)
+		}
+		if m[2] != "" {
+			listedMastered++
+		}
+	}
+	if len(seen) != worked || listedMastered != mastered {
+		t.Errorf("%s lists %d standards worked on, %d mastered; the headline says %d and %d", path, len(seen), listedMastered, worked, mastered)
 	}
 }

@@ -19,15 +19,11 @@ type childPage struct {
 	pageBase
 	*studentView
 	Children []navLink
-	Expected []expectedRow
+	// Standing is what is expected and where the child stands; Meaning
+	// what mastering a standard means.
+	Standing familyStanding
+	Meaning  string
 	Viewers  viewersView
-}
-
-type expectedRow struct {
-	Class, Course string
-	Standards     int
-	Taught        int
-	Meaning       string
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -83,39 +79,37 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		data.Children = append(data.Children, navLink{Label: k.Name(), URL: u, Current: k.ID == id})
 	}
 
-	// What is expected: each class's standards, and what mastery means.
+	// What is expected and where the child stands, counted once for the
+	// whole page; and what mastery means.
 	ds, err := s.loadDistrictStandards(ctx, a.DistrictID)
 	if err != nil {
 		return err
 	}
+	var courses []childCourse
 	for _, c := range v.Classes {
+		if slices.ContainsFunc(courses, func(cc childCourse) bool { return cc.ID == c.CourseID }) {
+			continue // two classes of one course
+		}
 		stds, err := s.store.CourseStandards(ctx, a.DistrictID, c.CourseID)
 		if err != nil {
 			return err
 		}
-		row := expectedRow{Class: c.Title, Course: c.Course, Standards: len(stds)}
-		taught := 0
+		cc := childCourse{ID: c.CourseID, Title: c.Course, Standards: map[int64]bool{}}
 		for _, st := range stds {
-			for _, fv := range v.Frameworks {
-				for _, sr := range fv.Standards {
-					if sr.ID == st.ID && sr.Assessed {
-						taught++
-					}
-				}
-			}
+			cc.Standards[st.ID] = true
 		}
-		row.Taught = taught
-		if len(stds) > 0 {
-			sc := ds.scaleOf(stds[0])
-			levels, _ := levelsOf(pr, sc)
+		courses = append(courses, cc)
+		if data.Meaning == "" && len(stds) > 0 {
+			levels, _ := levelsOf(pr, ds.scaleOf(stds[0]))
 			for _, l := range levels {
 				if l.Cut {
-					row.Meaning = pr.T("family.meaning", l.Value, l.Label, l.Description)
+					data.Meaning = pr.T("family.meaning", l.Value, l.Label, l.Description)
 				}
 			}
 		}
-		data.Expected = append(data.Expected, row)
 	}
+	data.Standing = familyStandingOf(pr, v, courses, ds.lang)
+	data.DistrictLang = ds.lang
 
 	// Who viewed the record in the last month, one line per person.
 	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {

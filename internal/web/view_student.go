@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +27,9 @@ type studentView struct {
 	// EvidenceCount counts all the student's evidence that counts (not
 	// voided).
 	EvidenceCount int
-	Growth        *chartView
+	// Growth is how many standards were mastered month by month, Level
+	// the level across the standards worked on.
+	Growth, Level *chartView
 	// Next are standards the student is ready for or working on, with
 	// every prerequisite mastered; Stalled those held back by one that is
 	// not.
@@ -233,16 +234,8 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 		}
 		f.Page.After = next
 	}
-	type month struct {
-		key      string
-		at       time.Time
-		sum      float64
-		n        int
-		academic bool
-	}
-	var months []*month
-	byMonth := map[string]*month{}
 	recentFrom := now.AddDate(0, 0, -14)
+	first := time.Time{}
 	for _, ev := range evs {
 		if !ev.Voided() {
 			v.EvidenceCount++
@@ -258,43 +251,155 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 			continue
 		}
 		for _, sc := range ev.Scores {
-			st, ok := all[sc.StandardID]
-			if !ok || ds.frameworks[st.FrameworkID].Kind != standards.Academic {
-				continue // growth is drawn for the academic standards
+			if st, ok := all[sc.StandardID]; ok && ds.frameworks[st.FrameworkID].Kind == standards.Academic &&
+				(first.IsZero() || ev.AssessedAt.Before(first)) {
+				first = ev.AssessedAt
 			}
-			k := ev.AssessedAt.Format("2006-01")
-			m := byMonth[k]
-			if m == nil {
-				m = &month{key: k, at: ev.AssessedAt}
-				byMonth[k] = m
-				months = append(months, m)
-			}
-			m.sum += sc.Value
-			m.n++
 		}
 	}
-	slices.SortFunc(months, func(a, b *month) int {
-		if a.key < b.key {
-			return -1
+	if !first.IsZero() {
+		if err := s.growthOf(ctx, pr, v, districtID, ds, first, now); err != nil {
+			return nil, err
 		}
-		return 1
-	})
-	var values []chartValue
-	for _, m := range months {
-		values = append(values, chartValue{Label: pr.T("date.mon." + strconv.Itoa(int(m.at.Month()))), Value: m.sum / float64(m.n)})
-	}
-	if len(values) > 0 {
-		sc := standards.DefaultScale()
-		for _, fid := range ds.order {
-			if ds.frameworks[fid].Kind == standards.Academic {
-				sc = ds.scales[ds.frameworks[fid].ScaleID]
-				break
-			}
-		}
-		v.Growth = newChart(pr, "growth", pr.T("growth.title", p.Name()), pr.T("growth.desc"), sc, values,
-			[2]string{pr.T("growth.month"), pr.T("growth.average")})
 	}
 	return v, nil
+}
+
+// growthMonths is how many months a growth chart reaches back at most.
+const growthMonths = 12
+
+// fewStandards is how many standards worked on a month's level must rest
+// on to be read on its own: below it, a point is drawn hollow and the
+// chart says so.
+const fewStandards = 3
+
+// growthPoint is where a student stood at the end of a month, across the
+// standards their page lists.
+type growthPoint struct {
+	Month    time.Time // the first day of the month
+	ToDate   bool      // the current month, as of now
+	WorkedOn int       // standards with evidence by then
+	Mastered int       // of them, mastered by then
+	// Academic counts the academic standards worked on, and Level is the
+	// mean of their values by then.
+	Academic int
+	Level    float64
+}
+
+// growthOf draws a student's growth: how many of the standards their page
+// lists were mastered at the end of each month, from the month of the
+// first academic evidence to now, and their level across the academic
+// standards worked on by then. Each month is the state the district's
+// method gave each standard from the evidence assessed by the month's end,
+// so a few low scores move a few standards, not the whole line, and the
+// last point is where the page stands.
+func (s *Server) growthOf(ctx context.Context, pr *i18n.Printer, v *studentView, districtID int64, ds *districtStandards, first, now time.Time) error {
+	points, err := s.growthPoints(ctx, v, districtID, ds, first, now)
+	if err != nil || len(points) == 0 {
+		return err
+	}
+	sc := standards.DefaultScale()
+	for _, fid := range ds.order {
+		if ds.frameworks[fid].Kind == standards.Academic {
+			sc = ds.scales[ds.frameworks[fid].ScaleID]
+			break
+		}
+	}
+	name := v.Student.GivenName
+	var mastered, level []chartValue
+	most, few := 0, false
+	for i, p := range points {
+		label := pr.T("date.mon." + strconv.Itoa(int(p.Month.Month())))
+		long := label
+		if i == 0 || p.Month.Month() == time.January {
+			long = label + " " + strconv.Itoa(p.Month.Year())
+		}
+		if p.ToDate {
+			long = pr.T("growth.to_date", long)
+		}
+		mastered = append(mastered, chartValue{Label: label, Long: long, Value: float64(p.Mastered), Behind: strconv.Itoa(p.WorkedOn)})
+		level = append(level, chartValue{Label: label, Long: long, Value: p.Level, Behind: strconv.Itoa(p.Academic),
+			Few: p.Academic < fewStandards})
+		most = max(most, p.WorkedOn)
+		few = few || p.Academic < fewStandards
+	}
+	note := pr.T("growth.mastered.note", name)
+	v.Growth = plotChart(pr, "growth", pr.T("growth.mastered.title", name), note, countAxis(most), mastered,
+		[]string{pr.T("growth.month"), pr.T("growth.mastered"), pr.T("growth.worked_on")})
+	if v.Growth != nil {
+		v.Growth.Notes = []string{note}
+	}
+	note = pr.T("growth.level.note", name)
+	v.Level = plotChart(pr, "growth-level", pr.T("growth.level.title", name), note, scaleAxis(sc), level,
+		[]string{pr.T("growth.month"), pr.T("growth.average"), pr.T("growth.academic_worked_on")})
+	if v.Level != nil {
+		v.Level.Notes = []string{note}
+		if few {
+			v.Level.Notes = append(v.Level.Notes, pr.T("growth.few", fewStandards))
+		}
+	}
+	return nil
+}
+
+// growthPoints are the months of a student's growth chart, from the
+// month of first (the first academic evidence) to now's, the last
+// growthMonths of them at most.
+func (s *Server) growthPoints(ctx context.Context, v *studentView, districtID int64, ds *districtStandards, first, now time.Time) ([]growthPoint, error) {
+	// academic says, for each standard the page lists, whether its
+	// level counts in the level across standards.
+	academic := map[int64]bool{}
+	for _, fv := range v.Frameworks {
+		for _, row := range fv.Standards {
+			academic[row.ID] = fv.Kind == standards.Academic
+		}
+	}
+	first = first.In(now.Location())
+	month := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, now.Location())
+	current := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())
+	if earliest := current.AddDate(0, 1-growthMonths, 0); month.Before(earliest) {
+		month = earliest
+	}
+	var points []growthPoint
+	var at []time.Time
+	for ; !month.After(current); month = month.AddDate(0, 1, 0) {
+		p := growthPoint{Month: month}
+		end := month.AddDate(0, 1, 0).Add(-time.Nanosecond)
+		if month.Equal(current) {
+			p.ToDate, end = true, now
+		}
+		points = append(points, p)
+		at = append(at, end)
+	}
+	states, err := s.store.MasteryAsOf(ctx, districtID, v.Student.ID, at)
+	if err != nil {
+		return nil, err
+	}
+	for i, byStd := range states {
+		p := &points[i]
+		sum := 0.0
+		for id, st := range byStd {
+			ac, listed := academic[id]
+			if !listed || st.EvidenceCount == 0 {
+				continue
+			}
+			p.WorkedOn++
+			if st.Mastered {
+				p.Mastered++
+			}
+			if ac {
+				p.Academic++
+				sum += st.Value
+			}
+		}
+		if p.Academic > 0 {
+			p.Level = sum / float64(p.Academic)
+		}
+	}
+	// A month before any academic standard had evidence says nothing.
+	for len(points) > 0 && points[0].Academic == 0 {
+		points = points[1:]
+	}
+	return points, nil
 }
 
 // stdRowOf is one standard's row for a student.
