@@ -49,8 +49,18 @@ type Config struct {
 	// URL is "postgres://..." or "postgresql://..." for PostgreSQL;
 	// "sqlite:PATH", "file:PATH" or a plain path for SQLite.
 	URL string
-	// Now is the clock; nil means time.Now.
+	// Now is the district's today: evidence may not be dated after it,
+	// enrollments are active on it, and mastery, policy changes, imports
+	// and the audit log are stamped with it; nil means time.Now. The demo
+	// sets it to its date.
 	Now func() time.Time
+	// WallClock is the clock of signing in: accounts' lockouts, sessions,
+	// access tokens and reset links are created, checked and expire by it
+	// alone, so that one clock governs each from start to end whatever day
+	// Now says it is (a demo dated last month still signs people in
+	// today); nil means time.Now. The web server keeps its cookies and
+	// sign-in limits by it too (Store.WallClock).
+	WallClock func() time.Time
 	// Logger receives the store's log lines; nil discards them.
 	Logger *slog.Logger
 	// ReadConns is the size of the SQLite reader pool; 0 means
@@ -83,6 +93,7 @@ type Store struct {
 	closed   sync.Once
 	closeErr error
 	now      func() time.Time
+	wall     func() time.Time
 	log      *slog.Logger
 	onChange func(Change)
 
@@ -138,6 +149,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	defer wrap(&err, "store.Open")
 	s := &Store{
 		now:       cfg.Now,
+		wall:      cfg.WallClock,
 		log:       cfg.Logger,
 		onChange:  cfg.OnChange,
 		readStmt:  map[string]*sql.Stmt{},
@@ -145,6 +157,9 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.wall == nil {
+		s.wall = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -454,8 +469,20 @@ func (s *Store) inReadTx(ctx context.Context, f func(r *runner) error) error {
 // reader returns a runner for single-statement reads outside a transaction.
 func (s *Store) reader() *runner { return &runner{s: s, db: s.read, reading: true} }
 
+// Now returns the district's today by the store's clock (Config.Now).
+func (s *Store) Now() time.Time { return s.now() }
+
+// WallClock returns the time by the store's clock of signing in
+// (Config.WallClock). Whatever makes a session, a token or a reset link
+// outside the store, or keeps a cookie, takes its time from here.
+func (s *Store) WallClock() time.Time { return s.wall() }
+
 // nowUTC is the store's clock, in UTC and truncated to what is stored.
 func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// wallUTC is the store's clock of signing in, in UTC and truncated to
+// what is stored.
+func (s *Store) wallUTC() time.Time { return s.wall().UTC().Truncate(time.Microsecond) }
 
 // wrap adds context to *errp as problem.Wrap does; kept local so that
 // every public method reads the same.

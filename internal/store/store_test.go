@@ -77,7 +77,8 @@ func TestStore(t *testing.T) {
 	}
 }
 
-// env is an open store with a clock and a record of OnChange calls.
+// env is an open store with a clock and a record of OnChange calls. The
+// clock is both the district's today and the clock of signing in.
 type env struct {
 	s   *store.Store
 	url string
@@ -91,7 +92,7 @@ type env struct {
 func open(t *testing.T, url string) *env {
 	t.Helper()
 	e := &env{url: url, ctx: context.Background(), clk: newClock()}
-	s, err := store.Open(e.ctx, store.Config{URL: url, Now: e.clk.now, OnChange: func(c store.Change) {
+	s, err := store.Open(e.ctx, store.Config{URL: url, Now: e.clk.now, WallClock: e.clk.now, OnChange: func(c store.Change) {
 		e.mu.Lock()
 		e.changes = append(e.changes, c)
 		e.mu.Unlock()

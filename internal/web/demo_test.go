@@ -62,20 +62,21 @@ func loadDemo(tb testing.TB) *demoDistrict {
 		tb.Fatal(err)
 	}
 	d := &demoDistrict{st: st, srv: srv, sum: sum}
-	d.teacher = newSessionCookie(tb, st, sum.DistrictID, sum.Teacher.ID, demoNow)
-	d.student = newSessionCookie(tb, st, sum.DistrictID, sum.Student.ID, demoNow)
-	d.guardian = newSessionCookie(tb, st, sum.DistrictID, sum.Guardian.ID, demoNow)
-	d.admin = newSessionCookie(tb, st, sum.DistrictID, sum.Admin.ID, demoNow)
+	d.teacher = newSessionCookie(tb, st, sum.DistrictID, sum.Teacher.ID)
+	d.student = newSessionCookie(tb, st, sum.DistrictID, sum.Student.ID)
+	d.guardian = newSessionCookie(tb, st, sum.DistrictID, sum.Guardian.ID)
+	d.admin = newSessionCookie(tb, st, sum.DistrictID, sum.Admin.ID)
 	return d
 }
 
-// sessionCookie starts a session for a person through the store, as
-// signing in does, and returns its cookie.
-func newSessionCookie(tb testing.TB, st *store.Store, districtID, personID int64, now time.Time) *http.Cookie {
+// newSessionCookie starts a session for a person through the store, as
+// signing in does, and returns its cookie. The session lasts an hour by
+// the store's clock of signing in, whatever the district's today is.
+func newSessionCookie(tb testing.TB, st *store.Store, districtID, personID int64) *http.Cookie {
 	tb.Helper()
 	secret, hash := access.NewSecret()
 	err := st.CreateSession(context.Background(), store.Session{TokenHash: hash, PersonID: personID, DistrictID: districtID,
-		CSRFSecret: access.NewCSRFSecret(), ExpiresAt: now.Add(time.Hour), Method: "password"})
+		CSRFSecret: access.NewCSRFSecret(), ExpiresAt: st.WallClock().Add(time.Hour), Method: "password"})
 	if err != nil {
 		tb.Fatal(err)
 	}
