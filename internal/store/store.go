@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,6 +70,11 @@ type Config struct {
 	// OnChange is called after a commit that changed mastery, never inside
 	// the transaction. It may be nil.
 	OnChange func(Change)
+
+	// checkpointEvery is how often the SQLite checkpointer runs: 0 means
+	// checkpointInterval; negative, only when a test calls for it, so
+	// that the test decides when checkpoints happen.
+	checkpointEvery time.Duration
 }
 
 // Change tells listeners that a student's mastery changed on some standards.
@@ -191,7 +197,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.write, s.read = db, db
 	case SQLite:
-		if err := s.openSQLite(ctx, target, cfg.ReadConns); err != nil {
+		if err := s.openSQLite(ctx, target, cfg.ReadConns, cfg.checkpointEvery); err != nil {
 			return nil, err
 		}
 	}
@@ -230,7 +236,7 @@ func parseURL(u string) (engine, target string, err error) {
 }
 
 // openSQLite opens the writer and the reader pool on the file at path.
-func (s *Store) openSQLite(ctx context.Context, path string, readConns int) error {
+func (s *Store) openSQLite(ctx context.Context, path string, readConns int, checkpointEvery time.Duration) error {
 	// busy_timeout lets another process's writer finish instead of failing
 	// at once; synchronous=NORMAL is durable across application crashes in
 	// WAL mode and loses at most the last commits on power loss.
@@ -275,7 +281,10 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int) erro
 	}
 	ck.SetMaxOpenConns(1)
 	s.write, s.read, s.wconn, s.wsem = w, r, wconn, make(chan struct{}, 1)
-	s.ck = newCheckpointer(ck, s.wsem, s.log)
+	if checkpointEvery == 0 {
+		checkpointEvery = checkpointInterval
+	}
+	s.ck = newCheckpointer(ck, s.wsem, s.log, checkpointEvery)
 	return nil
 }
 
@@ -294,19 +303,27 @@ const checkpointInterval = 250 * time.Millisecond
 type checkpointer struct {
 	db *sql.DB
 	// lastFrames is the log's size at the previous checkpoint, used by
-	// the checkpointer's goroutine only.
+	// the checkpointer's goroutine only (or by the test that runs it).
 	lastFrames int
-	wsem       chan struct{} // the writer's turn (Store.wsem)
-	stop       chan struct{}
-	done       chan struct{}
-	closed     sync.Once
+	// runs counts the checkpoints that ran, for the tests.
+	runs   atomic.Int64
+	wsem   chan struct{} // the writer's turn (Store.wsem)
+	stop   chan struct{}
+	done   chan struct{}
+	closed sync.Once
 }
 
-func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpointer {
+// newCheckpointer starts a checkpointer that runs every interval; with a
+// negative interval it runs only when checkpoint is called.
+func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger, every time.Duration) *checkpointer {
 	c := &checkpointer{db: db, wsem: wsem, stop: make(chan struct{}), done: make(chan struct{})}
+	if every < 0 {
+		close(c.done)
+		return c
+	}
 	go func() {
 		defer close(c.done)
-		t := time.NewTicker(checkpointInterval)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -324,6 +341,7 @@ func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpoi
 
 // checkpoint copies the log into the database in the two steps.
 func (c *checkpointer) checkpoint() error {
+	defer c.runs.Add(1)
 	frames, copied, err := c.passive()
 	if err != nil {
 		return err
