@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 // succeeded holds the pattern of every route a test request succeeded on;
@@ -104,12 +104,13 @@ func openStore(t testing.TB, onChange func(store.Change)) *store.Store {
 	return openStoreAt(t, onChange, now, now)
 }
 
-// openStoreAt opens a fresh SQLite store whose district's today is now
-// and whose clock of signing in is wall.
+// openStoreAt opens a fresh SQLite store (a copy of one migrated once,
+// storetest.SQLite) whose district's today is now and whose clock of
+// signing in is wall.
 func openStoreAt(t testing.TB, onChange func(store.Change), now, wall func() time.Time) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{
-		URL:       filepath.Join(t.TempDir(), "cairn.db"),
+		URL:       storetest.SQLite(t),
 		Now:       now,
 		WallClock: wall,
 		OnChange:  onChange,
