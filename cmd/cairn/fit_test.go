@@ -4,21 +4,44 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
+
+// demoDB is a demo district of 60 students built with 'cairn demo --db',
+// once per test binary; each test that uses it gets its own copy of the
+// file (demoCopy).
+var demoDB = sync.OnceValues(func() ([]byte, error) {
+	return storetest.Image(func(db string) error {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"demo", "--db", db, "--students", "60", "--no-serve"}, noEnv, &out, &errOut); err != nil {
+			return fmt.Errorf("demo: %w\n%s", err, errOut.String())
+		}
+		return nil
+	})
+})
+
+// demoCopy returns the path of a copy of demoDB of the test's own.
+func demoCopy(t *testing.T) string {
+	t.Helper()
+	image, err := demoDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storetest.Write(t, image)
+}
 
 func TestFitCommand(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "cairn.db")
+	db := demoCopy(t)
 	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"demo", "--db", db, "--students", "60", "--no-serve"}, noEnv, &out, &errOut); err != nil {
-		t.Fatalf("demo: %v\n%s", err, errOut.String())
-	}
 	fit := func(args ...string) (string, error) {
 		out.Reset()
 		errOut.Reset()
@@ -75,11 +98,8 @@ func TestFitCommand(t *testing.T) {
 
 func TestRefitEvery(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "cairn.db")
+	db := demoCopy(t)
 	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"demo", "--db", db, "--students", "30", "--no-serve"}, noEnv, &out, &errOut); err != nil {
-		t.Fatalf("demo: %v\n%s", err, errOut.String())
-	}
 	st, err := openQuiet(ctx, db)
 	if err != nil {
 		t.Fatal(err)

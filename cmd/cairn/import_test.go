@@ -20,6 +20,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/interop/oneroster"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 	"github.com/cairn-learning/cairn/internal/web"
 )
 
@@ -31,7 +32,7 @@ const (
 // interopDB makes a database with one empty district.
 func interopDB(t *testing.T) string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "cairn.db")
+	db := storetest.SQLite(t)
 	st, err := store.Open(context.Background(), store.Config{URL: db})
 	if err != nil {
 		t.Fatal(err)

@@ -97,11 +97,17 @@ func get(t *testing.T, url string) (int, []byte) {
 	return resp.StatusCode, body
 }
 
+// TestDemoServes serves a demo dated a month ago, as someone trying cairn
+// might ask for, and signs in through it twice: each time the requests
+// after signing in are answered. The demo's date moves the school year and
+// its evidence; signing in keeps the real time, so a session made "on" the
+// demo's date does not end before it starts.
 func TestDemoServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a demo district")
 	}
-	base, stop, stdout := startOut(t, []string{"demo", "--addr", "127.0.0.1:0", "--date", "2026-11-23", "--students", "90"}, `Serving on (http://\S+)`)
+	date := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
+	base, stop, stdout := startOut(t, []string{"demo", "--addr", "127.0.0.1:0", "--date", date, "--students", "60"}, `Serving on (http://\S+)`)
 	for _, path := range []string{"/healthz", "/readyz", "/", "/signin", "/api/v1/openapi.json", "/metrics"} {
 		if code, body := get(t, base+path); code != http.StatusOK {
 			t.Errorf("GET %s = %d: %.300s", path, code, body)
@@ -113,20 +119,16 @@ func TestDemoServes(t *testing.T) {
 	}
 
 	// Sign in with the administrator's account the demo printed.
-	m := regexp.MustCompile(`(?m)^\s+District admin\s+(\S+)\s+(\S+)`).FindStringSubmatch(stdout())
-	if m == nil {
-		t.Fatalf("the demo printed no district administrator's sign-in:\n%s", stdout())
+	signInAs := func(role string) *http.Client {
+		t.Helper()
+		m := regexp.MustCompile(`(?m)^\s+` + role + `\s+(\S+)\s+(\S+)`).FindStringSubmatch(stdout())
+		if m == nil {
+			t.Fatalf("the demo printed no sign-in for the %s:\n%s", role, stdout())
+		}
+		return signIn(t, base, m[1], m[2])
 	}
-	client := signIn(t, base, m[1], m[2])
-	resp, err := client.Get(base + "/api/v1/classes?limit=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET classes signed in = %d: %s", resp.StatusCode, body)
-	}
+	client := signInAs("District admin")
+	body := mustGet(t, client, base+"/api/v1/classes?limit=1")
 	var classes struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -137,19 +139,38 @@ func TestDemoServes(t *testing.T) {
 	}
 	id := strconv.FormatInt(classes.Items[0].ID, 10)
 	for _, path := range []string{"/api/v1/classes/" + id + "/mastery", "/classes/" + id} {
-		resp, err := client.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s = %d: %.300s", path, resp.StatusCode, body)
-		}
+		mustGet(t, client, base+path)
 	}
+
+	// Then the teacher, on another browser: a second session, whose
+	// requests are answered too, with the class the demo's date finds them
+	// teaching.
+	teacher := signInAs("Teacher")
+	page := mustGet(t, teacher, base+"/classes")
+	class := regexp.MustCompile(`href="/classes/(\d+)"`).FindSubmatch(page)
+	if class == nil {
+		t.Fatalf("the teacher's class list links no class:\n%.2000s", page)
+	}
+	mustGet(t, teacher, base+"/classes/"+string(class[1]))
 	if err := stop(); err != nil {
 		t.Errorf("run after cancel: %v", err)
 	}
+}
+
+// mustGet answers one GET through client, which must succeed without
+// being sent to sign in, and returns the body.
+func mustGet(t *testing.T, client *http.Client, url string) []byte {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path == "/signin" {
+		t.Fatalf("GET %s = %d at %s: %.300s", url, resp.StatusCode, resp.Request.URL.Path, body)
+	}
+	return body
 }
 
 // signIn signs in through the sign-in form, as a browser would, and returns

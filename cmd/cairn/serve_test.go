@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 // writeCertificate makes a self-signed certificate for 127.0.0.1 with the
@@ -68,7 +70,7 @@ func writeCertificate(t *testing.T, dir string, serial int64) (certFile, keyFile
 // create' does.
 func districtDB(t *testing.T) string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "cairn.db")
+	db := storetest.SQLite(t)
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"district", "create", "--name", "Riverside Unified", "--db", db}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("district create: %v\n%s", err, errOut.String())

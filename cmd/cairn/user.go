@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/problem"
@@ -215,7 +214,7 @@ Setting the password signs the person out everywhere.`)
 		return fmt.Errorf("find %q: %w", u, err)
 	}
 	secret, hash := access.NewSecret()
-	expires := time.Now().Add(*valid)
+	expires := st.WallClock().Add(*valid)
 	if err := st.CreateResetLink(ctx, p.ID, hash, expires); err != nil {
 		return err
 	}
@@ -262,7 +261,7 @@ func userList(ctx context.Context, env *environment, args []string) error {
 			districts = append(districts, d.ID)
 		}
 	}
-	now := time.Now()
+	now := st.WallClock()
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DISTRICT\tPERSON\tUSERNAME\tNAME\tROLES\tSTATUS\tLAST SIGN-IN")
 	for _, d := range districts {

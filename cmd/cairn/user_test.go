@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 // userDB makes a database with one district and three people: a teacher
@@ -22,7 +22,7 @@ import (
 func userDB(t *testing.T) (db string, d roster.District, teacher, student, guardian roster.Person) {
 	t.Helper()
 	ctx := context.Background()
-	db = filepath.Join(t.TempDir(), "cairn.db")
+	db = storetest.SQLite(t)
 	st, err := store.Open(ctx, store.Config{URL: db})
 	if err != nil {
 		t.Fatal(err)

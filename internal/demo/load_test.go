@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,19 +15,10 @@ import (
 	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// engines are the databases Load is tried on; each call of url gives a
-// fresh, empty database.
-var engines = []struct {
-	name string
-	url  func(t testing.TB) string
-}{
-	{store.SQLite, func(t testing.TB) string { return filepath.Join(t.TempDir(), "demo.db") }},
-	{store.Postgres, pgtest.URL},
-}
 
 // openStore opens a store whose clock stands at the dataset's Now, so that
 // evidence of the demo's today is not in the store's future.
@@ -40,10 +32,34 @@ func openStore(t testing.TB, url string, now time.Time) *store.Store {
 	return st
 }
 
+// smallGenerated is a district of 60 students, for what does not need the
+// default size.
+var smallGenerated = sync.OnceValues(func() (*Dataset, error) { return Generate(Options{Seed: 1, Now: testNow, Students: 60}) })
+
+// TestLoad loads a district on each engine and checks what is there. The
+// store's statements are the same whatever the district's size, and
+// SQLite under the race detector takes minutes over the default district:
+// SQLite loads a small one, PostgreSQL the default. (The web tests load
+// the default district into SQLite too.)
 func TestLoad(t *testing.T) {
-	ds, evs := defaultDataset(t)
+	big, bigEvs := defaultDataset(t)
+	small, err := smallGenerated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines := []struct {
+		name string
+		url  func(t testing.TB) string
+		ds   *Dataset
+		evs  []Evidence
+	}{
+		{store.SQLite, storetest.SQLite, small, slices.Collect(small.Evidence())},
+		{store.Postgres, storetest.Postgres, big, bigEvs},
+	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			ds, evs := e.ds, e.evs
 			ctx := context.Background()
 			st := openStore(t, e.url(t), ds.Now)
 			last := map[string][2]int{}
@@ -81,7 +97,7 @@ func TestLoad(t *testing.T) {
 			}
 
 			want := Summary{DistrictID: sum.DistrictID, Schools: 2, Teachers: countRole(ds, roster.RoleTeacher),
-				Students: 300, Guardians: countRole(ds, roster.RoleGuardian), Classes: len(ds.Classes), Frameworks: 4,
+				Students: countRole(ds, roster.RoleStudent), Guardians: countRole(ds, roster.RoleGuardian), Classes: len(ds.Classes), Frameworks: 4,
 				Standards: len(ds.Standards), Evidence: len(evs),
 				Teacher: sum.Teacher, Student: sum.Student, Guardian: sum.Guardian, Admin: sum.Admin, Class: sum.Class,
 				SignIns: sum.SignIns}
@@ -115,8 +131,8 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ClassMastery: %v", err)
 			}
-			if len(m.Students) != 28 {
-				t.Errorf("the heatmap has %d students, want 28", len(m.Students))
+			if want := classSize(ds, ds.Featured.Class); len(m.Students) != want || (ds == big && want != 28) {
+				t.Errorf("the heatmap has %d students, want the class's %d (28 in the default district)", len(m.Students), want)
 			}
 			if n := len(m.Standards); n < 20 || n > 60 {
 				t.Errorf("the heatmap has %d standards, want 20 to 60", n)

@@ -55,6 +55,94 @@ var (
 // URL returns the URL of a new empty database for t, dropped when t ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, "")
+}
+
+// URLFrom returns the URL of a new database for t, dropped when t ends,
+// that starts as a copy of a template database: the one prepare made, the
+// first time URLFrom was called with this key in the test binary, from an
+// empty database whose URL it was given. prepare must close its
+// connections before it returns (PostgreSQL copies only a database nobody
+// is connected to). Copying a template is much faster than preparing each
+// database again, such as migrating it.
+func URLFrom(t testing.TB, key string, prepare func(url string) error) string {
+	t.Helper()
+	base, err := serverURL()
+	if errors.Is(err, errNoBinaries) {
+		testenv.Skip(t, missing)
+	}
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	mu.Lock()
+	tp := templates[key]
+	if tp == nil {
+		tp = &template{}
+		templates[key] = tp
+	}
+	mu.Unlock()
+	tp.once.Do(func() {
+		tp.name = dbName()
+		if tp.err = createDatabase(base, tp.name, ""); tp.err != nil {
+			return
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			tp.err = err
+			return
+		}
+		u.Path = "/" + tp.name
+		if err := prepare(u.String()); err != nil {
+			tp.err = fmt.Errorf("preparing the template database %q: %w", key, err)
+		}
+	})
+	if tp.err != nil {
+		t.Fatalf("pgtest: %v", tp.err)
+	}
+	return newDatabase(t, tp.name)
+}
+
+// template is a database made once for a test binary, for URLFrom to copy.
+type template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// templates are the binary's template databases by key, guarded by mu.
+var templates = map[string]*template{}
+
+// createDatabase creates the database name on the server at base, empty
+// or as a copy of the database from.
+func createDatabase(base, name, from string) error {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q := `CREATE DATABASE ` + name
+	if from != "" {
+		// Two copies of one template at once can find each other
+		// connected to it: one at a time.
+		copying.Lock()
+		defer copying.Unlock()
+		q += ` TEMPLATE ` + from
+	}
+	if _, err := admin.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("creating database %s: %w", name, err)
+	}
+	return nil
+}
+
+// copying lets one database at a time be copied from a template.
+var copying sync.Mutex
+
+// newDatabase creates a database for t, empty or as a copy of the
+// database from, and returns its URL.
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
 	base, err := serverURL()
 	if errors.Is(err, errNoBinaries) {
 		testenv.Skip(t, missing)
@@ -63,15 +151,12 @@ func URL(t testing.TB) string {
 		t.Fatalf("pgtest: %v", err)
 	}
 	name := dbName()
+	if err := createDatabase(base, name, from); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		admin.Close()
-		t.Fatalf("pgtest: creating database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		defer admin.Close()
@@ -97,7 +182,20 @@ func Main(m *testing.M) {
 	mu.Lock()
 	c := started
 	started = nil
+	var names []string
+	for _, tp := range templates {
+		if tp.name != "" {
+			names = append(names, tp.name)
+		}
+	}
+	templates = map[string]*template{}
 	mu.Unlock()
+	if u := os.Getenv(URLVar); u != "" && len(names) > 0 {
+		// A server of someone else's keeps running: leave nothing in it.
+		if err := dropDatabases(u, names); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		}
+	}
 	if c != nil {
 		if err := c.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
@@ -107,6 +205,24 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// dropDatabases drops the databases names on the server at base.
+func dropDatabases(base string, names []string) error {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	for _, n := range names {
+		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // dbName returns a database name no other test, in this binary or another

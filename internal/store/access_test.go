@@ -57,6 +57,81 @@ func TestAccessStore(t *testing.T) {
 	}
 }
 
+// TestSignInKeepsTheWallClock runs, on every engine, a store whose
+// district's today (Config.Now) stays a year behind its clock of signing in
+// (Config.WallClock), as a demo dated in the past does. Sessions, access
+// tokens, reset links and lockouts are made, found and ended by the clock
+// of signing in alone; evidence is still dated by the district's today.
+func TestSignInKeepsTheWallClock(t *testing.T) {
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			today := start // the district's today, fixed
+			e := &env{ctx: context.Background(), clk: &clock{t: start.AddDate(1, 0, 0)}}
+			s, err := store.Open(e.ctx, store.Config{URL: eng.url(t), Now: func() time.Time { return today }, WallClock: e.clk.now})
+			ok(t, err)
+			t.Cleanup(func() { s.Close() })
+			e.s = s
+			ctx := e.ctx
+			x := newDistrict(t, e, "north")
+			id := x.d.ID
+			if got := s.WallClock(); !got.After(today.AddDate(0, 11, 0)) {
+				t.Fatalf("WallClock() = %v, want the clock of signing in", got)
+			}
+
+			// A session starts, is touched and ends by the clock of signing in.
+			secret, _ := newSession(t, e, id, x.teacher.ID, time.Hour)
+			got, err := s.SessionByTokenHash(ctx, access.HashSecret(secret))
+			ok(t, err)
+			if got.CreatedAt.Before(today.AddDate(0, 11, 0)) {
+				t.Errorf("the session was created at %v, the district's today, not by the clock of signing in", got.CreatedAt)
+			}
+			e.advance(30 * time.Minute)
+			ok(t, s.TouchSession(ctx, got.ID, access.DefaultSessions.Expiry(got.CreatedAt, e.peek())))
+			e.advance(access.DefaultSessions.Idle + time.Minute)
+			_, err = s.SessionByTokenHash(ctx, access.HashSecret(secret))
+			wantKind(t, err, problem.ErrNotFound, "session")
+			if list, err := s.Sessions(ctx, id, x.teacher.ID); err != nil || len(list) != 0 {
+				t.Errorf("Sessions after the session ended: %d, %v", len(list), err)
+			}
+
+			// A token made for a day ends after a day.
+			tok, hash := access.NewAccessToken()
+			day := e.peek().Add(24 * time.Hour)
+			ok(t, s.CreateToken(ctx, &store.Token{DistrictID: id, PersonID: x.teacher.ID, Name: "sync", Scope: access.TokenRead, Hash: hash, ExpiresAt: &day}))
+			_, err = s.TokenByHash(ctx, access.HashSecret(tok))
+			ok(t, err)
+			e.advance(25 * time.Hour)
+			_, err = s.TokenByHash(ctx, access.HashSecret(tok))
+			wantKind(t, err, problem.ErrNotFound, "access token")
+
+			// A reset link may be made for three days from now, and then ends.
+			link, lh := access.NewSecret()
+			ok(t, s.CreateResetLink(ctx, x.teacher.ID, lh, e.peek().Add(access.DefaultResetValid)))
+			_, err = s.ResetLink(ctx, access.HashSecret(link))
+			ok(t, err)
+			e.advance(access.DefaultResetValid + time.Minute)
+			_, err = s.ResetLink(ctx, access.HashSecret(link))
+			wantKind(t, err, problem.ErrNotFound, "reset link")
+
+			// A lockout runs from now.
+			ok(t, s.SetPassword(ctx, id, x.teacher.ID, hashOf(t, "the right password")))
+			until, err := s.RecordSignInFailure(ctx, x.teacher.ID, 15*time.Minute, 1)
+			ok(t, err)
+			if now := e.peek(); until.Before(now) || until.After(now.Add(15*time.Minute)) {
+				t.Errorf("locked until %v, want 15 minutes after %v", until, now)
+			}
+
+			// Evidence is dated by the district's today: the day before the
+			// clock of signing in is in the district's future.
+			late := x.ev(x.alice, 0, level(x.s1, 3))
+			late.AssessedAt = e.peek().Add(-24 * time.Hour)
+			wantInvalid(t, s.RecordEvidence(ctx, &late), -1, "assessedAt", "in the future")
+			onTime := x.ev(x.alice, 1, level(x.s1, 3))
+			ok(t, s.RecordEvidence(ctx, &onTime))
+		})
+	}
+}
+
 // advance moves the test clock on by d.
 func (e *env) advance(d time.Duration) {
 	e.clk.mu.Lock()

@@ -76,7 +76,7 @@ func (r *runner) setPassword(ctx context.Context, districtID, personID int64, ha
 	case !errors.Is(err, sql.ErrNoRows):
 		return "", err
 	}
-	now := r.s.ts(r.s.nowUTC())
+	now := r.s.ts(r.s.wallUTC())
 	_, err = r.exec(ctx, `
 INSERT INTO accounts (person_id, district_id, username, password_hash, password_changed_at, created_at)
 VALUES ($1, $2, $3, $4, $5, $5)
@@ -201,7 +201,7 @@ func (s *Store) RecordSignInFailure(ctx context.Context, personID int64, lockFor
 		if err := r.queryRow(ctx, q, personID).Scan(&failures); err != nil {
 			return noRows(err, "account of person", personID)
 		}
-		now := s.nowUTC()
+		now := s.wallUTC()
 		failures, lockedUntil = access.Lockout{After: after, For: lockFor}.Next(failures, now)
 		_, err := r.exec(ctx, `UPDATE accounts SET failed_attempts = $2, locked_until = $3 WHERE person_id = $1`,
 			personID, failures, s.tsOrNull(&lockedUntil))
@@ -216,7 +216,7 @@ func (s *Store) RecordSignInSuccess(ctx context.Context, personID int64) (err er
 	defer wrap(&err, "RecordSignInSuccess(%d)", personID)
 	return s.inTx(ctx, func(r *runner) error {
 		res, err := r.exec(ctx, `UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = $2 WHERE person_id = $1`,
-			personID, s.ts(s.nowUTC()))
+			personID, s.ts(s.wallUTC()))
 		if err != nil {
 			return err
 		}
@@ -265,7 +265,7 @@ func (s *Store) LinkIdentity(ctx context.Context, id Identity) (err error) {
 			return err
 		}
 		_, err = r.exec(ctx, `INSERT INTO identities (provider, subject, district_id, person_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			id.Provider, id.Subject, id.DistrictID, id.PersonID, s.ts(s.nowUTC()))
+			id.Provider, id.Subject, id.DistrictID, id.PersonID, s.ts(s.wallUTC()))
 		return conflictOr(err, "subject", id.Subject)
 	})
 }

@@ -33,7 +33,7 @@ type Session struct {
 // sets CreatedAt and LastSeenAt to now; ExpiresAt must be later.
 func (s *Store) CreateSession(ctx context.Context, ses Session) (err error) {
 	defer wrap(&err, "CreateSession(person %d)", ses.PersonID)
-	now := s.nowUTC()
+	now := s.wallUTC()
 	var errs problem.Fields
 	if len(ses.TokenHash) != access.HashLen {
 		errs.Addf("tokenHash", "must be the %d-byte hash of the session's secret", access.HashLen)
@@ -83,7 +83,7 @@ const notDisabled = ` AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id
 func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (_ Session, err error) {
 	defer wrap(&err, "SessionByTokenHash")
 	ses, err := scanSession(s.reader().queryRow(ctx, `SELECT `+sessionCols+` FROM sessions s
-WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`+notDisabled, hash, s.ts(s.nowUTC())))
+WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`+notDisabled, hash, s.ts(s.wallUTC())))
 	return ses, noRows(err, "session", "with this secret")
 }
 
@@ -93,7 +93,7 @@ WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`+notDisab
 func (s *Store) TouchSession(ctx context.Context, id int64, expiresAt time.Time) (err error) {
 	defer wrap(&err, "TouchSession(%d)", id)
 	return s.inTx(ctx, func(r *runner) error {
-		now := s.ts(s.nowUTC())
+		now := s.ts(s.wallUTC())
 		res, err := r.exec(ctx, `UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2`,
 			id, now, s.ts(expiresAt))
 		if err != nil {
@@ -113,7 +113,7 @@ func (s *Store) RevokeSession(ctx context.Context, id int64) (err error) {
 		} else if !ok {
 			return problem.NotFound("session", id)
 		}
-		_, err := r.exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, s.ts(s.nowUTC()))
+		_, err := r.exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, s.ts(s.wallUTC()))
 		return err
 	})
 }
@@ -126,7 +126,7 @@ func (s *Store) RevokeSessions(ctx context.Context, personID int64) (err error) 
 }
 
 func (r *runner) revokeSessions(ctx context.Context, personID int64) error {
-	_, err := r.exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL`, personID, r.s.ts(r.s.nowUTC()))
+	_, err := r.exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL`, personID, r.s.ts(r.s.wallUTC()))
 	return err
 }
 
@@ -136,7 +136,7 @@ func (s *Store) Sessions(ctx context.Context, districtID, personID int64) (out [
 	defer wrap(&err, "Sessions(%d)", personID)
 	err = s.reader().each(ctx, `SELECT `+sessionCols+` FROM sessions s
 WHERE s.district_id = $1 AND s.person_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 ORDER BY s.id DESC`,
-		[]any{districtID, personID, s.ts(s.nowUTC())}, func(row scanner) error {
+		[]any{districtID, personID, s.ts(s.wallUTC())}, func(row scanner) error {
 			ses, err := scanSession(row)
 			out = append(out, ses)
 			return err

@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,8 +50,18 @@ type Config struct {
 	// URL is "postgres://..." or "postgresql://..." for PostgreSQL;
 	// "sqlite:PATH", "file:PATH" or a plain path for SQLite.
 	URL string
-	// Now is the clock; nil means time.Now.
+	// Now is the district's today: evidence may not be dated after it,
+	// enrollments are active on it, and mastery, policy changes, imports
+	// and the audit log are stamped with it; nil means time.Now. The demo
+	// sets it to its date.
 	Now func() time.Time
+	// WallClock is the clock of signing in: accounts' lockouts, sessions,
+	// access tokens and reset links are created, checked and expire by it
+	// alone, so that one clock governs each from start to end whatever day
+	// Now says it is (a demo dated last month still signs people in
+	// today); nil means time.Now. The web server keeps its cookies and
+	// sign-in limits by it too (Store.WallClock).
+	WallClock func() time.Time
 	// Logger receives the store's log lines; nil discards them.
 	Logger *slog.Logger
 	// ReadConns is the size of the SQLite reader pool; 0 means
@@ -59,6 +70,11 @@ type Config struct {
 	// OnChange is called after a commit that changed mastery, never inside
 	// the transaction. It may be nil.
 	OnChange func(Change)
+
+	// checkpointEvery is how often the SQLite checkpointer runs: 0 means
+	// checkpointInterval; negative, only when a test calls for it, so
+	// that the test decides when checkpoints happen.
+	checkpointEvery time.Duration
 }
 
 // Change tells listeners that a student's mastery changed on some standards.
@@ -83,6 +99,7 @@ type Store struct {
 	closed   sync.Once
 	closeErr error
 	now      func() time.Time
+	wall     func() time.Time
 	log      *slog.Logger
 	onChange func(Change)
 
@@ -138,6 +155,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	defer wrap(&err, "store.Open")
 	s := &Store{
 		now:       cfg.Now,
+		wall:      cfg.WallClock,
 		log:       cfg.Logger,
 		onChange:  cfg.OnChange,
 		readStmt:  map[string]*sql.Stmt{},
@@ -145,6 +163,9 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.wall == nil {
+		s.wall = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -176,7 +197,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.write, s.read = db, db
 	case SQLite:
-		if err := s.openSQLite(ctx, target, cfg.ReadConns); err != nil {
+		if err := s.openSQLite(ctx, target, cfg.ReadConns, cfg.checkpointEvery); err != nil {
 			return nil, err
 		}
 	}
@@ -215,7 +236,7 @@ func parseURL(u string) (engine, target string, err error) {
 }
 
 // openSQLite opens the writer and the reader pool on the file at path.
-func (s *Store) openSQLite(ctx context.Context, path string, readConns int) error {
+func (s *Store) openSQLite(ctx context.Context, path string, readConns int, checkpointEvery time.Duration) error {
 	// busy_timeout lets another process's writer finish instead of failing
 	// at once; synchronous=NORMAL is durable across application crashes in
 	// WAL mode and loses at most the last commits on power loss.
@@ -260,7 +281,10 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int) erro
 	}
 	ck.SetMaxOpenConns(1)
 	s.write, s.read, s.wconn, s.wsem = w, r, wconn, make(chan struct{}, 1)
-	s.ck = newCheckpointer(ck, s.wsem, s.log)
+	if checkpointEvery == 0 {
+		checkpointEvery = checkpointInterval
+	}
+	s.ck = newCheckpointer(ck, s.wsem, s.log, checkpointEvery)
 	return nil
 }
 
@@ -279,19 +303,27 @@ const checkpointInterval = 250 * time.Millisecond
 type checkpointer struct {
 	db *sql.DB
 	// lastFrames is the log's size at the previous checkpoint, used by
-	// the checkpointer's goroutine only.
+	// the checkpointer's goroutine only (or by the test that runs it).
 	lastFrames int
-	wsem       chan struct{} // the writer's turn (Store.wsem)
-	stop       chan struct{}
-	done       chan struct{}
-	closed     sync.Once
+	// runs counts the checkpoints that ran, for the tests.
+	runs   atomic.Int64
+	wsem   chan struct{} // the writer's turn (Store.wsem)
+	stop   chan struct{}
+	done   chan struct{}
+	closed sync.Once
 }
 
-func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpointer {
+// newCheckpointer starts a checkpointer that runs every interval; with a
+// negative interval it runs only when checkpoint is called.
+func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger, every time.Duration) *checkpointer {
 	c := &checkpointer{db: db, wsem: wsem, stop: make(chan struct{}), done: make(chan struct{})}
+	if every < 0 {
+		close(c.done)
+		return c
+	}
 	go func() {
 		defer close(c.done)
-		t := time.NewTicker(checkpointInterval)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -309,6 +341,7 @@ func newCheckpointer(db *sql.DB, wsem chan struct{}, log *slog.Logger) *checkpoi
 
 // checkpoint copies the log into the database in the two steps.
 func (c *checkpointer) checkpoint() error {
+	defer c.runs.Add(1)
 	frames, copied, err := c.passive()
 	if err != nil {
 		return err
@@ -454,8 +487,20 @@ func (s *Store) inReadTx(ctx context.Context, f func(r *runner) error) error {
 // reader returns a runner for single-statement reads outside a transaction.
 func (s *Store) reader() *runner { return &runner{s: s, db: s.read, reading: true} }
 
+// Now returns the district's today by the store's clock (Config.Now).
+func (s *Store) Now() time.Time { return s.now() }
+
+// WallClock returns the time by the store's clock of signing in
+// (Config.WallClock). Whatever makes a session, a token or a reset link
+// outside the store, or keeps a cookie, takes its time from here.
+func (s *Store) WallClock() time.Time { return s.wall() }
+
 // nowUTC is the store's clock, in UTC and truncated to what is stored.
 func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// wallUTC is the store's clock of signing in, in UTC and truncated to
+// what is stored.
+func (s *Store) wallUTC() time.Time { return s.wall().UTC().Truncate(time.Microsecond) }
 
 // wrap adds context to *errp as problem.Wrap does; kept local so that
 // every public method reads the same.

@@ -30,7 +30,7 @@ type Token struct {
 // ID and CreatedAt.
 func (s *Store) CreateToken(ctx context.Context, t *Token) (err error) {
 	defer wrap(&err, "CreateToken(person %d)", t.PersonID)
-	now := s.nowUTC()
+	now := s.wallUTC()
 	t.Name = strings.TrimSpace(t.Name)
 	var errs problem.Fields
 	switch {
@@ -81,7 +81,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (_ Token, err erro
 	defer wrap(&err, "TokenByHash")
 	t, err := scanToken(s.reader().queryRow(ctx, `SELECT `+tokenCols+` FROM access_tokens t
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
-  AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = t.person_id AND a.disabled)`, hash, s.ts(s.nowUTC())))
+  AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = t.person_id AND a.disabled)`, hash, s.ts(s.wallUTC())))
 	return t, noRows(err, "access token", "with this secret")
 }
 
@@ -90,7 +90,7 @@ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.
 func (s *Store) TouchToken(ctx context.Context, id int64) (err error) {
 	defer wrap(&err, "TouchToken(%d)", id)
 	return s.inTx(ctx, func(r *runner) error {
-		res, err := r.exec(ctx, `UPDATE access_tokens SET last_used_at = $2 WHERE id = $1`, id, s.ts(s.nowUTC()))
+		res, err := r.exec(ctx, `UPDATE access_tokens SET last_used_at = $2 WHERE id = $1`, id, s.ts(s.wallUTC()))
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *Store) RevokeToken(ctx context.Context, personID, tokenID int64) (err e
 		} else if !ok {
 			return problem.NotFound("access token", tokenID)
 		}
-		_, err := r.exec(ctx, `UPDATE access_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, tokenID, s.ts(s.nowUTC()))
+		_, err := r.exec(ctx, `UPDATE access_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, tokenID, s.ts(s.wallUTC()))
 		return err
 	})
 }
@@ -144,7 +144,7 @@ type ResetLink struct {
 // open stop working: only the newest one an administrator gave counts.
 func (s *Store) CreateResetLink(ctx context.Context, personID int64, hash []byte, expires time.Time) (err error) {
 	defer wrap(&err, "CreateResetLink(person %d)", personID)
-	now := s.nowUTC()
+	now := s.wallUTC()
 	var errs problem.Fields
 	if len(hash) != access.HashLen {
 		errs.Addf("hash", "must be the %d-byte hash of the link's secret", access.HashLen)
@@ -188,7 +188,7 @@ func scanResetLink(row scanner) (l ResetLink, err error) {
 func (s *Store) ResetLink(ctx context.Context, hash []byte) (_ ResetLink, err error) {
 	defer wrap(&err, "ResetLink")
 	l, err := scanResetLink(s.reader().queryRow(ctx, `SELECT `+resetCols+` FROM reset_links
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, hash, s.ts(s.nowUTC())))
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, hash, s.ts(s.wallUTC())))
 	return l, noRows(err, "reset link", "with this secret")
 }
 
@@ -206,7 +206,7 @@ func (s *Store) UseResetLink(ctx context.Context, hash []byte) (personID int64, 
 }
 
 func (r *runner) useResetLink(ctx context.Context, hash []byte) (ResetLink, error) {
-	now := r.s.ts(r.s.nowUTC())
+	now := r.s.ts(r.s.wallUTC())
 	// One statement finds and marks the link, so that two requests racing
 	// with the same link cannot both succeed.
 	l, err := scanResetLink(r.queryRow(ctx, `UPDATE reset_links SET used_at = $2

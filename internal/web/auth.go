@@ -61,7 +61,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	sess, err := s.store.SessionByTokenHash(ctx, access.HashSecret(c.Value))
-	now := s.now()
+	now := s.wall()
 	switch {
 	case errors.Is(err, problem.ErrNotFound):
 	case err != nil:
@@ -111,7 +111,7 @@ func (s *Server) tokenActor(r *http.Request, header string) (access.Actor, error
 	if err != nil {
 		return access.Actor{}, err
 	}
-	now := s.now()
+	now := s.wall()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
 		return access.Actor{}, invalid
 	}
@@ -137,7 +137,7 @@ func (s *Server) tokenActor(r *http.Request, header string) (access.Actor, error
 // database and its secret in a cookie.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, districtID, personID int64) error {
 	secret, hash := access.NewSecret()
-	now := s.now()
+	now := s.wall()
 	sess := store.Session{
 		TokenHash:  hash,
 		PersonID:   personID,
@@ -152,15 +152,17 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, districtID
 	if err := s.store.CreateSession(r.Context(), sess); err != nil {
 		return fmt.Errorf("starting a session: %w", err)
 	}
-	s.setCookie(w, r, sessionCookie, secret, now.Add(s.sessions.Max))
+	s.setCookie(w, r, sessionCookie, secret, s.sessions.Max)
 	return nil
 }
 
-// setCookie sets one of the server's cookies; a zero expires makes it
-// last as long as the browser's session.
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
+// setCookie sets one of the server's cookies for maxAge; zero makes it
+// last as long as the browser's session. The cookie says how long it
+// lasts (Max-Age), not until when (Expires): the browser counts from when
+// it gets it, so its clock and the server's need not agree.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/", Expires: expires,
+		Name: name, Value: value, Path: "/", MaxAge: int(maxAge / time.Second),
 		HttpOnly: true, Secure: arrivalOf(r).secure, SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -185,7 +187,7 @@ func (s *Server) formToken(w http.ResponseWriter, r *http.Request) string {
 	if secret == nil {
 		if st.anonCSRF == "" {
 			st.anonCSRF = base64.RawURLEncoding.EncodeToString(access.NewCSRFSecret())
-			s.setCookie(w, r, formCookie, st.anonCSRF, time.Time{})
+			s.setCookie(w, r, formCookie, st.anonCSRF, 0)
 		}
 		secret, _ = base64.RawURLEncoding.DecodeString(st.anonCSRF)
 	}

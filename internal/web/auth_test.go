@@ -217,6 +217,38 @@ func TestSessionExpiryReturnsToThePage(t *testing.T) {
 	}
 }
 
+// TestSignInOnAPastDate signs in on a server whose district's today is a
+// year behind the real time, as on a demo dated in the past. The session
+// cookie says how long it lasts (Max-Age), not until when, so that the
+// browser's clock need not agree with the district's today; the session
+// lasts across the requests after signing in and a touch, and ends when it
+// has been idle too long by the clock of signing in.
+func TestSignInOnAPastDate(t *testing.T) {
+	f := newFixtureClocks(t, &testClock{at: testNow}, &testClock{at: time.Now()})
+	const pw = "correct horse battery"
+	f.setPassword(f.teacher, pw)
+	b := f.browser()
+	res := b.post("/signin", url.Values{"username": {"ana.rivera"}, "password": {pw}})
+	location(t, res)
+	for _, c := range (&http.Response{Header: res.Header}).Cookies() {
+		if c.Name == sessionCookie && (c.MaxAge != int(access.DefaultSessions.Max/time.Second) || !c.Expires.IsZero()) {
+			t.Errorf("the session cookie lasts Max-Age %d until %v, want Max-Age %d and no Expires",
+				c.MaxAge, c.Expires, int(access.DefaultSessions.Max/time.Second))
+		}
+	}
+	page := fmt.Sprintf("/classes/%d", f.class)
+	wantPage(t, b.get(page), http.StatusOK)
+	wantPage(t, b.get("/classes"), http.StatusOK)
+	f.wall.advance(time.Hour) // the next request moves the session's expiry on
+	wantPage(t, b.get(page), http.StatusOK)
+	f.wall.advance(access.DefaultSessions.Idle - time.Minute)
+	wantPage(t, b.get(page), http.StatusOK)
+	f.wall.advance(access.DefaultSessions.Idle + time.Minute)
+	if to := location(t, b.get(page)); !strings.HasPrefix(to, "/signin?") {
+		t.Errorf("a session idle too long by the clock of signing in went on to %q", to)
+	}
+}
+
 func TestLocalPath(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"/classes/3", "/classes/3"},

@@ -36,8 +36,8 @@ import (
 // page at 1280 px, the first screen at 360 px) in a folder they print.
 
 // browserNow is the demo district's today in the browser tests: a
-// Monday afternoon late in the first semester.
-var browserNow = time.Date(2026, 11, 23, 15, 0, 0, 0, time.Local)
+// Monday afternoon late in the first semester (web.DemoNow).
+var browserNow = web.DemoNow
 
 // maxTransfer is the most one page may transfer, HTML, CSS and script
 // together: it must open quickly on a school's shared connection or a
@@ -548,29 +548,13 @@ func (s *site) login(role string) demo.SignIn {
 	panic("the demo has no account for " + role)
 }
 
-// startDemo builds the demo district into a SQLite file and serves it on
-// a random loopback port.
+// startDemo opens a copy of the demo district (web.OpenDemo) and serves
+// it on a random loopback port.
 func startDemo(t *testing.T) *site {
 	t.Helper()
-	ctx := context.Background()
-	ds, err := demo.Generate(demo.Options{Seed: 1, Now: browserNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return browserNow }
-	st, err := store.Open(ctx, store.Config{URL: filepath.Join(t.TempDir(), "demo.db"), Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	start := time.Now()
-	sum, err := demo.Load(ctx, st, ds, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo district loaded: %d records of evidence in %s", sum.Evidence, time.Since(start).Round(time.Millisecond))
+	st, sum := web.OpenDemo(t)
 	logs := &syncBuffer{}
-	srv, err := web.New(web.Config{Store: st, DistrictID: sum.DistrictID, Now: now,
+	srv, err := web.New(web.Config{Store: st, DistrictID: sum.DistrictID,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -43,7 +44,7 @@ func (f *fixture) signedIn(personID int64) *browser {
 	secret, hash := access.NewSecret()
 	b.secret = access.NewCSRFSecret()
 	err := f.st.CreateSession(context.Background(), store.Session{TokenHash: hash, PersonID: personID, DistrictID: f.district,
-		CSRFSecret: b.secret, ExpiresAt: f.clock.Now().Add(access.DefaultSessions.Idle), Method: "password"})
+		CSRFSecret: b.secret, ExpiresAt: f.st.WallClock().Add(access.DefaultSessions.Idle), Method: "password"})
 	if err != nil {
 		f.t.Fatalf("CreateSession: %v", err)
 	}
@@ -52,7 +53,8 @@ func (f *fixture) signedIn(personID int64) *browser {
 }
 
 // do sends a request with the browser's cookies and keeps those it is
-// given.
+// given. Like a real browser it drops a cookie whose Expires has passed by
+// its own clock, the real one, whatever the server's clocks say.
 func (b *browser) do(req *http.Request) response {
 	b.f.t.Helper()
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
@@ -67,7 +69,8 @@ func (b *browser) do(req *http.Request) response {
 	}
 	res := b.f.serve(req)
 	for _, c := range (&http.Response{Header: res.Header}).Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
+		expired := c.MaxAge == 0 && !c.Expires.IsZero() && c.Expires.Before(time.Now())
+		if c.MaxAge < 0 || c.Value == "" || expired {
 			delete(b.cookies, c.Name)
 		} else {
 			b.cookies[c.Name] = c

@@ -98,7 +98,7 @@ func (s *Server) caseDistrict(ctx context.Context, districtID int64) (*caseDistr
 	cs := &s.caseService
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	now := s.now()
+	now := s.wall()
 	old := cs.districts[districtID]
 	if old != nil && now.Sub(old.checked) < caseRecheck && !now.Before(old.checked) {
 		return old, nil

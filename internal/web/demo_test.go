@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,11 +22,64 @@ import (
 	"github.com/cairn-learning/cairn/internal/demo"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
-// demoNow is the demo district's today in the page tests: late in the
-// second quarter, with some 25,000 records of evidence behind it.
-var demoNow = time.Date(2025, 12, 12, 14, 0, 0, 0, time.UTC)
+// DemoNow is the demo district's today in the page and browser tests: a
+// Monday afternoon late in the first semester, with some 22,000 records
+// of evidence behind it.
+var DemoNow = time.Date(2026, 11, 23, 15, 0, 0, 0, time.Local)
+
+// demoBuilt is the demo district at DemoNow, built once per test binary
+// into an SQLite file whose bytes it keeps: loading it takes minutes under
+// the race detector, copying it milliseconds.
+var demoBuilt = sync.OnceValues(func() (demoImage, error) {
+	var d demoImage
+	ds, err := demo.Generate(demo.Options{Seed: 1, Now: DemoNow})
+	if err != nil {
+		return d, err
+	}
+	d.image, err = storetest.Image(func(path string) error {
+		ctx := context.Background()
+		st, err := store.Open(ctx, store.Config{URL: path, Now: func() time.Time { return DemoNow }})
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		d.sum, err = demo.Load(ctx, st, ds, nil)
+		d.took = time.Since(start)
+		return errors.Join(err, st.Close())
+	})
+	return d, err
+})
+
+// demoImage is the built demo district: the SQLite file's bytes, what
+// demo.Load said of it, and how long that took.
+type demoImage struct {
+	image []byte
+	sum   demo.Summary
+	took  time.Duration
+}
+
+// OpenDemo opens a copy of the demo district, its own to change, in a
+// store whose district's today is DemoNow (signing in keeps the real
+// time), and returns it with the summary demo.Load gave: the featured
+// people and their sign-ins. The district is built once per test binary,
+// for the page tests and the browser tests (package web_test) alike.
+func OpenDemo(tb testing.TB) (*store.Store, demo.Summary) {
+	tb.Helper()
+	d, err := demoBuilt()
+	if err != nil {
+		tb.Fatalf("building the demo district: %v", err)
+	}
+	tb.Logf("demo district: %d records of evidence, built once in %s", d.sum.Evidence, d.took.Round(time.Millisecond))
+	st, err := store.Open(context.Background(), store.Config{URL: storetest.Write(tb, d.image), Now: func() time.Time { return DemoNow }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st, d.sum
+}
 
 // demoDistrict is the demo district loaded through internal/demo into a
 // fresh SQLite store, served by a Server, with a browser session for each
@@ -40,43 +94,28 @@ type demoDistrict struct {
 
 func loadDemo(tb testing.TB) *demoDistrict {
 	tb.Helper()
-	ctx := context.Background()
-	ds, err := demo.Generate(demo.Options{Seed: 1, Now: demoNow})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	now := func() time.Time { return demoNow }
-	st, err := store.Open(ctx, store.Config{URL: filepath.Join(tb.TempDir(), "demo.db"), Now: now})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	start := time.Now()
-	sum, err := demo.Load(ctx, st, ds, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Logf("demo district loaded: %d records of evidence in %s", sum.Evidence, time.Since(start).Round(time.Millisecond))
-	srv, err := New(Config{Store: st, DistrictID: sum.DistrictID, Now: now,
+	st, sum := OpenDemo(tb)
+	srv, err := New(Config{Store: st, DistrictID: sum.DistrictID,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: testPasswordParams})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	d := &demoDistrict{st: st, srv: srv, sum: sum}
-	d.teacher = newSessionCookie(tb, st, sum.DistrictID, sum.Teacher.ID, demoNow)
-	d.student = newSessionCookie(tb, st, sum.DistrictID, sum.Student.ID, demoNow)
-	d.guardian = newSessionCookie(tb, st, sum.DistrictID, sum.Guardian.ID, demoNow)
-	d.admin = newSessionCookie(tb, st, sum.DistrictID, sum.Admin.ID, demoNow)
+	d.teacher = newSessionCookie(tb, st, sum.DistrictID, sum.Teacher.ID)
+	d.student = newSessionCookie(tb, st, sum.DistrictID, sum.Student.ID)
+	d.guardian = newSessionCookie(tb, st, sum.DistrictID, sum.Guardian.ID)
+	d.admin = newSessionCookie(tb, st, sum.DistrictID, sum.Admin.ID)
 	return d
 }
 
-// sessionCookie starts a session for a person through the store, as
-// signing in does, and returns its cookie.
-func newSessionCookie(tb testing.TB, st *store.Store, districtID, personID int64, now time.Time) *http.Cookie {
+// newSessionCookie starts a session for a person through the store, as
+// signing in does, and returns its cookie. The session lasts an hour by
+// the store's clock of signing in, whatever the district's today is.
+func newSessionCookie(tb testing.TB, st *store.Store, districtID, personID int64) *http.Cookie {
 	tb.Helper()
 	secret, hash := access.NewSecret()
 	err := st.CreateSession(context.Background(), store.Session{TokenHash: hash, PersonID: personID, DistrictID: districtID,
-		CSRFSecret: access.NewCSRFSecret(), ExpiresAt: now.Add(time.Hour), Method: "password"})
+		CSRFSecret: access.NewCSRFSecret(), ExpiresAt: st.WallClock().Add(time.Hour), Method: "password"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -269,7 +308,7 @@ func TestDemoPages(t *testing.T) {
 			if p.Grade != grade || len(gs) == 0 {
 				continue
 			}
-			childPageAgrees(t, d, newSessionCookie(t, d.st, sum.DistrictID, gs[0].ID, demoNow), p.ID, checked)
+			childPageAgrees(t, d, newSessionCookie(t, d.st, sum.DistrictID, gs[0].ID), p.ID, checked)
 			break
 		}
 	}

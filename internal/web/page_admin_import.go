@@ -282,7 +282,7 @@ func (s *Server) adminImportCheck(w http.ResponseWriter, r *http.Request) error 
 		return s.importRefused(w, r, data, up, err)
 	}
 	if rep.Changed {
-		if err := s.imports.put(up, s.now()); err != nil {
+		if err := s.imports.put(up, s.wall()); err != nil {
 			os.Remove(up.path)
 			return err
 		}
@@ -300,7 +300,7 @@ func (s *Server) adminImportCheck(w http.ResponseWriter, r *http.Request) error 
 // read, and shows what it did.
 func (s *Server) adminImportApply(w http.ResponseWriter, r *http.Request) error {
 	data := s.newImportPage(w, r)
-	up, ok := s.imports.take(r, r.PostFormValue("upload"), s.now())
+	up, ok := s.imports.take(r, r.PostFormValue("upload"), s.wall())
 	if !ok {
 		data.Gone = true
 		return s.renderPage(w, r, http.StatusConflict, "admin_import", data)

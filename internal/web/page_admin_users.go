@@ -71,7 +71,7 @@ func (s *Server) adminUsersData(w http.ResponseWriter, r *http.Request) (*adminU
 	if err := s.auditPeople(r, people); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.wall()
 	for _, p := range people {
 		roles := make([]string, len(p.Roles))
 		for i, role := range p.Roles {
@@ -129,7 +129,7 @@ func (s *Server) adminResetLink(w http.ResponseWriter, r *http.Request) error {
 		return problem.Invalid("username", "%s has no username; give them one in the roster first", p.Name())
 	}
 	secret, hash := access.NewSecret()
-	until := s.now().Add(access.DefaultResetValid)
+	until := s.wall().Add(access.DefaultResetValid)
 	if err := s.store.CreateResetLink(ctx, p.ID, hash, until); err != nil {
 		return err
 	}

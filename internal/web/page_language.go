@@ -28,7 +28,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	s.setCookie(w, r, langCookie, lang, s.now().Add(365*24*time.Hour))
+	s.setCookie(w, r, langCookie, lang, 365*24*time.Hour)
 	next := localPath(r.PostFormValue("next"))
 	if next == "" {
 		next = "/"

@@ -85,7 +85,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	found := err == nil && hash != ""
-	res, err := access.CheckSignIn(access.SignInAccount{Found: found, Disabled: acc.Disabled, Hash: hash, LockedUntil: acc.LockedUntil}, password, s.now())
+	res, err := access.CheckSignIn(access.SignInAccount{Found: found, Disabled: acc.Disabled, Hash: hash, LockedUntil: acc.LockedUntil}, password, s.wall())
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func (s *Server) tokensData(w http.ResponseWriter, r *http.Request) (*tokensPage
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.wall()
 	for i := len(tokens) - 1; i >= 0; i-- { // newest first
 		t := tokens[i]
 		row := tokenRow{Token: t, Status: "active"}
@@ -114,7 +114,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	secret, hash := access.NewAccessToken()
 	t := store.Token{DistrictID: a.DistrictID, PersonID: a.PersonID, Name: data.Name, Hash: hash, Scope: data.Scope}
 	if life > 0 {
-		exp := s.now().Add(life)
+		exp := s.wall().Add(life)
 		t.ExpiresAt = &exp
 	}
 	if err := s.store.CreateToken(r.Context(), &t); err != nil {

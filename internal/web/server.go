@@ -32,7 +32,12 @@ type Config struct {
 	DistrictID int64
 	// Logger receives access and error lines; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the district's today, which dates the pages' views of
+	// mastery, the evidence grid's default date and the audit log; nil
+	// means the store's (Store.Now). Sessions, access tokens, reset links,
+	// cookies and sign-in limits do not follow it: they keep the store's
+	// clock of signing in (Store.WallClock), the one clock that governs
+	// each from start to end.
 	Now func() time.Time
 	// Metrics are the server's metrics; nil makes a fresh set on a
 	// registry of its own.
@@ -78,6 +83,7 @@ type Server struct {
 	districtID int64
 	log        *slog.Logger
 	now        func() time.Time
+	wall       func() time.Time // the store's clock of signing in
 	metrics    *Metrics
 	mux        *http.ServeMux
 	pages      *pages
@@ -126,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 		districtID:  cfg.DistrictID,
 		log:         cfg.Logger,
 		now:         cfg.Now,
+		wall:        cfg.Store.WallClock,
 		metrics:     cfg.Metrics,
 		mux:         http.NewServeMux(),
 		byPattern:   map[string]route{},
@@ -178,7 +185,7 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = cfg.Store.Now
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(prometheus.NewRegistry())
@@ -190,8 +197,10 @@ func New(cfg Config) (*Server, error) {
 	if burst == 0 {
 		burst = 10
 	}
-	s.signins = access.NewLimiter(every, burst, s.now)
-	s.idPrefix = strconv.FormatInt(s.now().UnixMilli(), 36)
+	s.signins = access.NewLimiter(every, burst, s.wall)
+	// The real time, whatever the clocks say, so that a server started
+	// again on a demo's fixed date still gives new ids.
+	s.idPrefix = strconv.FormatInt(time.Now().UnixMilli(), 36)
 	p, err := parsePages(s.catalog)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 // succeeded holds the pattern of every route a test request succeeded on;
@@ -86,8 +86,10 @@ type fixture struct {
 	scale, framework            int64
 	parent, childA, childB      int64 // childB has childA as prerequisite
 
-	// clock is the store's and the server's clock; tests may move it.
-	clock *testClock
+	// clock is the store's and the server's clock, the district's today;
+	// wall is their clock of signing in, the same clock unless the test
+	// made the fixture with newFixtureClocks. Tests may move them.
+	clock, wall *testClock
 
 	// token is sent as Authorization: Bearer with every request of do;
 	// by default that of adminToken, a district administrator's write
@@ -98,16 +100,20 @@ type fixture struct {
 // openStore opens a fresh SQLite store in a test directory.
 func openStore(t testing.TB, onChange func(store.Change)) *store.Store {
 	t.Helper()
-	return openStoreAt(t, onChange, func() time.Time { return testNow })
+	now := func() time.Time { return testNow }
+	return openStoreAt(t, onChange, now, now)
 }
 
-// openStoreAt opens a fresh SQLite store whose clock is now.
-func openStoreAt(t testing.TB, onChange func(store.Change), now func() time.Time) *store.Store {
+// openStoreAt opens a fresh SQLite store (a copy of one migrated once,
+// storetest.SQLite) whose district's today is now and whose clock of
+// signing in is wall.
+func openStoreAt(t testing.TB, onChange func(store.Change), now, wall func() time.Time) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{
-		URL:      filepath.Join(t.TempDir(), "cairn.db"),
-		Now:      now,
-		OnChange: onChange,
+		URL:       storetest.SQLite(t),
+		Now:       now,
+		WallClock: wall,
+		OnChange:  onChange,
 	})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -116,11 +122,21 @@ func openStoreAt(t testing.TB, onChange func(store.Change), now func() time.Time
 	return st
 }
 
+// newFixture makes the fixture on one clock, at testNow: the district's
+// today and the clock of signing in.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true, clock: &testClock{at: testNow}}
+	clock := &testClock{at: testNow}
+	return newFixtureClocks(t, clock, clock)
+}
+
+// newFixtureClocks makes the fixture with the district's today on clock
+// and signing in on wall.
+func newFixtureClocks(t testing.TB, clock, wall *testClock) *fixture {
+	t.Helper()
+	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true, clock: clock, wall: wall}
 	metrics := NewMetrics(f.reg)
-	f.st = openStoreAt(t, metrics.ObserveChange, f.clock.Now)
+	f.st = openStoreAt(t, metrics.ObserveChange, f.clock.Now, f.wall.Now)
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()

@@ -1,5 +1,0 @@
-//go:build !race
-
-package casepkg
-
-const raceEnabled = false
