@@ -67,13 +67,7 @@ func URL(t testing.TB) string {
 // database again, such as migrating it.
 func URLFrom(t testing.TB, key string, prepare func(url string) error) string {
 	t.Helper()
-	base, err := serverURL()
-	if errors.Is(err, errNoBinaries) {
-		testenv.Skip(t, missing)
-	}
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
+	base := server(t)
 	mu.Lock()
 	tp := templates[key]
 	if tp == nil {
@@ -139,9 +133,9 @@ func createDatabase(base, name, from string) error {
 // copying lets one database at a time be copied from a template.
 var copying sync.Mutex
 
-// newDatabase creates a database for t, empty or as a copy of the
-// database from, and returns its URL.
-func newDatabase(t testing.TB, from string) string {
+// server returns the URL of the server to create t's databases in,
+// skipping t (or failing it, in CI) when there is none.
+func server(t testing.TB) string {
 	t.Helper()
 	base, err := serverURL()
 	if errors.Is(err, errNoBinaries) {
@@ -150,6 +144,14 @@ func newDatabase(t testing.TB, from string) string {
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
+	return base
+}
+
+// newDatabase creates a database for t, empty or as a copy of the
+// database from, and returns its URL.
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
+	base := server(t)
 	name := dbName()
 	if err := createDatabase(base, name, from); err != nil {
 		t.Fatalf("pgtest: %v", err)
