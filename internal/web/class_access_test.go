@@ -134,23 +134,40 @@ func TestClassPathsFollowEnrollmentDates(t *testing.T) {
 			}
 
 			// The grid records nothing for a student no longer in the class,
-			// as the API refuses the same write.
-			form := url.Values{"title": {"Exit ticket"}, "kind": {"formative"}, "assessed": {testNow.AddDate(0, 0, -1).Format("2006-01-02")},
-				"standard": {fmt.Sprint(f.childA)}, cellName(f.students[1], f.childA): {"3"}, cellName(h.past, f.childA): {"4"},
-				cellName(h.future, f.childA): {"4"}}
-			if res := b.post(fmt.Sprintf("/classes/%d/record", f.class), form); res.Status != http.StatusSeeOther {
-				t.Fatalf("grid: status %d:\n%s", res.Status, res.Body)
+			// as the API refuses the same write: a score for one refuses the
+			// whole grid, saying so, and one for a student who does not
+			// exist reads the same.
+			title := fmt.Sprintf("Exit ticket %d", who.person)
+			form := url.Values{"title": {title}, "kind": {"formative"}, "assessed": {testNow.AddDate(0, 0, -1).Format("2006-01-02")},
+				"standard": {fmt.Sprint(f.childA)}, cellName(f.students[1], f.childA): {"3"}}
+			var refusals []string
+			for _, stray := range []int64{h.past, h.future, 999999} {
+				sent := url.Values{cellName(stray, f.childA): {"4"}}
+				for k, v := range form {
+					sent[k] = v
+				}
+				res := b.post(fmt.Sprintf("/classes/%d/record", f.class), sent)
+				if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "Nothing was recorded") {
+					t.Fatalf("grid with a score for student %d: status %d, want 422 saying nothing was recorded:\n%s", stray, res.Status, res.Body)
+				}
+				refusals = append(refusals, problemText(string(res.Body)))
 			}
-			for _, id := range []int64{h.past, h.future} {
+			if refusals[0] != refusals[1] || refusals[0] != refusals[2] {
+				t.Errorf("the grid refuses a past, a future and a missing student in different words: %q", refusals)
+			}
+			for _, id := range []int64{f.students[1], h.past, h.future} {
 				evs, _, err := f.st.StudentEvidence(context.Background(), f.district, id, store.EvidenceFilter{})
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, ev := range evs {
-					if ev.Title == "Exit ticket" {
+					if ev.Title == title {
 						t.Errorf("the grid recorded evidence for student %d, who is not in the class today", id)
 					}
 				}
+			}
+			if res := b.post(fmt.Sprintf("/classes/%d/record", f.class), form); res.Status != http.StatusSeeOther {
+				t.Fatalf("grid: status %d:\n%s", res.Status, res.Body)
 			}
 			direct := f.evidenceBody(h.past, testNow.Add(-time.Hour), level(f.childA, 3))
 			delete(direct, "recordedBy")
@@ -231,4 +248,18 @@ func TestEvidenceClassMustBeTheStudents(t *testing.T) {
 	if !strings.Contains(string(batch.Body), fmt.Sprintf("was not enrolled in class %d", o.class)) {
 		t.Errorf("batch refusal: %s", batch.Body)
 	}
+}
+
+// problemText is the grid page's problem message, the words a refusal
+// shows above the grid.
+func problemText(page string) string {
+	i := strings.Index(page, `id="record-problem"`)
+	if i < 0 {
+		return ""
+	}
+	rest := page[i:]
+	if j := strings.Index(rest, "</"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }

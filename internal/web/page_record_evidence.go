@@ -175,6 +175,27 @@ func cellName(student, standard int64) string {
 	return "c" + strconv.FormatInt(student, 10) + "_" + strconv.FormatInt(standard, 10)
 }
 
+// strayCell returns the name of a filled-in score field of form that is
+// none of the rows' cells, or "".
+func strayCell(form url.Values, rows []recordRow) string {
+	cells := map[string]bool{}
+	for _, row := range rows {
+		for _, c := range row.Cells {
+			cells[c.Name] = true
+		}
+	}
+	for name, vs := range form {
+		var student, standard int64
+		if n, _ := fmt.Sscanf(name, "c%d_%d", &student, &standard); n != 2 || cells[name] || name != cellName(student, standard) {
+			continue
+		}
+		if slices.ContainsFunc(vs, func(v string) bool { return strings.TrimSpace(v) != "" }) {
+			return name
+		}
+	}
+	return ""
+}
+
 // recordForm shows the grid.
 func (s *Server) recordForm(w http.ResponseWriter, r *http.Request) error {
 	data, students, _, _, rels, err := s.recordFormData(w, r, r.URL.Query())
@@ -290,7 +311,14 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 			origins = append(origins, o)
 		}
 	}
-	if len(evs) == 0 && len(data.Errors) == 0 {
+	// A score for a cell the grid does not have (a student who has left
+	// the class since the grid was opened, one the teacher may not record
+	// for, a standard not chosen) refuses the whole grid, in the same words
+	// whether that student exists or not, rather than being dropped
+	// unseen.
+	if stray := strayCell(form, data.Rows); stray != "" {
+		data.Problem = pr.T("record.error.stray")
+	} else if len(evs) == 0 && len(data.Errors) == 0 {
 		data.Problem = pr.T("record.error.empty")
 	}
 	if len(data.Errors) > 0 || data.Problem != "" {
