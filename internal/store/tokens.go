@@ -128,7 +128,7 @@ func (s *Store) RevokeToken(ctx context.Context, personID, tokenID int64) (err e
 
 // revokeTokens revokes every token of a person that is not revoked yet.
 func (r *runner) revokeTokens(ctx context.Context, personID int64) error {
-	_, err := r.exec(ctx, `UPDATE access_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL`, personID, r.s.ts(r.s.nowUTC()))
+	_, err := r.exec(ctx, `UPDATE access_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL`, personID, r.s.ts(r.s.wallUTC()))
 	return err
 }
 

@@ -238,6 +238,16 @@ func (s *Server) studentEvidence(w http.ResponseWriter, r *http.Request) error {
 // a student the actor may not see reads like one that does not exist.
 func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
 	a := actorOf(r)
+	var ids []int64
+	for _, ev := range evs {
+		ids = append(ids, ev.StudentID)
+	}
+	// One query for the whole batch; a student who does not exist (or is
+	// not a student) is missing from the answer.
+	related, err := s.store.RelationsToEach(r.Context(), a, ids)
+	if err != nil {
+		return err
+	}
 	seen := map[int64]bool{}
 	var entries []store.AuditEntry
 	for i, ev := range evs {
@@ -245,15 +255,12 @@ func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
 			continue
 		}
 		seen[ev.StudentID] = true
-		rels, err := s.store.RelationsTo(r.Context(), a, ev.StudentID)
-		if err != nil && !errors.Is(err, problem.ErrNotFound) {
-			return err
-		}
+		rels, known := related[ev.StudentID]
 		rel, derr := access.Decide(a, access.Change, access.Evidence, rels)
 		if errors.Is(derr, problem.ErrForbidden) {
 			return derr
 		}
-		if err != nil || derr != nil {
+		if !known || derr != nil {
 			// Nothing is written: the store would refuse an unknown
 			// student the same way, and a hidden one must read like it.
 			return problem.InRecord(i, problem.Invalid("studentId", "no student %d in this district", ev.StudentID))

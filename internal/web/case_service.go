@@ -363,7 +363,9 @@ func parseCASEListQuery(r *http.Request) (caseListQuery, error) {
 			return lq, &caseError{status: http.StatusBadRequest, field: p.name, minor: "invalid_selection_field",
 				description: fmt.Sprintf("%s %q: want a whole number of at least %d", p.name, v, p.min)}
 		}
-		*p.into = n
+		// Far past any list, and small enough that offset plus limit
+		// cannot overflow.
+		*p.into = min(n, 1<<31)
 	}
 	if v := q.Get("sort"); v != "" {
 		if !caseDocumentFields[v] {
