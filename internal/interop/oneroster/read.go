@@ -318,7 +318,10 @@ func (rs *readState) readEntity(e Entity) {
 	f, err := rs.fsys.Open(rs.names[strings.ToLower(e.File())])
 	if err != nil {
 		rs.probs.Addf(e.File(), 0, 0, "", "cannot be opened: %v", err)
+		// None of its rows can be read: a partial import would take the
+		// file as empty and retire every record it had.
 		idx.failed = true
+		rs.broken = true
 		return
 	}
 	defer f.Close()
@@ -404,11 +407,9 @@ func (rs *readState) refuse(e Entity, pos int32) {
 		idx.refused = map[int32]bool{}
 	}
 	idx.refused[pos] = true
-	id := idx.names[pos]
-	if i, ok := idx.ids[id]; ok && i == pos {
-		delete(idx.ids, id)
-	}
-	rs.hold(e, id)
+	// The row keeps its sourcedId in idx.ids: a later row with the same
+	// one is still a duplicate, and check finds a reference to it refused.
+	rs.hold(e, idx.names[pos])
 }
 
 // hold keeps the sourcedId of a refused row, so that an import of a
@@ -569,19 +570,17 @@ func (rs *readState) check(file string, line, col int, field string, target Enti
 	if idx == nil || idx.failed {
 		return strings.Clone(v), true
 	}
+	what := entityNames[target]
 	if i, ok := idx.ids[v]; ok {
+		if idx.refused[i] {
+			rs.probs.Addf(file, line, col, field, "%s %q is refused (%s line %d has an error)", what, v, target.File(), idx.lines[i])
+			return strings.Clone(v), false
+		}
 		return idx.names[i], true
 	}
-	what := entityNames[target]
 	if dl, ok := idx.deleted[v]; ok {
 		rs.probs.Addf(file, line, col, field, "%s %q is deleted by %s line %d (tobedeleted)", what, v, target.File(), dl)
 		return strings.Clone(v), false
-	}
-	for pos := range idx.refused {
-		if idx.names[pos] == v {
-			rs.probs.Addf(file, line, col, field, "%s %q is refused (%s line %d has an error)", what, v, target.File(), idx.lines[pos])
-			return strings.Clone(v), false
-		}
 	}
 	if _, ok := rs.known[target][v]; ok {
 		return strings.Clone(v), true
@@ -881,11 +880,12 @@ func (rs *readState) finish() {
 	}
 	if !roles.present {
 		rs.probs.Addf(Users.File(), 0, 0, "", "users.csv is in the package but roles.csv is not: OneRoster 1.2 keeps every user's roles in roles.csv")
+		rs.broken = true // a problem of the package, not of a row
 		return
 	}
 	primary := make([]int32, len(users.names)) // line of the primary role
 	for i, r := range rs.roster.Roles {
-		if r.Status != Active || r.RoleType != "primary" {
+		if r.Status != Active || r.RoleType != "primary" || roles.refused[int32(i)] {
 			continue
 		}
 		u, ok := users.ids[r.UserSourcedID]
@@ -912,12 +912,33 @@ func (rs *readState) finish() {
 
 // refuseRowsOf refuses the rows read before it was known that the users
 // of late (by sourcedId, with their lines) are refused: their roles,
-// profiles, demographics and enrollments.
+// profiles, demographics and enrollments, and the users naming them as
+// agents.
 func (rs *readState) refuseRowsOf(late map[string]int32) {
 	if !rs.partial || len(late) == 0 {
 		return
 	}
 	r := rs.roster
+	// Users naming a refused user as an agent first, until none is
+	// added, so that their own rows below are refused with them.
+	users := rs.index[Users]
+	for more := true; more; {
+		more = false
+		for i, u := range r.Users {
+			if users.refused[int32(i)] {
+				continue
+			}
+			for _, agent := range u.AgentSourcedIDs {
+				if line, ok := late[agent]; ok {
+					rs.probs.Addf(Users.File(), int(users.lines[i]), 0, "agentSourcedIds", "user %q is refused (users.csv line %d has an error)", agent, line)
+					rs.refuse(Users, int32(i))
+					late[u.SourcedID] = users.lines[i]
+					more = true
+					break
+				}
+			}
+		}
+	}
 	for _, x := range []struct {
 		e     Entity
 		n     int
