@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -80,4 +82,65 @@ func TestExplanationJSON(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestExplanationJSONHasEveryField fills every field of an explanation,
+// and of every value inside it, with a value that is not zero, and checks
+// that the hand-written encoding carries each one back: a field added to
+// mastery.Explanation (or to an input, a child or the model's inputs)
+// that appendExplanation does not write fails here, instead of being
+// dropped from every stored explanation. The fill is by reflection, so
+// a new field needs no change to this test to be checked.
+func TestExplanationJSONHasEveryField(t *testing.T) {
+	var e mastery.Explanation
+	n := 0
+	fillNonZero(t, reflect.ValueOf(&e).Elem(), &n)
+	b, ok := appendExplanation(nil, e)
+	if !ok {
+		t.Fatalf("appendExplanation fell back to json.Marshal on plain values: %s", b)
+	}
+	var back mastery.Explanation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if !reflect.DeepEqual(back, e) {
+		t.Errorf("a field is lost by explanationJSON:\nwrote %s\nread back %+v\nwant      %+v", b, back, e)
+	}
+}
+
+// fillNonZero sets every settable field of v to a distinct value that is
+// not zero; *n counts the values set, so that no two are alike.
+func fillNonZero(t *testing.T, v reflect.Value, n *int) {
+	t.Helper()
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("s" + strconv.Itoa(*n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(*n))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(float64(*n) + 0.25)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillNonZero(t, v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fillNonZero(t, v.Index(i), n)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, *n*1000, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillNonZero(t, v.Field(i), n)
+			}
+		}
+	default:
+		t.Fatalf("fillNonZero: no value for a %s; teach it one", v.Type())
+	}
 }
