@@ -14,17 +14,21 @@ import (
 // set when the request carries an access token.
 func (s *Store) Actor(ctx context.Context, districtID, personID int64) (_ access.Actor, err error) {
 	defer wrap(&err, "Actor(%d)", personID)
-	p, err := s.person(ctx, s.reader(), districtID, personID)
+	// The district's config_version comes along, at no extra round trip,
+	// so that a catalog another server changed is read again from this
+	// request on (Store.Catalog).
+	var p roster.Person
+	var version int64
+	err = s.reader().queryRow(ctx, `SELECT `+personCols+`, d.config_version
+FROM people p JOIN districts d ON d.id = p.district_id
+WHERE p.district_id = $1 AND p.id = $2`, districtID, personID).Scan(append(personDest(&p), &version)...)
 	if err != nil {
-		return access.Actor{}, err
+		return access.Actor{}, noRows(err, "person", personID)
 	}
+	s.versions.note(districtID, version)
 	// A person an import has retired has left the district: their sessions
 	// and tokens stop working at once.
-	var retired bool
-	if err := s.reader().queryRow(ctx, `SELECT retired_at IS NOT NULL FROM people WHERE id = $1`, personID).Scan(&retired); err != nil {
-		return access.Actor{}, err
-	}
-	if retired {
+	if p.RetiredAt != nil {
 		return access.Actor{}, problem.NotFound("person", personID)
 	}
 	return access.Actor{PersonID: p.ID, DistrictID: p.DistrictID, Name: p.Name(), Roles: p.Roles,
