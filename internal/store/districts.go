@@ -83,6 +83,7 @@ func (s *Store) SetDistrictLanguage(ctx context.Context, id int64, language stri
 		} else if n == 0 {
 			return problem.NotFound("district", id)
 		}
+		r.dropCatalog(id)
 		return nil
 	})
 }

@@ -144,6 +144,7 @@ func firstLine(q string) string {
 }
 
 func (r *runner) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r.s.statement(q)
 	q = r.s.rewrite(q)
 	st, err := r.stmt(ctx, q)
 	switch {
@@ -158,6 +159,7 @@ func (r *runner) exec(ctx context.Context, q string, args ...any) (sql.Result, e
 }
 
 func (r *runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.s.statement(q)
 	q = r.s.rewrite(q)
 	st, err := r.stmt(ctx, q)
 	switch {
@@ -172,6 +174,7 @@ func (r *runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, e
 }
 
 func (r *runner) queryRow(ctx context.Context, q string, args ...any) scanner {
+	r.s.statement(q)
 	q = r.s.rewrite(q)
 	st, err := r.stmt(ctx, q)
 	switch {

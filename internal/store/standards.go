@@ -262,6 +262,7 @@ ON CONFLICT (standard_id, prerequisite_id) DO NOTHING`, p.DistrictID, p.Standard
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
+		r.dropCatalog(p.DistrictID)
 		return r.frameworkChanged(ctx, p.DistrictID, p.StandardID, p.PrerequisiteID)
 	})
 }

@@ -70,6 +70,13 @@ type Config struct {
 	// OnChange is called after a commit that changed mastery, never inside
 	// the transaction. It may be nil.
 	OnChange func(Change)
+	// OnStatement is called with the text of every statement the store
+	// runs for its callers, before it runs, and with "BEGIN" for every
+	// transaction it begins; nil calls nothing. Tests count with it how
+	// many round trips a page costs, so that one added by mistake fails a
+	// test instead of slowing every view. It must be safe for concurrent
+	// use. Migrations and the checkpointer are not reported.
+	OnStatement func(query string)
 
 	// checkpointEvery is how often the SQLite checkpointer runs: 0 means
 	// checkpointInterval; negative, only when a test calls for it, so
@@ -102,6 +109,8 @@ type Store struct {
 	wall     func() time.Time
 	log      *slog.Logger
 	onChange func(Change)
+	// onStatement is Config.OnStatement.
+	onStatement func(query string)
 
 	rewritten sync.Map // query text as written -> text for this engine
 
@@ -109,8 +118,11 @@ type Store struct {
 	readStmt  map[string]*sql.Stmt // SQLite: statements prepared on the reader pool
 	writeStmt map[string]*sql.Stmt // SQLite: statements prepared on the writer
 
-	models   cache[*model]    // standards hierarchy and scales per district
-	policies cache[*policies] // mastery policies per district
+	models   cache[*model]        // standards hierarchy and scales per district
+	policies cache[*policies]     // mastery policies per district
+	catalogs cache[*catalogEntry] // what pages read of standards per district
+	// versions are the highest config_version seen of each district.
+	versions configVersions
 }
 
 // Page asks for one page of a list: at most Limit items (0 means 50, at most
@@ -154,12 +166,13 @@ func retiredClause(alias string, includeRetired bool) string {
 func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	defer wrap(&err, "store.Open")
 	s := &Store{
-		now:       cfg.Now,
-		wall:      cfg.WallClock,
-		log:       cfg.Logger,
-		onChange:  cfg.OnChange,
-		readStmt:  map[string]*sql.Stmt{},
-		writeStmt: map[string]*sql.Stmt{},
+		now:         cfg.Now,
+		wall:        cfg.WallClock,
+		log:         cfg.Logger,
+		onChange:    cfg.OnChange,
+		onStatement: cfg.OnStatement,
+		readStmt:    map[string]*sql.Stmt{},
+		writeStmt:   map[string]*sql.Stmt{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -448,6 +461,7 @@ func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
 	} else {
 		tx, err = s.write.BeginTx(ctx, nil)
 	}
+	s.statement("BEGIN")
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -477,11 +491,19 @@ func (s *Store) inReadTx(ctx context.Context, f func(r *runner) error) error {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	tx, err := s.read.BeginTx(ctx, opts)
+	s.statement("BEGIN")
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	return f(&runner{s: s, tx: tx, reading: true})
+}
+
+// statement reports a statement to Config.OnStatement.
+func (s *Store) statement(q string) {
+	if s.onStatement != nil {
+		s.onStatement(q)
+	}
 }
 
 // reader returns a runner for single-statement reads outside a transaction.

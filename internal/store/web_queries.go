@@ -27,6 +27,37 @@ WHERE ms.district_id = $1 AND ms.student_id IN ids($2) AND ms.standard_id IN ids
 	return out, err
 }
 
+// MatrixStates is StatesOf without the states' explanations (their
+// Explanation is the zero value), for pages that show the values and
+// levels of many states at once: decoding every stored explanation took
+// half the time of reading a class's matrix.
+func (s *Store) MatrixStates(ctx context.Context, districtID int64, studentIDs, standardIDs []int64) (out []MasteryState, err error) {
+	defer wrap(&err, "MatrixStates")
+	if len(studentIDs) == 0 || len(standardIDs) == 0 {
+		return nil, nil
+	}
+	// The students and standards are passed as lists, so that the primary
+	// key (student, standard) finds each state directly.
+	err = s.reader().each(ctx, `
+SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
+    ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at, `+modelCols+`
+FROM mastery_states ms
+WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id = $1`,
+		[]any{districtID, s.ids(studentIDs), s.ids(standardIDs)}, func(row scanner) error {
+			ms := MasteryState{DistrictID: districtID}
+			mc := modelCol{dst: &ms.Model}
+			if err := row.Scan(&ms.StudentID, &ms.StandardID, &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered,
+				&ms.EvidenceCount, tsCol{&ms.LastAssessed}, &ms.Trend, tsCol{&ms.UpdatedAt},
+				&mc.p, &mc.next, &mc.low, &mc.high, &mc.n, &mc.verdict); err != nil {
+				return err
+			}
+			mc.set()
+			out = append(out, ms)
+			return nil
+		})
+	return out, err
+}
+
 // SchoolClasses lists the classes of some schools of the district, by
 // id: what a school administrator or a coach looks after. Retired classes
 // are left out.

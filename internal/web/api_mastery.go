@@ -34,6 +34,11 @@ type masteryJSON struct {
 	Model *mastery.MasteryEstimate `json:"model,omitempty"`
 	// Explanation says how the value was reached (single state only).
 	Explanation *mastery.Explanation `json:"explanation,omitempty"`
+	// StalledBelow lists, in a student's list of mastery, the
+	// prerequisites of the standard the student has worked on and not
+	// mastered while not mastering this one either (mastery.Stall):
+	// what to master first. Absent when the student is not stalled.
+	StalledBelow []int64 `json:"stalledBelow,omitempty"`
 }
 
 func newMasteryJSON(m store.MasteryState, explain bool) masteryJSON {
@@ -59,17 +64,37 @@ func masteryList(states []store.MasteryState) []masteryJSON {
 }
 
 // studentMastery lists a student's mastery of every standard that has
-// evidence.
+// evidence, each with the prerequisites the student is stalled below on
+// it.
 func (s *Server) studentMastery(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.pathStudent(r, access.View, access.Mastery)
 	if err != nil {
 		return err
 	}
-	states, err := s.store.StudentMastery(r.Context(), s.districtOf(r), st.ID)
+	ctx := r.Context()
+	states, err := s.store.StudentMastery(ctx, s.districtOf(r), st.ID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(masteryList(states), 0))
+	cat, err := s.store.Catalog(ctx, s.districtOf(r))
+	if err != nil {
+		return err
+	}
+	byStandard := make(map[int64]*store.MasteryState, len(states))
+	for i := range states {
+		byStandard[states[i].StandardID] = &states[i]
+	}
+	state := func(id int64) (mastery.State, bool) {
+		if ms := byStandard[id]; ms != nil {
+			return ms.State, true
+		}
+		return mastery.State{}, false
+	}
+	list := masteryList(states)
+	for i := range list {
+		list[i].StalledBelow = mastery.StalledBelow(list[i].StandardID, cat.Prerequisites, state)
+	}
+	writeJSON(w, http.StatusOK, newList(list, 0))
 	return nil
 }
 
@@ -164,7 +189,11 @@ func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, rels, err := s.classMatrix(r, c.ID)
+	cat, err := s.store.Catalog(r.Context(), c.DistrictID)
+	if err != nil {
+		return err
+	}
+	m, rels, _, err := s.classMatrix(r, c, cat, nil)
 	if err != nil {
 		return err
 	}
@@ -175,27 +204,43 @@ func (s *Server) classMastery(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// classMatrix is the class's matrix of mastery with the rows of the
-// students the actor may see the mastery of (classRoster), and the
-// relation that allows each.
-func (s *Server) classMatrix(r *http.Request, classID int64) (store.ClassMatrix, map[int64]access.Relation, error) {
-	_, rels, err := s.classRoster(r, classID, access.View, access.Mastery)
+// classMatrix is the class's matrix of mastery: the students the actor
+// may see the mastery of (classRoster, by name) against the standards of
+// the class's course (from the catalog, in hierarchy order), and the
+// relation that allows each student. The cells carry no explanation. The
+// states of the students on the standards extra names, outside the
+// course, are read in the same query and returned by student and
+// standard.
+func (s *Server) classMatrix(r *http.Request, c roster.Class, cat *standards.Catalog, extra []int64) (store.ClassMatrix, map[int64]access.Relation, map[stateKey]*store.MasteryState, error) {
+	students, rels, err := s.classRoster(r, c.ID, access.View, access.Mastery)
 	if err != nil {
-		return store.ClassMatrix{}, nil, err
+		return store.ClassMatrix{}, nil, nil, err
 	}
-	m, err := s.store.ClassMastery(r.Context(), actorOf(r).DistrictID, classID)
+	m := store.ClassMatrix{Class: c, Students: students, Standards: cat.CourseStandards(c.CourseID)}
+	ids := make([]int64, len(students))
+	for i, p := range students {
+		ids[i] = p.ID
+	}
+	stds := make([]int64, 0, len(m.Standards)+len(extra))
+	for _, st := range m.Standards {
+		stds = append(stds, st.ID)
+	}
+	stds = append(stds, extra...)
+	states, err := s.store.MatrixStates(r.Context(), c.DistrictID, ids, stds)
 	if err != nil {
-		return m, nil, urlRecord(err, "class", classID)
+		return m, nil, nil, err
 	}
-	keep := 0
-	for i, p := range m.Students {
-		if _, ok := rels[p.ID]; ok {
-			m.Students[keep], m.Cells[keep] = p, m.Cells[i]
-			keep++
+	index := indexStates(states)
+	// One allocation for the rows of the whole class.
+	m.Cells = make([][]*store.MasteryState, len(students))
+	cells := make([]*store.MasteryState, len(students)*len(m.Standards))
+	for i, p := range students {
+		m.Cells[i] = cells[i*len(m.Standards) : (i+1)*len(m.Standards) : (i+1)*len(m.Standards)]
+		for j, st := range m.Standards {
+			m.Cells[i][j] = index[stateKey{p.ID, st.ID}]
 		}
 	}
-	m.Students, m.Cells = m.Students[:keep], m.Cells[:keep]
-	return m, rels, nil
+	return m, rels, index, nil
 }
 
 // newClassMatrixJSON turns the store's matrix into the API's shape.

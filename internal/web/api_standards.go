@@ -73,18 +73,15 @@ func (s *Server) listPrerequisites(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	all, err := s.store.Prerequisites(r.Context(), s.districtOf(r))
+	cat, err := s.store.Catalog(r.Context(), s.districtOf(r))
 	if err != nil {
 		return err
 	}
 	items := []standards.Standard{}
-	for _, p := range all {
-		if p.StandardID != st.ID {
-			continue
-		}
-		pre, err := s.store.Standard(r.Context(), s.districtOf(r), p.PrerequisiteID)
-		if err != nil {
-			return err
+	for _, id := range cat.Prerequisites(st.ID) {
+		pre, ok := cat.Standard(id)
+		if !ok {
+			return fmt.Errorf("prerequisite %d of standard %d is not in the district's catalog", id, st.ID)
 		}
 		items = append(items, pre)
 	}

@@ -79,29 +79,51 @@ func (s *Server) classAccess(r *http.Request, action access.Action) (roster.Clas
 
 // classByID is classAccess for an id from elsewhere than the URL.
 func (s *Server) classByID(r *http.Request, id int64, action access.Action) (roster.Class, error) {
+	c, _, err := s.classChecked(r, id, action)
+	return c, err
+}
+
+// classAccessScope is classAccess that also hands back what the check
+// found about the actor and the class, for a page to decide what else it
+// offers (mayRecordIn) without asking again.
+func (s *Server) classAccessScope(r *http.Request, action access.Action) (roster.Class, access.Scope, error) {
+	id, err := pathID(r, "id", "class")
+	if err != nil {
+		return roster.Class{}, access.Scope{}, err
+	}
+	return s.classChecked(r, id, action)
+}
+
+// classChecked decides whether the actor may do action on class id, with
+// one question to the store, and returns the class and the scope the
+// decision was made on.
+func (s *Server) classChecked(r *http.Request, id int64, action access.Action) (roster.Class, access.Scope, error) {
 	ctx := r.Context()
 	a := actorOf(r)
 	// What none of the actor's roles may ever do to a class (a guardian
 	// opening one, a read token recording) is refused first, so that the
 	// refusal reads the same whether the class exists or not.
 	if err := access.Allow(a, action, access.Class, access.Scope{}); errors.Is(err, problem.ErrForbidden) {
-		return roster.Class{}, err
+		return roster.Class{}, access.Scope{}, err
 	}
-	c, err := s.store.Class(ctx, a.DistrictID, id)
+	c, teaches, err := s.store.ClassWithRelation(ctx, a, id)
 	if err != nil {
-		return c, urlRecord(err, "class", id)
+		return c, access.Scope{}, urlRecord(err, "class", id)
 	}
-	teaches, schoolID, err := s.store.ClassRelation(ctx, a, id)
-	if err != nil {
-		return c, urlRecord(err, "class", id)
-	}
-	if err := access.Allow(a, action, access.Class, access.Scope{SchoolID: schoolID, ClassTaught: teaches}); err != nil {
+	scope := access.Scope{SchoolID: c.SchoolID, ClassTaught: teaches}
+	if err := access.Allow(a, action, access.Class, scope); err != nil {
 		if errors.Is(err, problem.ErrNotFound) {
-			return c, notFound("class", id)
+			return c, scope, notFound("class", id)
 		}
-		return c, err
+		return c, scope, err
 	}
-	return c, nil
+	return c, scope, nil
+}
+
+// mayRecordIn reports whether the actor may record evidence in a class
+// whose scope an access check found, to offer the link.
+func mayRecordIn(a access.Actor, scope access.Scope) bool {
+	return access.Allow(a, access.Change, access.Class, scope) == nil
 }
 
 // classRoster returns the students of a class of today whose what record

@@ -172,7 +172,8 @@ var operations = map[string]operation{
 		Response: evidence.Evidence{}, List: true},
 
 	"GET /api/v1/students/{id}/mastery": {Tag: "mastery", Summary: "A student's mastery of every standard with evidence",
-		Description: "Without explanations; ask for one standard to get its explanation.", Response: masteryJSON{}, List: true},
+		Description: "Without explanations; ask for one standard to get its explanation. stalledBelow names the prerequisites of a standard not mastered yet that the student has worked on and not mastered either: what to master first.",
+		Response:    masteryJSON{}, List: true},
 	"GET /api/v1/students/{id}/standards/{standardId}/mastery": {Tag: "mastery", Summary: "A student's mastery of one standard, and why",
 		Description: "State is null and assessed false while there is no evidence. Summary says in plain words how the state was reached.",
 		Response:    standardMasteryJSON{}},

@@ -24,7 +24,7 @@ func (s *Server) adminScalesPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	d := actorOf(r).DistrictID
 	pr := s.printerOf(r)
-	ds, err := s.loadDistrictStandards(ctx, d)
+	cat, err := s.store.Catalog(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -36,8 +36,8 @@ func (s *Server) adminScalesPage(w http.ResponseWriter, r *http.Request) error {
 	for _, sc := range scales {
 		row := scaleRow{ID: sc.ID, Name: sc.Name}
 		row.Levels, row.Cut = levelsOf(pr, sc)
-		for _, fid := range ds.order {
-			if f := ds.frameworks[fid]; f.ScaleID == sc.ID {
+		for _, f := range cat.Frameworks() {
+			if f.ScaleID == sc.ID {
 				row.Frameworks = append(row.Frameworks, f.Title)
 			}
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -84,41 +83,45 @@ type heatmapCell struct {
 }
 
 func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.classAccess(r, access.View)
+	c, scope, err := s.classAccessScope(r, access.View)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
 	d := actorOf(r).DistrictID
 	pr := s.printerOf(r)
-	m, rels, err := s.classMatrix(r, c.ID)
+	cat, err := s.store.Catalog(ctx, d)
+	if err != nil {
+		return err
+	}
+	// The states of prerequisites the course does not teach (an earlier
+	// grade's) come in the same read as the matrix.
+	course := cat.CourseStandards(c.CourseID)
+	ids := make([]int64, len(course))
+	for j, st := range course {
+		ids[j] = st.ID
+	}
+	m, rels, states, err := s.classMatrix(r, c, cat, cat.PrerequisitesOfAll(ids))
 	if err != nil {
 		return err
 	}
 	if err := s.auditClass(r, m.Students, rels, access.View, access.Mastery, "heatmap of class "+strconv.FormatInt(c.ID, 10)); err != nil {
 		return err
 	}
-	ds, err := s.loadDistrictStandards(ctx, d)
+	courseRecord, err := s.store.Course(ctx, d, c.CourseID)
 	if err != nil {
 		return err
 	}
-	course, err := s.store.Course(ctx, d, c.CourseID)
-	if err != nil {
-		return err
-	}
-	cells, err := s.stalls(ctx, d, m)
-	if err != nil {
-		return err
-	}
+	cells := stallsOf(m, cat, states)
 
 	q := r.URL.Query()
-	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: course.Title, Students: len(m.Students),
+	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: courseRecord.Title, Students: len(m.Students),
 		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
 	data.Model = q.Get("show") == "model"
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}
-	if s.mayRecordInClass(r, c.ID) {
+	if mayRecordIn(actorOf(r), scope) {
 		data.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
 	}
 
@@ -243,7 +246,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	for _, j := range cols {
 		st := m.Standards[j]
 		key := "s" + strconv.FormatInt(st.ID, 10)
-		data.Cols = append(data.Cols, heatCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Lang: ds.langOf(st),
+		data.Cols = append(data.Cols, heatCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Lang: cat.LangOf(st),
 			SortURL: link("sort", key), Sorted: sortKey == key})
 	}
 	code := map[int64]string{}
@@ -260,7 +263,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 			hc := cells[i][j]
 			cell := heatCell{Class: "l0", Text: "–"}
 			if st := hc.state; st != nil {
-				sc := ds.scaleOf(std)
+				sc := cat.ScaleOf(std)
 				cell.Class = levelClass(sc, st.Level)
 				cell.Text = pr.Number(st.Level)
 				if st.Mastered {
@@ -282,7 +285,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 				cell.Text += "⚑"
 				var needs []string
 				for _, pre := range hc.stalled {
-					needs = append(needs, s.standardCode(ctx, d, code, pre))
+					needs = append(needs, standardCode(cat, code, pre))
 				}
 				flags = append(flags, pr.T("heatmap.flag.item", code[std.ID], strings.Join(needs, ", ")))
 			}
@@ -296,7 +299,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	sc := standards.DefaultScale()
 	if len(m.Standards) > 0 {
-		sc = ds.scaleOf(m.Standards[0])
+		sc = cat.ScaleOf(m.Standards[0])
 	}
 	data.Legend, data.Cut = legendOf(pr, sc)
 	return s.renderPage(w, r, http.StatusOK, "class_heatmap", data)
@@ -327,81 +330,41 @@ func legendOf(pr *i18n.Printer, sc standards.Scale) ([]legendItem, string) {
 	return items, cut
 }
 
-// standardCode names a standard by its code, reading it from the store
-// when it is not among the known ones (a prerequisite from an earlier
-// grade).
-func (s *Server) standardCode(ctx context.Context, districtID int64, known map[int64]string, id int64) string {
+// standardCode names a standard by its code, looking it up in the
+// catalog when it is not among the known ones (a prerequisite from an
+// earlier grade).
+func standardCode(cat *standards.Catalog, known map[int64]string, id int64) string {
 	if c, ok := known[id]; ok {
 		return c
 	}
-	st, err := s.store.Standard(ctx, districtID, id)
-	if err != nil {
+	st, ok := cat.Standard(id)
+	if !ok {
 		return "#" + strconv.FormatInt(id, 10)
 	}
 	known[id] = shortLabel(st)
 	return known[id]
 }
 
-// stalls finds, for each cell of the matrix, the prerequisites the
-// student has not mastered when the student has not mastered the cell's
-// standard either: the student is stalled below a prerequisite. The
-// states of prerequisites the course does not teach (an earlier grade's)
-// are read from the store.
-func (s *Server) stalls(ctx context.Context, districtID int64, m store.ClassMatrix) ([][]heatmapCell, error) {
-	prereqs, err := s.store.Prerequisites(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	col := make(map[int64]int, len(m.Standards))
-	for j, st := range m.Standards {
-		col[st.ID] = j
-	}
-	pre := map[int64][]int64{}
-	var outside []int64
-	for _, p := range prereqs {
-		if _, ok := col[p.StandardID]; !ok {
-			continue
-		}
-		pre[p.StandardID] = append(pre[p.StandardID], p.PrerequisiteID)
-		if _, ok := col[p.PrerequisiteID]; !ok && !slices.Contains(outside, p.PrerequisiteID) {
-			outside = append(outside, p.PrerequisiteID)
-		}
-	}
-	var others map[stateKey]*store.MasteryState
-	if len(outside) > 0 {
-		ids := make([]int64, len(m.Students))
-		for i, p := range m.Students {
-			ids[i] = p.ID
-		}
-		states, err := s.store.StatesOf(ctx, districtID, ids, outside)
-		if err != nil {
-			return nil, err
-		}
-		others = indexStates(states)
-	}
+// stallsOf finds, for each cell of the matrix, the prerequisites the
+// student is stalled below on the cell's standard (mastery.StalledBelow),
+// from the catalog's prerequisites and the students' states: those of
+// the matrix and, for prerequisites outside the course, those of others.
+func stallsOf(m store.ClassMatrix, cat *standards.Catalog, others map[stateKey]*store.MasteryState) [][]heatmapCell {
 	out := make([][]heatmapCell, len(m.Students))
 	for i, p := range m.Students {
 		out[i] = make([]heatmapCell, len(m.Standards))
+		state := func(id int64) (mastery.State, bool) {
+			if ms := others[stateKey{p.ID, id}]; ms != nil {
+				return ms.State, true
+			}
+			return mastery.State{}, false
+		}
 		for j, std := range m.Standards {
-			st := m.Cells[i][j]
-			out[i][j].state = st
-			if st == nil || st.Mastered {
-				continue
-			}
-			for _, pid := range pre[std.ID] {
-				var ps *store.MasteryState
-				if k, ok := col[pid]; ok {
-					ps = m.Cells[i][k]
-				} else {
-					ps = others[stateKey{p.ID, pid}]
-				}
-				if ps != nil && !ps.Mastered {
-					out[i][j].stalled = append(out[i][j].stalled, pid)
-				}
-			}
+			out[i][j].state = m.Cells[i][j]
+			out[i][j].stalled = mastery.StalledBelow(std.ID, cat.Prerequisites, state)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // mayRecordInClass reports whether the actor may record evidence for the

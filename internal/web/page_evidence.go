@@ -12,7 +12,6 @@ import (
 	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
-	"github.com/cairn-learning/cairn/internal/standards"
 )
 
 // evidencePage is one piece of evidence, with the form to void it for
@@ -43,17 +42,11 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, ev evidenc
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.loadDistrictStandards(ctx, d)
+	cat, err := s.store.Catalog(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	all := map[int64]standards.Standard{}
-	for _, sc := range ev.Scores {
-		if st, err := s.store.Standard(ctx, d, sc.StandardID); err == nil {
-			all[st.ID] = st
-		}
-	}
-	row := s.evidenceRowOf(pr, ev, all, ds)
+	row := s.evidenceRowOf(pr, ev, cat)
 	data := &evidencePage{pageBase: s.newBase(w, r, row.Title), Evidence: ev, Row: row, Student: student,
 		Errors: map[string]string{}, CanVoid: !ev.Voided() && s.mayChangeEvidence(r, ev.StudentID)}
 	data.StudentURL = s.backLink(r, student).URL

@@ -81,7 +81,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 
 	// What is expected and where the child stands, counted once for the
 	// whole page; and what mastery means.
-	ds, err := s.loadDistrictStandards(ctx, a.DistrictID)
+	cat, err := s.store.Catalog(ctx, a.DistrictID)
 	if err != nil {
 		return err
 	}
@@ -90,17 +90,14 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		if slices.ContainsFunc(courses, func(cc childCourse) bool { return cc.ID == c.CourseID }) {
 			continue // two classes of one course
 		}
-		stds, err := s.store.CourseStandards(ctx, a.DistrictID, c.CourseID)
-		if err != nil {
-			return err
-		}
+		stds := cat.CourseStandards(c.CourseID)
 		cc := childCourse{ID: c.CourseID, Title: c.Course, Standards: map[int64]bool{}}
 		for _, st := range stds {
 			cc.Standards[st.ID] = true
 		}
 		courses = append(courses, cc)
 		if data.Meaning == "" && len(stds) > 0 {
-			levels, _ := levelsOf(pr, ds.scaleOf(stds[0]))
+			levels, _ := levelsOf(pr, cat.ScaleOf(stds[0]))
 			for _, l := range levels {
 				if l.Cut {
 					data.Meaning = pr.T("family.meaning", l.Value, l.Label, l.Description)
@@ -108,8 +105,8 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	data.Standing = familyStandingOf(pr, v, courses, ds.lang)
-	data.DistrictLang = ds.lang
+	data.Standing = familyStandingOf(pr, v, courses, cat.Language())
+	data.DistrictLang = cat.Language()
 
 	// Who viewed the record in the last month, one line per person.
 	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {

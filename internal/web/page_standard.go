@@ -77,21 +77,22 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	a := actorOf(r)
 	d := a.DistrictID
 	pr := s.printerOf(r)
-	std, err := s.store.Standard(ctx, d, stdID)
+	cat, err := s.store.Catalog(ctx, d)
 	if err != nil {
-		return urlRecord(err, "standard", stdID)
+		return err
+	}
+	std, found := cat.Standard(stdID)
+	if !found {
+		return urlRecord(problem.NotFound("standard", stdID), "standard", stdID)
 	}
 	student, err := s.store.Person(ctx, d, id)
 	if err != nil {
 		return err
 	}
-	ds, err := s.loadDistrictStandards(ctx, d)
-	if err != nil {
-		return err
-	}
-	sc := ds.scaleOf(std)
+	sc := cat.ScaleOf(std)
+	fw, _ := cat.Framework(std.FrameworkID)
 	data := &standardPage{pageBase: s.newBase(w, r, shortLabel(std)+" · "+student.Name()), Student: student, Standard: std,
-		Framework: ds.frameworks[std.FrameworkID].Title, FrameworkLang: ds.langOf(std)}
+		Framework: fw.Title, FrameworkLang: cat.LangOf(std)}
 	data.Levels, data.Cut = levelsOf(pr, sc)
 	data.Back = s.backLink(r, student)
 
@@ -104,7 +105,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	default:
 		state = &ms
 	}
-	data.Row = s.stdRowOf(pr, id, std, ds, state)
+	data.Row = s.stdRowOf(pr, id, std, cat, state)
 	if state != nil {
 		data.Summary = explainText(pr, sc, state.State)
 		if est, in := state.Model, state.Explanation.Model; est != nil && in != nil {
@@ -132,24 +133,18 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	all := map[int64]standards.Standard{std.ID: std}
 	titles := map[int64]string{}
 	var values []chartValue
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
 		for _, scr := range ev.Scores {
-			if _, ok := all[scr.StandardID]; !ok {
-				if other, err := s.store.Standard(ctx, d, scr.StandardID); err == nil {
-					all[other.ID] = other
-				}
-			}
 			if scr.StandardID == stdID && !ev.Voided() {
 				values = append(values, chartValue{Label: pr.ShortDate(ev.AssessedAt), Value: scr.Value})
 			}
 		}
 	}
 	for _, ev := range evs {
-		row := s.evidenceRowOf(pr, ev, all, ds)
+		row := s.evidenceRowOf(pr, ev, cat)
 		titles[ev.ID] = row.Title
 		data.Evidence = append(data.Evidence, row)
 	}
@@ -171,8 +166,8 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 			if c.StandardID == stdID {
 				continue // the standard's own evidence, shown above
 			}
-			child, err := s.store.Standard(ctx, d, c.StandardID)
-			if err != nil {
+			child, found := cat.Standard(c.StandardID)
+			if !found {
 				continue
 			}
 			cms, err := s.store.MasteryOf(ctx, d, id, c.StandardID)
@@ -180,18 +175,14 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 			if err == nil {
 				cs = &cms
 			}
-			data.Children = append(data.Children, s.stdRowOf(pr, id, child, ds, cs))
+			data.Children = append(data.Children, s.stdRowOf(pr, id, child, cat, cs))
 		}
 	}
 
 	// What comes before (prerequisites) and after (what it opens).
-	prereqs, err := s.store.Prerequisites(ctx, d)
-	if err != nil {
-		return err
-	}
 	related := func(other int64) (stdRow, bool) {
-		ost, err := s.store.Standard(ctx, d, other)
-		if err != nil {
+		ost, found := cat.Standard(other)
+		if !found {
 			return stdRow{}, false
 		}
 		oms, err := s.store.MasteryOf(ctx, d, id, other)
@@ -199,18 +190,16 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 		if err == nil {
 			os = &oms
 		}
-		return s.stdRowOf(pr, id, ost, ds, os), true
+		return s.stdRowOf(pr, id, ost, cat, os), true
 	}
-	for _, p := range prereqs {
-		if p.StandardID == stdID {
-			if row, ok := related(p.PrerequisiteID); ok {
-				data.Before = append(data.Before, row)
-			}
+	for _, pre := range cat.Prerequisites(stdID) {
+		if row, ok := related(pre); ok {
+			data.Before = append(data.Before, row)
 		}
-		if p.PrerequisiteID == stdID {
-			if row, ok := related(p.StandardID); ok {
-				data.After = append(data.After, row)
-			}
+	}
+	for _, next := range cat.Dependents(stdID) {
+		if row, ok := related(next); ok {
+			data.After = append(data.After, row)
 		}
 	}
 	data.CanVoid = s.mayChangeEvidence(r, id)

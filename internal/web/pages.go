@@ -333,10 +333,10 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		return fmt.Errorf("no page template %q", name)
 	}
 	if b := data.base(); b.DistrictLang == "" {
-		d, err := s.store.District(r.Context(), s.districtOf(r))
+		cat, err := s.store.Catalog(r.Context(), s.districtOf(r))
 		switch {
 		case err == nil:
-			b.DistrictLang = d.Language
+			b.DistrictLang = cat.Language()
 		case name != "error":
 			return err
 		}

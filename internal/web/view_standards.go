@@ -8,60 +8,25 @@ import (
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
-// districtStandards is what pages need to show standards against their
-// scales: each framework and its scale.
-type districtStandards struct {
-	frameworks map[int64]standards.Framework
-	scales     map[int64]standards.Scale
-	// order lists the framework ids by id.
-	order []int64
-	// lang is the language the district writes its own text in, such as
-	// evidence titles (frameworks carry their own).
-	lang string
-}
+// districtStandards is the district's catalog under the name the
+// evidence grid's handlers still use; every other page reads
+// standards.Catalog directly.
+type districtStandards struct{ *standards.Catalog }
 
-// loadDistrictStandards reads the district's frameworks and scales.
+// loadDistrictStandards returns the district's cached catalog.
 func (s *Server) loadDistrictStandards(ctx context.Context, districtID int64) (*districtStandards, error) {
-	fws, err := s.store.Frameworks(ctx, districtID)
+	cat, err := s.store.Catalog(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}
-	scs, err := s.store.Scales(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	district, err := s.store.District(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	d := &districtStandards{frameworks: map[int64]standards.Framework{}, scales: map[int64]standards.Scale{}, lang: district.Language}
-	for _, f := range fws {
-		d.frameworks[f.ID] = f
-		d.order = append(d.order, f.ID)
-	}
-	for _, sc := range scs {
-		d.scales[sc.ID] = sc
-	}
-	return d, nil
+	return &districtStandards{cat}, nil
 }
 
 // scaleOf returns the scale of a standard's framework.
-func (d *districtStandards) scaleOf(st standards.Standard) standards.Scale {
-	if f, ok := d.frameworks[st.FrameworkID]; ok {
-		if sc, ok := d.scales[f.ScaleID]; ok {
-			return sc
-		}
-	}
-	return standards.DefaultScale()
-}
+func (d *districtStandards) scaleOf(st standards.Standard) standards.Scale { return d.ScaleOf(st) }
 
 // langOf is the language tag a standard's framework is written in.
-func (d *districtStandards) langOf(st standards.Standard) string {
-	if f, ok := d.frameworks[st.FrameworkID]; ok {
-		return f.Lang()
-	}
-	return standards.DefaultLanguage
-}
+func (d *districtStandards) langOf(st standards.Standard) string { return d.LangOf(st) }
 
 // levelClass is the CSS class that colours a level: l1 for a scale's
 // lowest level, l2 for the next, and so on; l0 for no evidence.

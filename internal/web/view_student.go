@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -32,7 +33,7 @@ type studentView struct {
 	Growth, Level *chartView
 	// Next are standards the student is ready for or working on, with
 	// every prerequisite mastered; Stalled those held back by one that is
-	// not.
+	// not (mastery.Stalls).
 	Next    []stdRow
 	Stalled []stalledRow
 	// Recent is the evidence of the last two weeks.
@@ -74,8 +75,14 @@ type stdRow struct {
 	Model string
 }
 
+// stalledRow is a standard the student is stalled on, and the
+// prerequisites they have worked on and not mastered: what to master
+// first.
 type stalledRow struct {
-	Target, Needs stdRow
+	Target stdRow
+	Needs  []stdRow
+	// NeedCodes names the prerequisites by code, for a teacher's line.
+	NeedCodes string
 }
 
 type evidenceRow struct {
@@ -115,6 +122,10 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.store.Catalog(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
 	inCourse := map[int64]bool{}
 	for _, c := range classes {
 		co, err := s.store.Course(ctx, districtID, c.CourseID)
@@ -122,11 +133,7 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 			return nil, err
 		}
 		v.Classes = append(v.Classes, studentClass{Class: c, Course: co.Title})
-		stds, err := s.store.CourseStandards(ctx, districtID, c.CourseID)
-		if err != nil {
-			return nil, err
-		}
-		for _, st := range stds {
+		for _, st := range cat.CourseStandards(c.CourseID) {
 			inCourse[st.ID] = true
 		}
 	}
@@ -138,35 +145,24 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 	for i := range states {
 		state[states[i].StandardID] = &states[i]
 	}
-	ds, err := s.loadDistrictStandards(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-
 	// Frameworks in id order; each lists its standards in hierarchy
 	// order: those of the student's courses, and any other leaf with
 	// evidence (last year's, from a diagnostic).
-	all := map[int64]standards.Standard{}
-	for _, fid := range ds.order {
-		stds, err := s.store.AllStandards(ctx, districtID, fid)
-		if err != nil {
-			return nil, err
-		}
+	for _, fw := range cat.Frameworks() {
+		stds := cat.FrameworkStandards(fw.ID)
 		parent := map[int64]bool{}
 		for _, st := range stds {
-			all[st.ID] = st
 			if st.ParentID != nil {
 				parent[*st.ParentID] = true
 			}
 		}
-		fw := ds.frameworks[fid]
-		sc := ds.scales[fw.ScaleID]
-		fv := frameworkView{ID: fid, Title: fw.Title, Lang: fw.Lang(), Kind: fw.Kind}
+		sc, _ := cat.Scale(fw.ScaleID)
+		fv := frameworkView{ID: fw.ID, Title: fw.Title, Lang: fw.Lang(), Kind: fw.Kind}
 		for _, st := range stds {
 			if !inCourse[st.ID] && (state[st.ID] == nil || parent[st.ID]) {
 				continue
 			}
-			fv.Standards = append(fv.Standards, s.stdRowOf(pr, studentID, st, ds, state[st.ID]))
+			fv.Standards = append(fv.Standards, s.stdRowOf(pr, studentID, st, cat, state[st.ID]))
 		}
 		if len(fv.Standards) == 0 {
 			continue
@@ -184,36 +180,34 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 		v.Frameworks = append(v.Frameworks, fv)
 	}
 
-	// What comes next, from the prerequisite graph.
-	prereqs, err := s.store.Prerequisites(ctx, districtID)
-	if err != nil {
-		return nil, err
+	// What comes next, from the prerequisite graph: a standard of the
+	// student's courses worked on and not mastered is either stalled below
+	// a prerequisite or next to practise.
+	stateOf := func(id int64) (mastery.State, bool) {
+		if ms := state[id]; ms != nil {
+			return ms.State, true
+		}
+		return mastery.State{}, false
 	}
-	pre := map[int64][]int64{}
-	for _, pq := range prereqs {
-		pre[pq.StandardID] = append(pre[pq.StandardID], pq.PrerequisiteID)
-	}
-	mastered := func(id int64) bool { return state[id] != nil && state[id].Mastered }
 	for _, fv := range v.Frameworks {
 		for _, row := range fv.Standards {
-			if row.Mastered || !inCourse[row.ID] {
+			if row.Mastered || !row.Assessed || !inCourse[row.ID] {
 				continue
 			}
-			var missing int64
-			for _, pid := range pre[row.ID] {
-				if !mastered(pid) && state[pid] != nil {
-					missing = pid
-					break
-				}
-			}
-			switch {
-			case missing != 0 && row.Assessed:
-				needs := all[missing]
-				v.Stalled = append(v.Stalled, stalledRow{Target: row,
-					Needs: s.stdRowOf(pr, studentID, needs, ds, state[missing])})
-			case missing == 0 && row.Assessed:
+			below := mastery.StalledBelow(row.ID, cat.Prerequisites, stateOf)
+			if len(below) == 0 {
 				v.Next = append(v.Next, row)
+				continue
 			}
+			sr := stalledRow{Target: row}
+			var codes []string
+			for _, id := range below {
+				needs, _ := cat.Standard(id)
+				sr.Needs = append(sr.Needs, s.stdRowOf(pr, studentID, needs, cat, state[id]))
+				codes = append(codes, shortLabel(needs))
+			}
+			sr.NeedCodes = strings.Join(codes, ", ")
+			v.Stalled = append(v.Stalled, sr)
 		}
 	}
 	if len(v.Next) > 5 {
@@ -240,7 +234,7 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 		if !ev.Voided() {
 			v.EvidenceCount++
 		}
-		row := s.evidenceRowOf(pr, ev, all, ds)
+		row := s.evidenceRowOf(pr, ev, cat)
 		if len(v.Evidence) < timelineLength {
 			v.Evidence = append(v.Evidence, row)
 		}
@@ -251,14 +245,14 @@ func (s *Server) loadStudentView(ctx context.Context, pr *i18n.Printer, district
 			continue
 		}
 		for _, sc := range ev.Scores {
-			if st, ok := all[sc.StandardID]; ok && ds.frameworks[st.FrameworkID].Kind == standards.Academic &&
+			if st, ok := cat.Standard(sc.StandardID); ok && frameworkKind(cat, st) == standards.Academic &&
 				(first.IsZero() || ev.AssessedAt.Before(first)) {
 				first = ev.AssessedAt
 			}
 		}
 	}
 	if !first.IsZero() {
-		if err := s.growthOf(ctx, pr, v, districtID, ds, first, now); err != nil {
+		if err := s.growthOf(ctx, pr, v, districtID, cat, first, now); err != nil {
 			return nil, err
 		}
 	}
@@ -293,15 +287,15 @@ type growthPoint struct {
 // method gave each standard from the evidence assessed by the month's end,
 // so a few low scores move a few standards, not the whole line, and the
 // last point is where the page stands.
-func (s *Server) growthOf(ctx context.Context, pr *i18n.Printer, v *studentView, districtID int64, ds *districtStandards, first, now time.Time) error {
-	points, err := s.growthPoints(ctx, v, districtID, ds, first, now)
+func (s *Server) growthOf(ctx context.Context, pr *i18n.Printer, v *studentView, districtID int64, cat *standards.Catalog, first, now time.Time) error {
+	points, err := s.growthPoints(ctx, v, districtID, first, now)
 	if err != nil || len(points) == 0 {
 		return err
 	}
 	sc := standards.DefaultScale()
-	for _, fid := range ds.order {
-		if ds.frameworks[fid].Kind == standards.Academic {
-			sc = ds.scales[ds.frameworks[fid].ScaleID]
+	for _, fw := range cat.Frameworks() {
+		if fw.Kind == standards.Academic {
+			sc, _ = cat.Scale(fw.ScaleID)
 			break
 		}
 	}
@@ -344,7 +338,7 @@ func (s *Server) growthOf(ctx context.Context, pr *i18n.Printer, v *studentView,
 // growthPoints are the months of a student's growth chart, from the
 // month of first (the first academic evidence) to now's, the last
 // growthMonths of them at most.
-func (s *Server) growthPoints(ctx context.Context, v *studentView, districtID int64, ds *districtStandards, first, now time.Time) ([]growthPoint, error) {
+func (s *Server) growthPoints(ctx context.Context, v *studentView, districtID int64, first, now time.Time) ([]growthPoint, error) {
 	// academic says, for each standard the page lists, whether its
 	// level counts in the level across standards.
 	academic := map[int64]bool{}
@@ -403,9 +397,9 @@ func (s *Server) growthPoints(ctx context.Context, v *studentView, districtID in
 }
 
 // stdRowOf is one standard's row for a student.
-func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standard, ds *districtStandards, ms *store.MasteryState) stdRow {
-	sc := ds.scaleOf(st)
-	row := stdRow{ID: st.ID, Code: st.Code, Statement: st.Statement, Lang: ds.langOf(st), Class: "l0",
+func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standard, cat *standards.Catalog, ms *store.MasteryState) stdRow {
+	sc := cat.ScaleOf(st)
+	row := stdRow{ID: st.ID, Code: st.Code, Statement: st.Statement, Lang: cat.LangOf(st), Class: "l0",
 		URL: fmt.Sprintf("/students/%d/standards/%d", studentID, st.ID), LevelLabel: pr.T("student.not_assessed")}
 	if ms == nil {
 		return row
@@ -432,25 +426,31 @@ func (s *Server) stdRowOf(pr *i18n.Printer, studentID int64, st standards.Standa
 }
 
 // evidenceRowOf is one piece of evidence as a timeline lists it.
-func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, all map[int64]standards.Standard, ds *districtStandards) evidenceRow {
+func (s *Server) evidenceRowOf(pr *i18n.Printer, ev evidence.Evidence, cat *standards.Catalog) evidenceRow {
 	row := evidenceRow{ID: ev.ID, URL: fmt.Sprintf("/evidence/%d", ev.ID), Title: ev.Title, Kind: ev.Kind,
 		AssessedAt: ev.AssessedAt, Voided: ev.Voided(), Comment: ev.Comment}
 	if row.Title == "" {
 		row.Title = pr.T("kind." + string(ev.Kind))
 	} else {
-		row.TitleLang = ds.lang
+		row.TitleLang = cat.Language()
 	}
 	if ev.Void != nil {
 		row.VoidReason = ev.Void.Reason
 	}
 	for _, sc := range ev.Scores {
-		st := all[sc.StandardID]
-		scale := ds.scaleOf(st)
+		st, _ := cat.Standard(sc.StandardID)
+		scale := cat.ScaleOf(st)
 		lv := scale.LevelOf(sc.Value)
-		row.Scores = append(row.Scores, scoreRow{Code: shortLabel(st), Statement: st.Statement, Lang: ds.langOf(st),
+		row.Scores = append(row.Scores, scoreRow{Code: shortLabel(st), Statement: st.Statement, Lang: cat.LangOf(st),
 			Value: pr.Number(sc.Value), Label: levelLabel(pr, lv.Label), Class: levelClass(scale, lv.Value)})
 	}
 	return row
+}
+
+// frameworkKind is the kind of a standard's framework.
+func frameworkKind(cat *standards.Catalog, st standards.Standard) standards.Kind {
+	fw, _ := cat.Framework(st.FrameworkID)
+	return fw.Kind
 }
 
 // levelsOf describes a scale's levels, in the reader's language where the

@@ -91,6 +91,10 @@ type fixture struct {
 	// made the fixture with newFixtureClocks. Tests may move them.
 	clock, wall *testClock
 
+	// statements records the statements the store runs while a test
+	// counts them.
+	statements *statementLog
+
 	// token is sent as Authorization: Bearer with every request of do;
 	// by default that of adminToken, a district administrator's write
 	// token.
@@ -101,19 +105,21 @@ type fixture struct {
 func openStore(t testing.TB, onChange func(store.Change)) *store.Store {
 	t.Helper()
 	now := func() time.Time { return testNow }
-	return openStoreAt(t, onChange, now, now)
+	return openStoreAt(t, onChange, now, now, nil)
 }
 
 // openStoreAt opens a fresh SQLite store (a copy of one migrated once,
 // storetest.SQLite) whose district's today is now and whose clock of
-// signing in is wall.
-func openStoreAt(t testing.TB, onChange func(store.Change), now, wall func() time.Time) *store.Store {
+// signing in is wall, reporting each statement it runs to onStatement
+// when that is not nil.
+func openStoreAt(t testing.TB, onChange func(store.Change), now, wall func() time.Time, onStatement func(string)) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{
-		URL:       storetest.SQLite(t),
-		Now:       now,
-		WallClock: wall,
-		OnChange:  onChange,
+		URL:         storetest.SQLite(t),
+		Now:         now,
+		WallClock:   wall,
+		OnChange:    onChange,
+		OnStatement: onStatement,
 	})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -134,9 +140,10 @@ func newFixture(t testing.TB) *fixture {
 // and signing in on wall.
 func newFixtureClocks(t testing.TB, clock, wall *testClock) *fixture {
 	t.Helper()
-	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true, clock: clock, wall: wall}
+	f := &fixture{t: t, reg: prometheus.NewRegistry(), logs: &syncBuffer{}, checkDoc: true, clock: clock, wall: wall,
+		statements: &statementLog{}}
 	metrics := NewMetrics(f.reg)
-	f.st = openStoreAt(t, metrics.ObserveChange, f.clock.Now, f.wall.Now)
+	f.st = openStoreAt(t, metrics.ObserveChange, f.clock.Now, f.wall.Now, f.statements.add)
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
