@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -276,7 +275,7 @@ func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
 	}
 	for i, sc := range ev.Scores {
 		if e.m.retired(sc.StandardID) {
-			errs.Addf(fmt.Sprintf("scores[%d].standardId", i), "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
+			errs.AddItemf("scores", i, "standardId", "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
 		}
 	}
 	student := false

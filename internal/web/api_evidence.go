@@ -108,9 +108,9 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 	}
 	switch {
 	case len(raw) == 0:
-		return fmt.Errorf("the batch is empty: %w", problem.ErrInvalid)
+		return problem.Errorf(problem.KindInvalid, "the batch is empty")
 	case len(raw) > maxBatch:
-		return fmt.Errorf("the batch holds %d records; send at most %d at a time: %w", len(raw), maxBatch, problem.ErrInvalid)
+		return problem.Errorf(problem.KindInvalid, "the batch holds %d records; send at most %d at a time", len(raw), maxBatch)
 	}
 	evs := make([]evidence.Evidence, len(raw))
 	for i, m := range raw {

@@ -331,9 +331,8 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	case errors.As(err, &ie) && ie.Record >= 0 && ie.Record < len(origins):
 		o := origins[ie.Record]
 		for _, f := range ie.Fields {
-			var k int
-			if n, _ := fmt.Sscanf(f.Field, "scores[%d]", &k); n == 1 && k < len(o.cols) {
-				cellErr(o.row, o.cols[k], f.Reason)
+			if f.List == "scores" && f.Index >= 0 && f.Index < len(o.cols) {
+				cellErr(o.row, o.cols[f.Index], f.Reason)
 				continue
 			}
 			switch {
