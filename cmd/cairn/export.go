@@ -156,9 +156,9 @@ func findFramework(ctx context.Context, st *store.Store, districtID int64, which
 			names = append(names, fmt.Sprintf("%d %q", fw.ID, fw.Title))
 		}
 		if len(names) == 0 {
-			return standards.Framework{}, fmt.Errorf("framework %q: the district has no framework yet: %w", which, problem.ErrNotFound)
+			return standards.Framework{}, problem.Errorf(problem.KindNotFound, "framework %q: the district has no framework yet", which)
 		}
-		return standards.Framework{}, fmt.Errorf("framework %q: no such framework in the district (it has %s): %w", which, strings.Join(names, ", "), problem.ErrNotFound)
+		return standards.Framework{}, problem.Errorf(problem.KindNotFound, "framework %q: no such framework in the district (it has %s)", which, strings.Join(names, ", "))
 	}
 	return standards.Framework{}, fmt.Errorf("%w: %d frameworks are called %q: give the id", errUsage, len(byTitle), which)
 }

@@ -1,7 +1,6 @@
 package access
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -52,7 +51,7 @@ var studentGrants = []grant{
 
 // errHidden is the refusal of a student record the actor has no relation
 // to: it reads like a record that does not exist, on purpose.
-var errHidden = fmt.Errorf("student: %w", problem.ErrNotFound)
+var errHidden = problem.Errorf(problem.KindNotFound, "student")
 
 // Decide returns whether actor a may do action on the what record of a
 // student they have the relations rel to, and if so the closest relation
@@ -83,7 +82,7 @@ func Decide(a Actor, action Action, what What, rel Relations) (Relation, error) 
 		}
 	}
 	if !may {
-		return "", fmt.Errorf("%s may not %s a student's %s: %w", rolesText(a), action, what, problem.ErrForbidden)
+		return "", problem.Forbidden("%s may not %s a student's %s", rolesText(a), action, what)
 	}
 	return "", errHidden
 }
@@ -105,16 +104,16 @@ func checkToken(a Actor, action Action, res Resource) error {
 		return nil
 	case TokenRead:
 		if action == Change {
-			return fmt.Errorf("a read-only access token cannot change anything: %w", problem.ErrForbidden)
+			return problem.Forbidden("a read-only access token cannot change anything")
 		}
 	case TokenWrite:
 	default:
-		return fmt.Errorf("access token scope %q is not read or write: %w", a.TokenScope, problem.ErrForbidden)
+		return problem.Forbidden("access token scope %q is not read or write", a.TokenScope)
 	}
 	if res == Users && action == Change {
 		// A stolen token must not be able to make more tokens, reset
 		// passwords or change accounts: that needs a signed-in person.
-		return fmt.Errorf("accounts and access tokens are changed only when signed in, not with an access token: %w", problem.ErrForbidden)
+		return problem.Forbidden("accounts and access tokens are changed only when signed in, not with an access token")
 	}
 	return nil
 }
@@ -220,9 +219,9 @@ func Allow(a Actor, action Action, res Resource, sc Scope) error {
 		may = may || w != never
 	}
 	if !may || (sc.SchoolID == 0 && res != Class) {
-		return fmt.Errorf("%s may not %s %s: %w", rolesText(a), action, resourceText[res], problem.ErrForbidden)
+		return problem.Forbidden("%s may not %s %s", rolesText(a), action, resourceText[res])
 	}
-	return fmt.Errorf("%s: %w", res, problem.ErrNotFound)
+	return problem.Errorf(problem.KindNotFound, "%s", res)
 }
 
 var resourceText = map[Resource]string{

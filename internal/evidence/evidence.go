@@ -143,23 +143,22 @@ func (e *Evidence) Validate(now time.Time, scaleOf func(standardID int64) (stand
 	seen := map[int64]bool{}
 	for i := range e.Scores {
 		sc := &e.Scores[i]
-		f := fmt.Sprintf("scores[%d]", i)
 		if seen[sc.StandardID] {
-			errs.Addf(f+".standardId", "standard %d is scored twice", sc.StandardID)
+			errs.AddItemf("scores", i, "standardId", "standard %d is scored twice", sc.StandardID)
 			continue
 		}
 		seen[sc.StandardID] = true
 		scale, ok := scaleOf(sc.StandardID)
 		if !ok {
-			errs.Addf(f+".standardId", "no standard %d in this district", sc.StandardID)
+			errs.AddItemf("scores", i, "standardId", "no standard %d in this district", sc.StandardID)
 			continue
 		}
 		switch {
 		case sc.Level != nil && sc.Points != nil:
-			errs.Add(f, "give either a level or points, not both")
+			errs.AddItem("scores", i, "", "give either a level or points, not both")
 		case sc.Level != nil:
 			if !scale.HasLevel(*sc.Level) {
-				errs.Addf(f+".level", "%g is not a level of the scale %q (%s)", *sc.Level, scale.Name, levelList(scale))
+				errs.AddItemf("scores", i, "level", "%g is not a level of the scale %q (%s)", *sc.Level, scale.Name, levelList(scale))
 				continue
 			}
 			sc.Value = *sc.Level
@@ -167,16 +166,16 @@ func (e *Evidence) Validate(now time.Time, scaleOf func(standardID int64) (stand
 			p := *sc.Points
 			switch {
 			case math.IsNaN(p) || math.IsInf(p, 0):
-				errs.Add(f+".points", "not a number")
+				errs.AddItem("scores", i, "points", "not a number")
 			case sc.MaxPoints <= sc.MinPoints:
-				errs.Addf(f+".maxPoints", "%g must be above minPoints %g", sc.MaxPoints, sc.MinPoints)
+				errs.AddItemf("scores", i, "maxPoints", "%g must be above minPoints %g", sc.MaxPoints, sc.MinPoints)
 			case p < sc.MinPoints || p > sc.MaxPoints:
-				errs.Addf(f+".points", "%g is outside %g..%g", p, sc.MinPoints, sc.MaxPoints)
+				errs.AddItemf("scores", i, "points", "%g is outside %g..%g", p, sc.MinPoints, sc.MaxPoints)
 			default:
 				sc.Value = scale.FromRaw(p, sc.MinPoints, sc.MaxPoints)
 			}
 		default:
-			errs.Add(f, "give a level or points")
+			errs.AddItem("scores", i, "", "give a level or points")
 		}
 	}
 	if e.Attempt == 0 && len(errs) == 0 {

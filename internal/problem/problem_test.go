@@ -50,3 +50,55 @@ func TestWrap(t *testing.T) {
 		t.Error("Wrap turned nil into an error")
 	}
 }
+
+func TestError(t *testing.T) {
+	err := fmt.Errorf("CreateSchool: %w", Conflict("sourcedId", "%q is used by school %d", "cvms", 2))
+	for _, kind := range []error{ErrNotFound, ErrInvalid, ErrForbidden} {
+		if errors.Is(err, kind) {
+			t.Errorf("a conflict is also %v", kind)
+		}
+	}
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("%v is not ErrConflict", err)
+	}
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Field != "sourcedId" || pe.Message != `"cvms" is used by school 2` || pe.Record != -1 {
+		t.Fatalf("As: %+v", pe)
+	}
+	if got, want := err.Error(), `CreateSchool: sourcedId: "cvms" is used by school 2: conflict`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	in := InRecord(4, err)
+	if !errors.As(in, &pe) || pe.Record != 4 || pe.Detail() != `record 4: sourcedId: "cvms" is used by school 2` {
+		t.Errorf("InRecord: %+v, detail %q", pe, pe.Detail())
+	}
+	if got := Forbidden("no").Error(); got != "no: forbidden" {
+		t.Errorf("Forbidden: %q", got)
+	}
+	if got := (&Error{Kind: KindNotFound, Record: -1}).Error(); got != "not found" {
+		t.Errorf("an Error without a message: %q", got)
+	}
+	if Kind(0).Err() != nil || Kind(0).String() != "Kind(0)" {
+		t.Errorf("the zero Kind: %v %q", Kind(0).Err(), Kind(0).String())
+	}
+}
+
+func TestAddItem(t *testing.T) {
+	var f Fields
+	f.AddItem("scores", 2, "level", "5 is not a level")
+	f.AddItemf("scores", 0, "", "give %s", "a level")
+	f.Add("kind", "unknown")
+	want := Fields{
+		{Field: "scores[2].level", Reason: "5 is not a level", List: "scores", Index: 2},
+		{Field: "scores[0]", Reason: "give a level", List: "scores", Index: 0},
+		{Field: "kind", Reason: "unknown"},
+	}
+	if len(f) != len(want) {
+		t.Fatalf("got %+v", f)
+	}
+	for i := range want {
+		if f[i] != want[i] {
+			t.Errorf("field %d = %+v, want %+v", i, f[i], want[i])
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,9 +28,13 @@ type EvidenceFilter struct {
 // transaction, recomputes the student's mastery of every standard it
 // scores and of all their ancestors. DistrictID and StudentID are set by
 // the caller; it sets ID, RecordedAt, each score's Value and, when 0,
-// Attempt. OnChange is called after the commit.
-func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence) (err error) {
+// Attempt. OnChange is called after the commit. The audit entries of the
+// change are written in its transaction: with it, or not at all.
+func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence, audit ...AuditEntry) (err error) {
 	defer wrap(&err, "RecordEvidence")
+	if err := checkChangeAudit(ev.DistrictID, audit); err != nil {
+		return err
+	}
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
 		var roles sql.NullString
@@ -95,11 +98,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 		if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(s, ev, nil)); err != nil {
 			return err
 		}
+		if err := r.insertChangeAudit(ctx, audit); err != nil {
+			return err
+		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1}
 		changes, _, err = e.recompute(ctx, []*work{w})
 		return err
 	})
 	if err != nil {
+		ev.ID = 0 // rolled back: the id names nothing
 		return err
 	}
 	s.notify(changes)
@@ -109,8 +116,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 // RecordEvidenceBatch stores many pieces of evidence of one district, all
 // or nothing: the first bad record is reported as problem.InRecord(i, err)
 // and nothing is written. It sets the IDs in evs and computes each
-// affected mastery state once for the whole batch.
-func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence) (err error) {
+// affected mastery state once for the whole batch. The audit entries of
+// the change are written in its transaction: with it, or not at all.
+func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence, audit ...AuditEntry) (err error) {
 	defer wrap(&err, "RecordEvidenceBatch(%d records)", len(evs))
 	if len(evs) == 0 {
 		return nil
@@ -120,6 +128,9 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if evs[i].DistrictID != districtID {
 			return problem.InRecord(i, problem.Invalid("districtId", "a batch holds evidence of one district (%d), not %d", districtID, evs[i].DistrictID))
 		}
+	}
+	if err := checkChangeAudit(districtID, audit); err != nil {
+		return err
 	}
 	var changes []Change
 	err = s.inTx(ctx, func(r *runner) error {
@@ -169,6 +180,9 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 			return err
 		}
 		if err := r.insertRows(ctx, insertScoreHead, "", scRows); err != nil {
+			return err
+		}
+		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
 		items := make([]*work, 0, len(perStudent))
@@ -276,7 +290,7 @@ func checkEvidence(ev *evidence.Evidence, e *engine, refs evidenceRefs) error {
 	}
 	for i, sc := range ev.Scores {
 		if e.m.retired(sc.StandardID) {
-			errs.Addf(fmt.Sprintf("scores[%d].standardId", i), "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
+			errs.AddItemf("scores", i, "standardId", "standard %d is retired and takes no new evidence (what was recorded on it before stays)", sc.StandardID)
 		}
 	}
 	student := false
@@ -371,9 +385,13 @@ func (r *runner) reserveEvidenceIDs(ctx context.Context, n int) ([]int64, error)
 
 // VoidEvidence marks evidence as no longer counting, with the reason and
 // who voided it, and recomputes the student's mastery of the standards it
-// scored and their ancestors. Evidence already voided is a conflict.
-func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int64, reason string) (err error) {
+// scored and their ancestors. Evidence already voided is a conflict. The
+// audit entries of the change are written in its transaction.
+func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int64, reason string, audit ...AuditEntry) (err error) {
 	defer wrap(&err, "VoidEvidence(%d)", evidenceID)
+	if err := checkChangeAudit(districtID, audit); err != nil {
+		return err
+	}
 	reason = strings.TrimSpace(reason)
 	if err := evidence.CheckVoidReason(reason); err != nil {
 		return err
@@ -414,6 +432,9 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		}
 		if _, err := r.exec(ctx, `UPDATE evidence SET void_at = $3, void_by = $4, void_reason = $5 WHERE district_id = $1 AND id = $2 AND void_at IS NULL`,
 			districtID, evidenceID, s.ts(e.now), by, reason); err != nil {
+			return err
+		}
+		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
 		var stds []int64

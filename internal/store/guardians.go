@@ -8,10 +8,14 @@ import (
 )
 
 // LinkGuardian records that a guardian is responsible for a student, or
-// updates the relationship of an existing link.
-func (s *Store) LinkGuardian(ctx context.Context, l roster.GuardianLink) (err error) {
+// updates the relationship of an existing link. The audit entries of the
+// change are written in its transaction.
+func (s *Store) LinkGuardian(ctx context.Context, l roster.GuardianLink, audit ...AuditEntry) (err error) {
 	defer wrap(&err, "LinkGuardian(%d, %d)", l.GuardianID, l.StudentID)
 	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := checkChangeAudit(l.DistrictID, audit); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(r *runner) error {
@@ -32,7 +36,10 @@ func (s *Store) LinkGuardian(ctx context.Context, l roster.GuardianLink) (err er
 INSERT INTO guardian_links (district_id, guardian_id, student_id, relationship) VALUES ($1, $2, $3, $4)
 ON CONFLICT (guardian_id, student_id) DO UPDATE SET relationship = excluded.relationship`,
 			l.DistrictID, l.GuardianID, l.StudentID, l.Relationship)
-		return err
+		if err != nil {
+			return err
+		}
+		return r.insertChangeAudit(ctx, audit)
 	})
 }
 

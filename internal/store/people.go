@@ -44,10 +44,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 	})
 }
 
-// UpdatePerson changes a person.
-func (s *Store) UpdatePerson(ctx context.Context, p *roster.Person) (err error) {
+// UpdatePerson changes a person. The audit entries of the change (of a
+// student's profile) are written in its transaction.
+func (s *Store) UpdatePerson(ctx context.Context, p *roster.Person, audit ...AuditEntry) (err error) {
 	defer wrap(&err, "UpdatePerson(%d)", p.ID)
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := checkChangeAudit(p.DistrictID, audit); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(r *runner) error {
@@ -63,7 +67,10 @@ UPDATE people SET sourced_id = $3, given_name = $4, family_name = $5, email = $6
 WHERE district_id = $1 AND id = $2 RETURNING retired_at`,
 			p.DistrictID, p.ID, p.SourcedID, p.GivenName, p.FamilyName, p.Email, p.Username,
 			jsonText(p.Roles), jsonText(p.SchoolIDs), p.Grade, p.Language).Scan(tsPtrCol{&p.RetiredAt})
-		return conflictOr(err, "sourcedId", p.SourcedID)
+		if err := conflictOr(err, "sourcedId", p.SourcedID); err != nil {
+			return err
+		}
+		return r.insertChangeAudit(ctx, audit)
 	})
 }
 

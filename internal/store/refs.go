@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/cairn-learning/cairn/internal/problem"
 )
@@ -114,5 +113,5 @@ func pageOf[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 
 // conflictf returns a problem.ErrConflict naming the field and the reason.
 func conflictf(field, format string, args ...any) error {
-	return fmt.Errorf("%s: %s: %w", field, fmt.Sprintf(format, args...), problem.ErrConflict)
+	return problem.Conflict(field, format, args...)
 }

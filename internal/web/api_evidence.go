@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +74,18 @@ func (s *Server) recordEvidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.RecordedBy = by
+	// The change is logged with the evidence, in its transaction; a
+	// student left out is refused by the store, with nothing to log.
+	var audit []store.AuditEntry
 	if in.StudentID != 0 {
-		if _, err := s.studentAccess(r, in.StudentID, access.Change, access.Evidence); err != nil {
+		entry, err := s.studentChange(r, in.StudentID, access.Evidence)
+		if err != nil {
 			return asInvalidStudent(err, "studentId", in.StudentID)
 		}
+		audit = append(audit, entry)
 	}
 	ev := in.evidence(s.districtOf(r))
-	if err := s.store.RecordEvidence(r.Context(), &ev); err != nil {
+	if err := s.store.RecordEvidence(r.Context(), &ev, audit...); err != nil {
 		return err
 	}
 	writeCreated(w, fmt.Sprintf("/api/v1/evidence/%d", ev.ID), ev)
@@ -108,9 +114,9 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 	}
 	switch {
 	case len(raw) == 0:
-		return fmt.Errorf("the batch is empty: %w", problem.ErrInvalid)
+		return problem.Errorf(problem.KindInvalid, "the batch is empty")
 	case len(raw) > maxBatch:
-		return fmt.Errorf("the batch holds %d records; send at most %d at a time: %w", len(raw), maxBatch, problem.ErrInvalid)
+		return problem.Errorf(problem.KindInvalid, "the batch holds %d records; send at most %d at a time", len(raw), maxBatch)
 	}
 	evs := make([]evidence.Evidence, len(raw))
 	for i, m := range raw {
@@ -131,10 +137,11 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 		in.RecordedBy = by
 		evs[i] = in.evidence(s.districtOf(r))
 	}
-	if err := s.mayRecordFor(r, evs); err != nil {
+	audit, err := s.mayRecordFor(r, evs)
+	if err != nil {
 		return err
 	}
-	if err := s.store.RecordEvidenceBatch(r.Context(), evs); err != nil {
+	if err := s.store.RecordEvidenceBatch(r.Context(), evs, audit...); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, newList(evs, 0))
@@ -146,26 +153,46 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 // student they may not see is answered like evidence that does not
 // exist.
 func (s *Server) pathEvidence(r *http.Request, action access.Action) (evidence.Evidence, error) {
+	ev, _, err := s.evidenceAccess(r, action)
+	return ev, err
+}
+
+// pathEvidenceChange is pathEvidence for a change, which returns the
+// audit entry of the change unwritten, for the store's write to record in
+// the change's transaction (see studentChange).
+func (s *Server) pathEvidenceChange(r *http.Request) (evidence.Evidence, store.AuditEntry, error) {
+	return s.evidenceAccess(r, access.Change)
+}
+
+// evidenceAccess is pathEvidence and pathEvidenceChange: a view is logged
+// at once, a change's entry is returned.
+func (s *Server) evidenceAccess(r *http.Request, action access.Action) (evidence.Evidence, store.AuditEntry, error) {
 	id, err := pathID(r, "id", "evidence")
 	if err != nil {
-		return evidence.Evidence{}, err
+		return evidence.Evidence{}, store.AuditEntry{}, err
 	}
 	// What none of the actor's roles may ever do (a guardian voiding) is
 	// refused first, the same whether the evidence exists or not.
 	if _, err := access.Decide(actorOf(r), action, access.Evidence, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
-		return evidence.Evidence{}, err
+		return evidence.Evidence{}, store.AuditEntry{}, err
 	}
 	ev, err := s.store.Evidence(r.Context(), s.districtOf(r), id)
 	if err != nil {
-		return ev, urlRecord(err, "evidence", id)
+		return ev, store.AuditEntry{}, urlRecord(err, "evidence", id)
 	}
-	if _, err := s.studentAccess(r, ev.StudentID, action, access.Evidence); err != nil {
+	var entry store.AuditEntry
+	if action == access.Change {
+		entry, err = s.studentChange(r, ev.StudentID, access.Evidence)
+	} else {
+		_, err = s.studentAccess(r, ev.StudentID, action, access.Evidence)
+	}
+	if err != nil {
 		if errors.Is(err, problem.ErrForbidden) {
-			return ev, err
+			return ev, store.AuditEntry{}, err
 		}
-		return ev, urlRecord(asNotFound(err), "evidence", id)
+		return ev, store.AuditEntry{}, urlRecord(asNotFound(err), "evidence", id)
 	}
-	return ev, nil
+	return ev, entry, nil
 }
 
 func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
@@ -184,7 +211,7 @@ type voidInput struct {
 }
 
 func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.pathEvidence(r, access.Change)
+	ev, audit, err := s.pathEvidenceChange(r)
 	if err != nil {
 		return err
 	}
@@ -198,7 +225,8 @@ func (s *Server) voidEvidence(w http.ResponseWriter, r *http.Request) error {
 	if in.By, err = actingPerson(r, "by", in.By); err != nil {
 		return err
 	}
-	if err := s.store.VoidEvidence(r.Context(), s.districtOf(r), ev.ID, in.By, in.Reason); err != nil {
+	audit.Detail = "void of evidence " + strconv.FormatInt(ev.ID, 10)
+	if err := s.store.VoidEvidence(r.Context(), s.districtOf(r), ev.ID, in.By, in.Reason, audit); err != nil {
 		return err
 	}
 	ev, err = s.store.Evidence(r.Context(), s.districtOf(r), ev.ID)
@@ -234,9 +262,11 @@ func (s *Server) studentEvidence(w http.ResponseWriter, r *http.Request) error {
 }
 
 // mayRecordFor checks that the actor may record evidence for the student
-// of each record, and logs it. A refusal names the first record refused;
-// a student the actor may not see reads like one that does not exist.
-func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
+// of each record, and returns the audit entries of the change, one per
+// student, for the store to write with the batch. A refusal names the
+// first record refused; a student the actor may not see reads like one
+// that does not exist.
+func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) ([]store.AuditEntry, error) {
 	a := actorOf(r)
 	var ids []int64
 	for _, ev := range evs {
@@ -246,7 +276,7 @@ func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
 	// not a student) is missing from the answer.
 	related, err := s.store.RelationsToEach(r.Context(), a, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seen := map[int64]bool{}
 	var entries []store.AuditEntry
@@ -258,16 +288,16 @@ func (s *Server) mayRecordFor(r *http.Request, evs []evidence.Evidence) error {
 		rels, known := related[ev.StudentID]
 		rel, derr := access.Decide(a, access.Change, access.Evidence, rels)
 		if errors.Is(derr, problem.ErrForbidden) {
-			return derr
+			return nil, derr
 		}
 		if !known || derr != nil {
 			// Nothing is written: the store would refuse an unknown
 			// student the same way, and a hidden one must read like it.
-			return problem.InRecord(i, problem.Invalid("studentId", "no student %d in this district", ev.StudentID))
+			return nil, problem.InRecord(i, problem.Invalid("studentId", "no student %d in this district", ev.StudentID))
 		}
 		entries = append(entries, s.auditEntry(r, ev.StudentID, access.Change, access.Evidence, rel))
 	}
-	return s.store.AppendAudits(r.Context(), entries)
+	return entries, nil
 }
 
 // asInvalidStudent turns the refusal of a student named in a request body

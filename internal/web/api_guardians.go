@@ -29,7 +29,7 @@ func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) linkGuardian(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.pathStudent(r, access.Change, access.Guardians)
+	st, audit, err := s.pathStudentChange(r, access.Guardians)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Server) linkGuardian(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := roster.GuardianLink{DistrictID: s.districtOf(r), GuardianID: in.GuardianID, StudentID: st.ID, Relationship: in.Relationship}
-	if err := s.store.LinkGuardian(r.Context(), l); err != nil {
+	if err := s.store.LinkGuardian(r.Context(), l, audit); err != nil {
 		return err
 	}
 	writeCreated(w, "", l)

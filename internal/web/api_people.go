@@ -80,10 +80,15 @@ func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return urlRecord(err, "person", id)
 	}
+	// A change of a student's profile is logged with it, in its
+	// transaction.
+	var audit []store.AuditEntry
 	if p.Has(roster.RoleStudent) {
-		if _, err := s.studentAccess(r, id, access.Change, access.Profile); err != nil {
+		entry, err := s.studentChange(r, id, access.Profile)
+		if err != nil {
 			return err
 		}
+		audit = append(audit, entry)
 	}
 	if err := decodeJSON(w, r, &p); err != nil {
 		return err
@@ -91,7 +96,7 @@ func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkPatched(r, &p.ID, &p.DistrictID, id); err != nil {
 		return err
 	}
-	if err := s.store.UpdatePerson(r.Context(), &p); err != nil {
+	if err := s.store.UpdatePerson(r.Context(), &p, audit...); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, p)

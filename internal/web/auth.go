@@ -209,7 +209,7 @@ func anonSecret(r *http.Request) []byte {
 
 // errFormToken refuses a state-changing request without a valid form
 // token. The message helps a person whose page was open too long.
-var errFormToken = fmt.Errorf("the form is out of date or did not come from this site; reload the page and try again: %w", problem.ErrForbidden)
+var errFormToken = problem.Forbidden("the form is out of date or did not come from this site; reload the page and try again")
 
 // checkFormToken checks the form token of a state-changing request from a
 // browser: the form field "csrf", or the X-CSRF-Token header for scripts.

@@ -431,7 +431,7 @@ func (s *Server) runImport(ctx context.Context, up *importUpload, dryRun bool) (
 		}
 		view.Source = "OneRoster " + ro.Version
 	default:
-		return nil, fmt.Errorf("import kind %q: %w", up.kind, problem.ErrInvalid)
+		return nil, problem.Errorf(problem.KindInvalid, "import kind %q", up.kind)
 	}
 	for _, k := range rep.Kinds() {
 		view.Rows = append(view.Rows, importRow{Kind: k, Created: rep.Created[k], Updated: rep.Updated[k],

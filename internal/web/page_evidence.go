@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/access"
@@ -95,7 +96,7 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 // voidEvidenceForm voids a piece of evidence with the reason given: it
 // stays on record, struck through, and no longer counts.
 func (s *Server) voidEvidenceForm(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.pathEvidence(r, access.Change)
+	ev, audit, err := s.pathEvidenceChange(r)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,8 @@ func (s *Server) voidEvidenceForm(w http.ResponseWriter, r *http.Request) error 
 	if len(data.Errors) > 0 {
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "evidence", data)
 	}
-	err = s.store.VoidEvidence(r.Context(), actorOf(r).DistrictID, ev.ID, actorOf(r).PersonID, data.Reason)
+	audit.Detail = "void of evidence " + strconv.FormatInt(ev.ID, 10)
+	err = s.store.VoidEvidence(r.Context(), actorOf(r).DistrictID, ev.ID, actorOf(r).PersonID, data.Reason, audit)
 	if errors.Is(err, problem.ErrConflict) {
 		data.Errors["reason"] = pr.T("evidence.error.already")
 		return s.renderPage(w, r, http.StatusConflict, "evidence", data)

@@ -17,6 +17,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // recordPage is the evidence grid: one row per student, one column per
@@ -325,15 +326,25 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "record_evidence", data)
 	}
 
-	err = s.store.RecordEvidenceBatch(r.Context(), evs)
+	// The change of each student's evidence is logged in the batch's own
+	// transaction: the grid and its entries are written together or not
+	// at all, so a failed entry never answers an error for a grid that
+	// was recorded (and would be recorded again if sent again).
+	detail := "evidence grid of class " + strconv.FormatInt(data.Class.ID, 10)
+	audit := make([]store.AuditEntry, 0, len(evs))
+	for _, ev := range evs {
+		e := s.auditEntry(r, ev.StudentID, access.Change, access.Evidence, rels[ev.StudentID])
+		e.Detail = detail
+		audit = append(audit, e)
+	}
+	err = s.store.RecordEvidenceBatch(r.Context(), evs, audit...)
 	var ie *problem.InvalidError
 	switch {
 	case errors.As(err, &ie) && ie.Record >= 0 && ie.Record < len(origins):
 		o := origins[ie.Record]
 		for _, f := range ie.Fields {
-			var k int
-			if n, _ := fmt.Sscanf(f.Field, "scores[%d]", &k); n == 1 && k < len(o.cols) {
-				cellErr(o.row, o.cols[k], f.Reason)
+			if f.List == "scores" && f.Index >= 0 && f.Index < len(o.cols) {
+				cellErr(o.row, o.cols[f.Index], f.Reason)
 				continue
 			}
 			switch {
@@ -345,13 +356,6 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "record_evidence", data)
 	case err != nil:
-		return err
-	}
-	recorded := make([]roster.Person, len(evs))
-	for i, ev := range evs {
-		recorded[i].ID = ev.StudentID
-	}
-	if err := s.auditClass(r, recorded, rels, access.Change, access.Evidence, "evidence grid of class "+strconv.FormatInt(data.Class.ID, 10)); err != nil {
 		return err
 	}
 	if data.Student != 0 {

@@ -487,5 +487,5 @@ func (s *Server) staticAsset(w http.ResponseWriter, r *http.Request) error {
 // notFoundPage is the error of an id in a page's URL that names nothing
 // the person may see.
 func notFoundPage(what string, id any) error {
-	return fmt.Errorf("%s %v: %w", what, id, problem.ErrNotFound)
+	return problem.NotFound(what, id)
 }

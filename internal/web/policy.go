@@ -193,7 +193,7 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	a := *st.actor
 	if pol.changes && a.TokenScope == access.TokenRead {
-		return fmt.Errorf("a read-only access token cannot change anything: %w", problem.ErrForbidden)
+		return problem.Forbidden("a read-only access token cannot change anything")
 	}
 	if len(pol.roles) > 0 && !slices.ContainsFunc(pol.roles, a.Has) {
 		return &forbiddenPage{roles: pol.roles}
@@ -226,7 +226,8 @@ func (e *forbiddenPage) Error() string {
 	return "only a " + strings.Join(names, " or ") + " may use this"
 }
 
-func (e *forbiddenPage) Unwrap() error { return problem.ErrForbidden }
+// Unwrap makes the refusal a problem.ErrForbidden whose message is Error.
+func (e *forbiddenPage) Unwrap() error { return problem.Forbidden("%s", e.Error()) }
 
 // formBodyLimit is the most a state-changing request may send: a batch of
 // evidence or an uploaded roster may be large, a form is small.

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/cairn-learning/cairn/internal/problem"
 )
@@ -78,11 +76,19 @@ const problemTypeBase = "tag:cairn-learning.org,2025:problem:"
 // kinds of internal/problem map to 404, 422, 403 and 409, faults in the
 // request to their own status, and anything else to a 500 whose cause is
 // logged and never shown. internal reports that last case.
+//
+// What the client reads comes only from the typed errors' data (kind,
+// field, record, message), never from Error(): the context wrapped around
+// them on the way up names functions and is for the log.
 func problemFor(err error) (p problemDetails, internal bool) {
 	var (
 		re *requestError
 		ie *problem.InvalidError
+		pe *problem.Error
 		me *http.MaxBytesError
+		// bi is a refusal of a file's contents (badinput.Error) that tells
+		// its problems as fields.
+		bi interface{ Invalid() *problem.InvalidError }
 	)
 	switch {
 	case errors.As(err, &re):
@@ -91,38 +97,49 @@ func problemFor(err error) (p problemDetails, internal bool) {
 		p.Record = re.record
 	case errors.As(err, &me):
 		p = newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", me.Limit))
-	case errors.As(err, &ie):
-		p = newProblem(http.StatusUnprocessableEntity, invalidDetail(ie))
+	case errors.As(err, &bi):
+		ie := bi.Invalid()
+		p = newProblem(http.StatusUnprocessableEntity, ie.Detail())
 		p.Errors = ie.Fields
-		if ie.Record >= 0 {
-			rec := ie.Record
-			p.Record = &rec
+	case errors.As(err, &ie):
+		p = newProblem(http.StatusUnprocessableEntity, ie.Detail())
+		p.Errors = ie.Fields
+		p.Record = recordOf(ie.Record)
+	case errors.As(err, &pe) && kindStatus[pe.Kind] != 0:
+		p = newProblem(kindStatus[pe.Kind], pe.Detail())
+		if pe.Field != "" {
+			p.Errors = []problem.Field{{Field: pe.Field, Reason: pe.Message}}
 		}
-	case errors.Is(err, problem.ErrInvalid):
-		p = newProblem(http.StatusUnprocessableEntity, publicMessage(err, problem.ErrInvalid))
-	case errors.Is(err, problem.ErrNotFound):
-		p = newProblem(http.StatusNotFound, publicMessage(err, problem.ErrNotFound))
-	case errors.Is(err, problem.ErrForbidden):
-		p = newProblem(http.StatusForbidden, publicMessage(err, problem.ErrForbidden))
-	case errors.Is(err, problem.ErrConflict):
-		p = newProblem(http.StatusConflict, publicMessage(err, problem.ErrConflict))
-		if m := fieldPrefix.FindStringSubmatch(strings.TrimPrefix(p.Detail, recordPrefix.FindString(p.Detail))); m != nil {
-			p.Errors = []problem.Field{{Field: m[1], Reason: m[2]}}
-		}
+		p.Record = recordOf(pe.Record)
 	default:
+		// A bare sentinel (fmt.Errorf("...: %w", problem.ErrForbidden))
+		// says its kind but nothing meant for people: the answer names the
+		// kind only.
+		for _, k := range []problem.Kind{problem.KindInvalid, problem.KindNotFound, problem.KindForbidden, problem.KindConflict} {
+			if errors.Is(err, k.Err()) {
+				return newProblem(kindStatus[k], ""), false
+			}
+		}
 		p = newProblem(http.StatusInternalServerError, "the server failed to answer; the failure is logged under the request id")
 		return p, true
 	}
-	if p.Record == nil {
-		// A batch failure of a kind other than invalid still says which
-		// record it concerns (problem.InRecord writes "record N: ...").
-		if m := recordPrefix.FindStringSubmatch(p.Detail); m != nil {
-			if n, err := strconv.Atoi(m[1]); err == nil {
-				p.Record = &n
-			}
-		}
-	}
 	return p, false
+}
+
+// kindStatus is the HTTP status of each kind of problem.
+var kindStatus = map[problem.Kind]int{
+	problem.KindNotFound:  http.StatusNotFound,
+	problem.KindInvalid:   http.StatusUnprocessableEntity,
+	problem.KindForbidden: http.StatusForbidden,
+	problem.KindConflict:  http.StatusConflict,
+}
+
+// recordOf is the problem document's record: nil for a single record (-1).
+func recordOf(i int) *int {
+	if i < 0 {
+		return nil
+	}
+	return &i
 }
 
 func newProblem(status int, detail string) problemDetails {
@@ -131,62 +148,6 @@ func newProblem(status int, detail string) problemDetails {
 		t.slug, t.title = strconv.Itoa(status), http.StatusText(status)
 	}
 	return problemDetails{Type: problemTypeBase + t.slug, Title: t.title, Status: status, Detail: detail}
-}
-
-func invalidDetail(ie *problem.InvalidError) string {
-	var b strings.Builder
-	if ie.Record >= 0 {
-		fmt.Fprintf(&b, "record %d: ", ie.Record)
-	}
-	for i, f := range ie.Fields {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "%s: %s", f.Field, f.Reason)
-	}
-	return b.String()
-}
-
-var (
-	// wrapPrefix matches the context problem.Wrap puts in front of a
-	// message ("CreateSchool: ", "Class(3): ", "store.Open: "): the names
-	// of exported functions, which mean nothing to a client. Field names
-	// start in lower case ("sourcedId: ") and are kept.
-	wrapPrefix   = regexp.MustCompile(`^(store\.)?[A-Z][A-Za-z0-9_]*(\([^()]*\))?: `)
-	recordPrefix = regexp.MustCompile(`^record (\d+): `)
-	// fieldPrefix matches a message that starts with the JSON field it is
-	// about ("sourcedId: ..."), as conflicts do.
-	fieldPrefix = regexp.MustCompile(`^([a-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[a-z][A-Za-z0-9_]*(?:\[\d+\])?)*): (.+)$`)
-)
-
-// publicMessage turns an error of a known kind into a message for the
-// client: the reason, without function names or the kind's own word.
-func publicMessage(err, kind error) string {
-	msg := err.Error()
-	for {
-		loc := wrapPrefix.FindStringIndex(msg)
-		if loc == nil {
-			break
-		}
-		msg = msg[loc[1]:]
-	}
-	// Function names may also sit after a "record N: " prefix.
-	if m := recordPrefix.FindString(msg); m != "" {
-		rest := msg[len(m):]
-		for {
-			loc := wrapPrefix.FindStringIndex(rest)
-			if loc == nil {
-				break
-			}
-			rest = rest[loc[1]:]
-		}
-		msg = m + rest
-	}
-	msg = strings.TrimSuffix(msg, ": "+kind.Error())
-	if msg == kind.Error() {
-		return ""
-	}
-	return msg
 }
 
 // writeError answers with the problem document for err, logging the

@@ -43,7 +43,7 @@ func Fetch(ctx context.Context, client *http.Client, rawURL string) (*Package, e
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("fetching CASE package %s: the server has no such package: %w", rawURL, problem.ErrNotFound)
+		return nil, problem.Errorf(problem.KindNotFound, "fetching CASE package %s: the server has no such package", rawURL)
 	case resp.StatusCode != http.StatusOK:
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 		return nil, fmt.Errorf("fetching CASE package %s: the server answered %s: %q", rawURL, resp.Status, snippet)
