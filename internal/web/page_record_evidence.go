@@ -80,7 +80,7 @@ type recordKind struct {
 
 // recordFormData builds the grid for the class in the URL, with the
 // standards and students the request names.
-func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url.Values) (*recordPage, []roster.Person, []standards.Standard, *districtStandards, map[int64]access.Relation, error) {
+func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url.Values) (*recordPage, []roster.Person, []standards.Standard, *standards.Catalog, map[int64]access.Relation, error) {
 	c, err := s.classAccess(r, access.Change)
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
@@ -98,7 +98,7 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
-	ds, err := s.loadDistrictStandards(ctx, d)
+	ds, err := s.store.Catalog(ctx, d)
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
@@ -127,19 +127,19 @@ func (s *Server) recordFormData(w http.ResponseWriter, r *http.Request, form url
 		data.Problem = pr.T("record.too_many", maxGridStandards)
 	}
 	for _, st := range courseStds {
-		data.Choices = append(data.Choices, recordChoice{ID: st.ID, Label: shortLabel(st) + " " + truncateWords(st.Statement, 60), Lang: ds.langOf(st),
+		data.Choices = append(data.Choices, recordChoice{ID: st.ID, Label: shortLabel(st) + " " + truncateWords(st.Statement, 60), Lang: ds.LangOf(st),
 			Checked: slices.ContainsFunc(chosen, func(x standards.Standard) bool { return x.ID == st.ID })})
 	}
 	for _, st := range chosen {
-		sc := ds.scaleOf(st)
+		sc := ds.ScaleOf(st)
 		var lv []string
 		for _, l := range sc.Levels {
 			lv = append(lv, pr.Number(l.Value)+" "+levelLabel(pr, l.Label))
 		}
-		data.Cols = append(data.Cols, recordCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Levels: strings.Join(lv, ", "), Lang: ds.langOf(st)})
+		data.Cols = append(data.Cols, recordCol{ID: st.ID, Label: shortLabel(st), Statement: st.Statement, Levels: strings.Join(lv, ", "), Lang: ds.LangOf(st)})
 	}
 	if len(chosen) > 0 {
-		sc := ds.scaleOf(chosen[0])
+		sc := ds.ScaleOf(chosen[0])
 		data.Hint = pr.T("record.hint", pr.Number(sc.Min()), pr.Number(sc.Max()))
 	}
 
@@ -296,7 +296,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 			if v == "" {
 				continue
 			}
-			sc := ds.scaleOf(st)
+			sc := ds.ScaleOf(st)
 			score, ok := parseScore(v, sc)
 			if !ok {
 				cellErr(i, j, pr.T("record.error.score", pr.Number(sc.Min()), pr.Number(sc.Max())))

@@ -1,32 +1,11 @@
 package web
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
 )
-
-// districtStandards is the district's catalog under the name the
-// evidence grid's handlers still use; every other page reads
-// standards.Catalog directly.
-type districtStandards struct{ *standards.Catalog }
-
-// loadDistrictStandards returns the district's cached catalog.
-func (s *Server) loadDistrictStandards(ctx context.Context, districtID int64) (*districtStandards, error) {
-	cat, err := s.store.Catalog(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	return &districtStandards{cat}, nil
-}
-
-// scaleOf returns the scale of a standard's framework.
-func (d *districtStandards) scaleOf(st standards.Standard) standards.Scale { return d.ScaleOf(st) }
-
-// langOf is the language tag a standard's framework is written in.
-func (d *districtStandards) langOf(st standards.Standard) string { return d.LangOf(st) }
 
 // levelClass is the CSS class that colours a level: l1 for a scale's
 // lowest level, l2 for the next, and so on; l0 for no evidence.
