@@ -34,7 +34,13 @@ type benchDistrict struct {
 	now   time.Time
 }
 
-func newBenchDistrict(b *testing.B, url string) *benchDistrict {
+func newBenchDistrict(b testing.TB, url string) *benchDistrict {
+	return newDistrictWith(b, url, 5)
+}
+
+// newDistrictWith is newBenchDistrict with thousands of pieces of evidence
+// already recorded.
+func newDistrictWith(b testing.TB, url string, thousands int) *benchDistrict {
 	b.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, store.Config{URL: url})
@@ -101,7 +107,7 @@ func newBenchDistrict(b *testing.B, url string) *benchDistrict {
 	// statistics on it (PostgreSQL's autovacuum gathers them within a
 	// minute of the first thousands of rows), so plans are made for tables
 	// of that size rather than for empty ones.
-	for range 5 {
+	for range thousands {
 		batch := make([]evidence.Evidence, 1000)
 		for i := range batch {
 			batch[i] = x.evidence()

@@ -236,6 +236,11 @@ type work struct {
 	stored map[int64]mastery.State
 	// evidence is the number of evidence records written for the student.
 	evidence int
+	// fresh are the observations of the evidence just written for the
+	// student, by standard, when it is the whole change: then the targets'
+	// histories can be grown from their stored states (engine.grow)
+	// rather than read again.
+	fresh map[int64][]mastery.Observation
 }
 
 // studentsPerChunk bounds how many students' evidence is held in memory
@@ -253,8 +258,14 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 		n := min(len(items), studentsPerChunk)
 		chunk := items[:n]
 		items = items[n:]
-		if err := e.load(ctx, chunk, true); err != nil {
+		rest, err := e.grow(ctx, chunk)
+		if err != nil {
 			return nil, 0, err
+		}
+		if len(rest) > 0 {
+			if err := e.load(ctx, rest, true); err != nil {
+				return nil, 0, err
+			}
 		}
 		var rows [][]any
 		for _, w := range chunk {
@@ -277,7 +288,7 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 			ids := slices.Clone(w.targets)
 			slices.Sort(ids)
 			changes = append(changes, Change{DistrictID: e.districtID, StudentID: w.student, StandardIDs: ids, Evidence: w.evidence})
-			w.obs, w.stored = nil, nil
+			w.obs, w.stored, w.fresh = nil, nil, nil
 		}
 		if err := e.r.insertRows(ctx, insertStateHead, upsertStateTail, rows); err != nil {
 			return nil, 0, fmt.Errorf("writing mastery states: %w", err)

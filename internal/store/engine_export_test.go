@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/cairn-learning/cairn/internal/evidence"
 )
@@ -61,3 +63,30 @@ func (s *Store) WriteLimit(ctx context.Context, evs []evidence.Evidence, targets
 		return r.insertRows(ctx, insertStateHead, upsertStateTail, stRows)
 	})
 }
+
+// StateRows returns every stored mastery state of the district as the
+// text of its row, every column but updated_at, by (student, standard).
+func (s *Store) StateRows(ctx context.Context, districtID int64) (map[[2]int64]string, error) {
+	out := map[[2]int64]string{}
+	err := s.reader().each(ctx, `
+SELECT student_id, standard_id, value, level, level_label, mastered, evidence_count, last_assessed, trend, explanation,
+    model_p, model_next, model_low, model_high, model_n, model_verdict
+FROM mastery_states WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var k [2]int64
+		var ms MasteryState
+		var explanation string
+		mc := modelCol{dst: &ms.Model}
+		if err := row.Scan(&k[0], &k[1], &ms.Value, &ms.Level, &ms.LevelLabel, &ms.Mastered, &ms.EvidenceCount,
+			tsCol{&ms.LastAssessed}, &ms.Trend, &explanation, &mc.p, &mc.next, &mc.low, &mc.high, &mc.n, &mc.verdict); err != nil {
+			return err
+		}
+		out[k] = fmt.Sprintf("%v %v %q %v %d %s %v %s %v %v %v %v %v %q", ms.Value, ms.Level, ms.LevelLabel, ms.Mastered, ms.EvidenceCount,
+			ms.LastAssessed.Format(time.RFC3339Nano), ms.Trend, explanation, mc.p, mc.next, mc.low, mc.high, mc.n, mc.verdict.String)
+		return nil
+	})
+	return out, err
+}
+
+// Grown counts the work items whose states were grown from their stored
+// states rather than recomputed from all of their evidence.
+func Grown() int64 { return grownItems.Load() }
