@@ -34,7 +34,8 @@ var grownItems atomic.Int64
 // observations and stored children. It returns the items it could not
 // prepare so, for load: items without fresh evidence, and those where
 // mastery.Grow refuses or a target's history is not in its state (a
-// standard with children and evidence of its own).
+// standard with children and evidence of its own, which its stored count
+// shows: more than its children's).
 func (e *engine) grow(ctx context.Context, items []*work) (rest []*work, err error) {
 	byStudent := make(map[int64]*work, len(items))
 	var students, stds []int64
@@ -153,24 +154,30 @@ func (e *engine) growItem(d mastery.District, w *work, prev func(std int64, expl
 		if len(add) > 0 {
 			return false
 		}
-		st, ok, err := prev(id, true)
+		// A rolled-up state counts its children's evidence and its own:
+		// when its count is its children's, it has none of its own.
+		st, ok, err := prev(id, false)
 		if err != nil {
 			*errp = err
 			return false
 		}
-		if ok && slices.ContainsFunc(st.Explanation.Children, func(c mastery.ChildInput) bool { return c.StandardID == id }) {
-			return false
-		}
+		kids := 0
 		for _, k := range d.Children(id) {
-			if isTarget[k] {
-				continue
-			}
-			if st, ok, err := prev(k, false); err != nil {
+			ks, kok, err := prev(k, false)
+			if err != nil {
 				*errp = err
 				return false
-			} else if ok {
-				w.stored[k] = st
 			}
+			if !kok {
+				continue
+			}
+			kids += ks.EvidenceCount
+			if !isTarget[k] {
+				w.stored[k] = ks
+			}
+		}
+		if ok && st.EvidenceCount != kids {
+			return false
 		}
 	}
 	return true

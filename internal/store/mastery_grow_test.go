@@ -42,6 +42,11 @@ func TestIncrementalRecordingMatchesRebuild(t *testing.T) {
 						ev.AssessedAt = recorded[x.rng.IntN(len(recorded))].AssessedAt
 					}
 				}
+				if i%37 == 0 {
+					// Evidence of its own on a standard with children.
+					v := float64(1 + x.rng.IntN(4))
+					ev.Scores = append(ev.Scores[:1], evidence.Score{StandardID: x.above[ev.Scores[0].StandardID][0], Level: &v})
+				}
 				record(ev)
 				if i == 150 {
 					for _, j := range []int{3, 40, 77, 120} {
