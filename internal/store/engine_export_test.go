@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/evidence"
@@ -31,11 +33,28 @@ func (s *Store) MaxEvidenceID(ctx context.Context) (id int64, err error) {
 	return id, err
 }
 
+// withInput returns an explanation with one more input listed first, so
+// that the explanations the limit writes grow as recording's do, by the
+// same bytes. It is a copy, not a computation: the weights are not
+// recomputed.
+func withInput(explanation string, evidenceID int64, value float64, at time.Time) string {
+	const inputs = `"inputs":[`
+	i := strings.Index(explanation, inputs)
+	if i < 0 {
+		return explanation
+	}
+	i += len(inputs)
+	in := `{"evidenceId":` + strconv.FormatInt(evidenceID, 10) + `,"value":` + strconv.FormatFloat(value, 'f', -1, 64) +
+		`,"assessedAt":"` + at.UTC().Format(time.RFC3339Nano) + `","weight":0.35},`
+	return explanation[:i] + in + explanation[i:]
+}
+
 // WriteLimit writes, in one transaction, the rows that recording evs
 // writes, with the statements recording uses and nothing else: each piece
 // of evidence (its ID, RecordedAt and score values already set), its
 // scores, and the states of targets(ev) upserted from states, each
-// (student, standard) once. It reads nothing and decides nothing: it is
+// (student, standard) once, the explanation of each scored standard one
+// input longer, as recording's grow. It reads nothing and decides nothing: it is
 // the limit of the write path on this database.
 func (s *Store) WriteLimit(ctx context.Context, evs []evidence.Evidence, targets func(ev *evidence.Evidence) []int64, states LimitStates) error {
 	return s.inTx(ctx, func(r *runner) error {
@@ -46,6 +65,11 @@ func (s *Store) WriteLimit(ctx context.Context, evs []evidence.Evidence, targets
 			ev := &evs[i]
 			evRows[i] = evidenceRow(s, ev)
 			scRows = scoreRows(s, ev, scRows)
+			for _, sc := range ev.Scores {
+				if row, ok := states[[2]int64{ev.StudentID, sc.StandardID}]; ok {
+					row[10] = withInput(row[10].(string), ev.ID, sc.Value, ev.AssessedAt)
+				}
+			}
 			for _, std := range targets(ev) {
 				k := [2]int64{ev.StudentID, std}
 				if row, ok := states[k]; ok && !seen[k] {
@@ -86,7 +110,3 @@ FROM mastery_states WHERE district_id = $1`, []any{districtID}, func(row scanner
 	})
 	return out, err
 }
-
-// Grown counts the work items whose states were grown from their stored
-// states rather than recomputed from all of their evidence.
-func Grown() int64 { return grownItems.Load() }
