@@ -7,6 +7,14 @@
 // Explanation of the inputs and weights that produced it, because teachers
 // and families will ask why.
 //
+// Recompute is every decision the store's writes make: given a district's
+// hierarchy and policies (District), a student's evidence and the stored
+// states of children that did not change, it returns the new states of the
+// standards touched and of their ancestors (Targets), rolled up from the
+// deepest. Replay gives the same states as they stood at earlier times.
+// Grow reads a state's history back from its explanation, so that new
+// evidence can be added without reading the old again, to the same bits.
+//
 // Statistical models give probabilities: Bayesian Knowledge Tracing per
 // standard (BKTParams, fitted by FitBKT), an ability model that rates
 // students and items as Elo does while keeping its uncertainty

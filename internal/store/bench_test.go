@@ -28,11 +28,19 @@ type benchDistrict struct {
 	classes  []int64
 	students [][]int64 // by class
 	leaves   []int64
-	rng      *rand.Rand
-	now      time.Time
+	// above are each leaf's ancestors, nearest first.
+	above map[int64][]int64
+	rng   *rand.Rand
+	now   time.Time
 }
 
-func newBenchDistrict(b *testing.B, url string) *benchDistrict {
+func newBenchDistrict(b testing.TB, url string) *benchDistrict {
+	return newDistrictWith(b, url, 5)
+}
+
+// newDistrictWith is newBenchDistrict with thousands of pieces of evidence
+// already recorded.
+func newDistrictWith(b testing.TB, url string, thousands int) *benchDistrict {
 	b.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, store.Config{URL: url})
@@ -46,7 +54,7 @@ func newBenchDistrict(b *testing.B, url string) *benchDistrict {
 			b.Fatal(err)
 		}
 	}
-	x := &benchDistrict{s: s, rng: rand.New(rand.NewPCG(1, 2)), now: time.Now()}
+	x := &benchDistrict{s: s, above: map[int64][]int64{}, rng: rand.New(rand.NewPCG(1, 2)), now: time.Now()}
 	d := roster.District{Name: "Bench"}
 	must(s.CreateDistrict(ctx, &d))
 	x.district = d.ID
@@ -88,6 +96,7 @@ func newBenchDistrict(b *testing.B, url string) *benchDistrict {
 				leaf := standards.Standard{DistrictID: d.ID, FrameworkID: fw.ID, Statement: fmt.Sprintf("Standard %d.%d.%d", dm, cl, l), ParentID: &cluster.ID, Position: l}
 				must(s.CreateStandard(ctx, &leaf))
 				x.leaves = append(x.leaves, leaf.ID)
+				x.above[leaf.ID] = []int64{cluster.ID, domain.ID}
 				mapped = append(mapped, leaf.ID)
 			}
 		}
@@ -98,7 +107,7 @@ func newBenchDistrict(b *testing.B, url string) *benchDistrict {
 	// statistics on it (PostgreSQL's autovacuum gathers them within a
 	// minute of the first thousands of rows), so plans are made for tables
 	// of that size rather than for empty ones.
-	for range 5 {
+	for range thousands {
 		batch := make([]evidence.Evidence, 1000)
 		for i := range batch {
 			batch[i] = x.evidence()
@@ -223,6 +232,135 @@ func BenchmarkPredictUpdate(b *testing.B) {
 			b.ReportMetric(q(0.5), "p50-µs")
 			b.ReportMetric(q(0.9), "p90-µs")
 			b.ReportMetric(q(0.99), "p99-µs")
+		})
+	}
+}
+
+// limit prepares x for the write path's limit: the rows recording would
+// write, without the reads and computation that decide them. It returns
+// the states to write, one for every student on every standard (a
+// student without a state on one gets another student's, so that the
+// limit writes as many rows as recording does), and the first free
+// evidence id.
+func (x *benchDistrict) limit(b *testing.B) (store.LimitStates, int64) {
+	b.Helper()
+	ctx := context.Background()
+	var all []store.MasteryState
+	byStd := map[int64]store.MasteryState{}
+	for _, class := range x.students {
+		for _, st := range class {
+			states, err := x.s.StudentMastery(ctx, x.district, st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, ms := range states {
+				byStd[ms.StandardID] = ms
+			}
+			all = append(all, states...)
+		}
+	}
+	have := map[[2]int64]bool{}
+	for _, ms := range all {
+		have[[2]int64{ms.StudentID, ms.StandardID}] = true
+	}
+	for _, class := range x.students {
+		for _, st := range class {
+			for std, ms := range byStd {
+				if !have[[2]int64{st, std}] {
+					ms.StudentID = st
+					all = append(all, ms)
+				}
+			}
+		}
+	}
+	last, err := x.s.MaxEvidenceID(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return x.s.LimitStatesOf(all), last + 1
+}
+
+// limitEvidence returns x.evidence() as recording would store it: id,
+// recording time and score values set.
+func (x *benchDistrict) limitEvidence(id int64) evidence.Evidence {
+	ev := x.evidence()
+	ev.ID = id
+	ev.AssessedAt = ev.AssessedAt.UTC().Truncate(time.Microsecond)
+	ev.RecordedAt = time.Now().UTC().Truncate(time.Microsecond)
+	ev.Attempt = 1
+	for i := range ev.Scores {
+		ev.Scores[i].Value = *ev.Scores[i].Level
+	}
+	return ev
+}
+
+// targets are the standards whose states recording ev rewrites.
+func (x *benchDistrict) targets(ev *evidence.Evidence) []int64 {
+	var out []int64
+	for _, sc := range ev.Scores {
+		out = append(out, sc.StandardID)
+		out = append(out, x.above[sc.StandardID]...)
+	}
+	return out
+}
+
+// BenchmarkRecordLimit is the limit of BenchmarkRecordEvidence on the
+// same database: one transaction per record writing the rows recording
+// writes (evidence, scores, the states of its standards and their
+// ancestors) with the same statements, indexes and pragmas, but reading
+// nothing and computing nothing. Recording's records/s divided by this
+// one's is how close the write path comes to what the database allows.
+func BenchmarkRecordLimit(b *testing.B) {
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			x := newBenchDistrict(b, eng.url(b))
+			states, id := x.limit(b)
+			ctx := context.Background()
+			b.ResetTimer()
+			cpu := cpuTime()
+			for b.Loop() {
+				evs := []evidence.Evidence{x.limitEvidence(id)}
+				id++
+				if err := x.s.WriteLimit(ctx, evs, x.targets, states); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/record")
+		})
+	}
+}
+
+// BenchmarkRecordLimitBatch1000 is the limit of
+// BenchmarkRecordEvidenceBatch1000, as BenchmarkRecordLimit is of
+// BenchmarkRecordEvidence.
+func BenchmarkRecordLimitBatch1000(b *testing.B) {
+	const size = 1000
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			x := newBenchDistrict(b, eng.url(b))
+			states, id := x.limit(b)
+			ctx := context.Background()
+			batch := make([]evidence.Evidence, size)
+			b.ResetTimer()
+			var cpu time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				for i := range batch {
+					batch[i] = x.limitEvidence(id)
+					id++
+				}
+				start := cpuTime()
+				b.StartTimer()
+				if err := x.s.WriteLimit(ctx, batch, x.targets, states); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				cpu += cpuTime() - start
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size), "cpu-µs/record")
 		})
 	}
 }

@@ -101,7 +101,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
-		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1}
+		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
 		return err
 	})
@@ -174,6 +174,7 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 				perStudent[ev.StudentID] = w
 			}
 			w.evidence++
+			w.fresh = freshOf(ev, w.fresh)
 			stdsOf[ev.StudentID] = scored(ev, stdsOf[ev.StudentID])
 		}
 		if err := r.insertRows(ctx, insertEvidenceHead, "", evRows); err != nil {

@@ -209,10 +209,11 @@ ORDER BY p.family_name, p.given_name, p.id`, s.activeArgs(districtID, classID, s
 	return out, err
 }
 
-// engine recomputes mastery states of one district inside a write
-// transaction. Every path that writes mastery (recording, voiding, policy
-// and hierarchy changes, rebuilding) goes through compute, so that all of
-// them agree to the last bit.
+// engine loads and saves the mastery states of one district inside a
+// write transaction; what the states are is decided by the mastery
+// package (mastery.Recompute). Every path that writes mastery (recording,
+// voiding, policy and hierarchy changes, rebuilding) goes through
+// mastery.Recompute, so that all of them agree to the last bit.
 type engine struct {
 	r          *runner
 	districtID int64
@@ -235,74 +236,11 @@ type work struct {
 	stored map[int64]mastery.State
 	// evidence is the number of evidence records written for the student.
 	evidence int
-}
-
-// targetsOf returns stds with all their ancestors, deepest first.
-func (e *engine) targetsOf(stds []int64) []int64 {
-	set := make(map[int64]bool, len(stds)*3)
-	var out []int64
-	add := func(id int64) {
-		if !set[id] {
-			set[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, id := range stds {
-		add(id)
-		for _, a := range e.m.graph.Ancestors(id) {
-			add(a)
-		}
-	}
-	slices.SortFunc(out, func(a, b int64) int {
-		return cmp.Or(cmp.Compare(e.m.std[b].depth, e.m.std[a].depth), cmp.Compare(a, b))
-	})
-	return out
-}
-
-// compute returns the states of w's targets. A standard has a state when it
-// or a standard below it has evidence. A standard with children is rolled
-// up from its children (those without evidence passed as unassessed), with
-// its own evidence, if any, as one more child; a standard without children
-// is computed from its evidence by its policy's method.
-func (e *engine) compute(w *work) map[int64]mastery.State {
-	res := make(map[int64]mastery.State, len(w.targets))
-	isTarget := make(map[int64]bool, len(w.targets))
-	for _, id := range w.targets {
-		isTarget[id] = true
-	}
-	for _, id := range w.targets {
-		pol := e.pol.of(id)
-		scale, _ := e.m.scaleOf(id)
-		own := w.obs[id]
-		kids := e.m.graph.Children(id)
-		if len(kids) == 0 {
-			if len(own) > 0 {
-				res[id] = pol.Decide(scale, own, e.m.tracer(id))
-			}
-			continue
-		}
-		children := make([]mastery.Child, 0, len(kids)+1)
-		assessed := false
-		for _, k := range kids {
-			var st mastery.State
-			var ok bool
-			if isTarget[k] {
-				st, ok = res[k]
-			} else {
-				st, ok = w.stored[k]
-			}
-			assessed = assessed || ok
-			children = append(children, mastery.Child{StandardID: k, State: st})
-		}
-		if len(own) > 0 {
-			assessed = true
-			children = append(children, mastery.Child{StandardID: id, State: pol.Decide(scale, own, e.m.tracer(id))})
-		}
-		if assessed {
-			res[id] = mastery.Rollup(pol.Rollup, scale, children)
-		}
-	}
-	return res
+	// fresh are the observations of the evidence just written for the
+	// student, by standard, when it is the whole change: then the targets'
+	// histories can be grown from their stored states (engine.grow)
+	// rather than read again.
+	fresh map[int64][]mastery.Observation
 }
 
 // studentsPerChunk bounds how many students' evidence is held in memory
@@ -320,12 +258,18 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 		n := min(len(items), studentsPerChunk)
 		chunk := items[:n]
 		items = items[n:]
-		if err := e.load(ctx, chunk, true); err != nil {
+		rest, err := e.grow(ctx, chunk)
+		if err != nil {
 			return nil, 0, err
+		}
+		if len(rest) > 0 {
+			if err := e.load(ctx, rest, true); err != nil {
+				return nil, 0, err
+			}
 		}
 		var rows [][]any
 		for _, w := range chunk {
-			states := e.compute(w)
+			states := mastery.Recompute(e.district(), w.targets, w.obs, w.stored)
 			var gone []int64
 			for _, id := range w.targets {
 				st, ok := states[id]
@@ -344,7 +288,7 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 			ids := slices.Clone(w.targets)
 			slices.Sort(ids)
 			changes = append(changes, Change{DistrictID: e.districtID, StudentID: w.student, StandardIDs: ids, Evidence: w.evidence})
-			w.obs, w.stored = nil, nil
+			w.obs, w.stored, w.fresh = nil, nil, nil
 		}
 		if err := e.r.insertRows(ctx, insertStateHead, upsertStateTail, rows); err != nil {
 			return nil, 0, fmt.Errorf("writing mastery states: %w", err)
@@ -430,7 +374,7 @@ JOIN evidence e ON e.id = sc.evidence_id AND e.void_at IS NULL`),
 		append([]any{e.districtID}, pairArgs...), e.observe(byStudent, voided))
 	for _, w := range items {
 		for _, obs := range w.obs {
-			slices.SortFunc(obs, compareObservations)
+			slices.SortFunc(obs, mastery.CompareObservations)
 		}
 	}
 	if err != nil {
@@ -502,12 +446,6 @@ func (e *engine) observe(byStudent map[int64]*work, voided map[int64]bool) func(
 		}
 		return nil
 	}
-}
-
-// compareObservations orders observations as they count: by assessment
-// time, then recording time, then evidence id.
-func compareObservations(a, b mastery.Observation) int {
-	return cmp.Or(a.AssessedAt.Compare(b.AssessedAt), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.EvidenceID, b.EvidenceID))
 }
 
 // newEngine returns an engine for the district using the cached model and
@@ -781,25 +719,10 @@ func (s *Store) MasteryAsOf(ctx context.Context, districtID, studentID int64, at
 		if err := e.load(ctx, []*work{all}, false); err != nil {
 			return err
 		}
-		out = make([]map[int64]mastery.State, len(at))
-		for i, t := range at {
-			// Every standard with evidence is a target, so no state of a
-			// child is needed from the store: a child that is not a
-			// target has no evidence and no state.
-			w := &work{student: studentID, targets: all.targets, obs: make(map[int64][]mastery.Observation, len(all.obs))}
-			for id, obs := range all.obs {
-				n, _ := slices.BinarySearchFunc(obs, t, func(o mastery.Observation, t time.Time) int {
-					if o.AssessedAt.After(t) {
-						return 1
-					}
-					return -1
-				})
-				if n > 0 {
-					w.obs[id] = obs[:n]
-				}
-			}
-			out[i] = e.compute(w)
-		}
+		// Every standard with evidence is a target, so no state of a
+		// child is needed from the store: a child that is not a target
+		// has no evidence and no state.
+		out = mastery.Replay(e.district(), all.targets, all.obs, at)
 		return nil
 	})
 	return out, err

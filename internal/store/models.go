@@ -171,7 +171,7 @@ func (e *engine) sequences(ctx context.Context, progress func(string, int, int))
 				if !ok {
 					continue
 				}
-				slices.SortFunc(obs, compareObservations)
+				slices.SortFunc(obs, mastery.CompareObservations)
 				buf = buf[:0]
 				for _, o := range obs {
 					buf = append(buf, mastery.AtMastery(scale, o.Value))

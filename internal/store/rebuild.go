@@ -60,7 +60,7 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 			w := byStudent[id]
 			stds := make([]int64, 0, len(w.obs))
 			for std, obs := range w.obs {
-				slices.SortFunc(obs, compareObservations)
+				slices.SortFunc(obs, mastery.CompareObservations)
 				for _, o := range obs {
 					evidence[o.EvidenceID] = true
 				}
@@ -69,7 +69,7 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 				}
 			}
 			w.targets = e.targetsOf(stds)
-			states := e.compute(w)
+			states := mastery.Recompute(e.district(), w.targets, w.obs, nil)
 			w.obs = nil
 			var ids []int64
 			for _, std := range w.targets {
