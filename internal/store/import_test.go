@@ -672,7 +672,7 @@ func openRoster(t *testing.T, e *env, districtID int64, dir string) *oneroster.R
 	t.Helper()
 	known, err := e.s.OneRosterKnown(e.ctx, districtID)
 	ok(t, err)
-	ro, err := oneroster.Open(filepath.Join(onerosterTestdata, dir), oneroster.ReadOptions{Known: known})
+	ro, err := oneroster.Open(filepath.Join(onerosterTestdata, dir), oneroster.ReadOptions{Known: oneroster.SnapshotOf(known)})
 	ok(t, err)
 	return ro
 }
@@ -1222,7 +1222,7 @@ func editedRoster(t *testing.T, e *env, districtID int64, dir, file, old, new st
 	}
 	known, err := e.s.OneRosterKnown(e.ctx, districtID)
 	ok(t, err)
-	opt.Known = known
+	opt.Known = oneroster.SnapshotOf(known)
 	ro, err := oneroster.Open(tmp, opt)
 	ok(t, err)
 	return ro
