@@ -1,6 +1,7 @@
 package oneroster
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -225,11 +226,14 @@ func viewPlan(t *testing.T, p *importplan.RosterPlan) planView {
 // there with -update.
 func checkGolden(t *testing.T, name string, got any) {
 	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(got); err != nil {
 		t.Fatal(err)
 	}
-	b = append(b, '\n')
+	b := buf.Bytes()
 	path := filepath.Join("testdata", "golden", name+".golden")
 	if *update {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
