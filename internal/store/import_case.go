@@ -80,15 +80,7 @@ func (s *Store) ImportCASE(ctx context.Context, districtID int64, pkg FrameworkP
 // is planned against. A scale asked for (scaleID) must be the district's.
 func (r *runner) frameworkSnapshot(ctx context.Context, districtID int64, sourcedID string, scaleID int64) (*importplan.FrameworkSnapshot, error) {
 	snap := &importplan.FrameworkSnapshot{DistrictID: districtID}
-	pools := map[string]*idPool{}
-	snap.IDs = func(table string) (int64, error) {
-		p := pools[table]
-		if p == nil {
-			p = r.newIDPool(table)
-			pools[table] = p
-		}
-		return p.take(ctx)
-	}
+	snap.IDs = r.idsOf(ctx)
 	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri, case_document, case_definitions FROM frameworks WHERE district_id = $1 AND sourced_id = $2`,
 		districtID, sourcedID).Scan(frameworkDest(&snap.Framework, &snap.URI, &snap.Document, &snap.Definitions)...)
 	switch {

@@ -218,15 +218,7 @@ func (ap *rosterApply) snapshot(ctx context.Context) (*importplan.RosterSnapshot
 	}
 	ap.progress.report("loading", 0, 1)
 	snap := &importplan.RosterSnapshot{District: district, OtherDistricts: map[string]bool{}}
-	pools := map[string]*idPool{}
-	snap.IDs = func(table string) (int64, error) {
-		p := pools[table]
-		if p == nil {
-			p = r.newIDPool(table)
-			pools[table] = p
-		}
-		return p.take(ctx)
-	}
+	snap.IDs = r.idsOf(ctx)
 	snap.EachKept = func(f func(importplan.KeptHash)) error { return eachKept(ctx, r, ap.districtID, f) }
 	err = r.each(ctx, `SELECT sourced_id FROM districts WHERE sourced_id <> '' AND id <> $1`, d, func(row scanner) error {
 		var sid string
