@@ -19,6 +19,7 @@ type FrameworkPlanner interface {
 	Source() string
 	// FrameworkSourcedID is the CASE identifier of the framework imported.
 	FrameworkSourcedID() string
+	// PlanImport plans the import against snap, or refuses it.
 	PlanImport(snap *importplan.FrameworkSnapshot, opt importplan.Options) (*importplan.FrameworkPlan, error)
 }
 

@@ -109,6 +109,7 @@ func eachKept(ctx context.Context, r *runner, districtID int64, f func(importpla
 // RosterPlanner plans a roster import against what the district holds
 // (oneroster.Plan); a *oneroster.Roster is one.
 type RosterPlanner interface {
+	// PlanImport plans the import against snap, or refuses it.
 	PlanImport(snap *importplan.RosterSnapshot, opt importplan.Options) (*importplan.RosterPlan, error)
 }
 
