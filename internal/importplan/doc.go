@@ -2,7 +2,9 @@
 // plans: a snapshot of what a district holds, read by the store, and the
 // plan of writes that the interop packages (oneroster, casepkg) work out
 // from a parsed package and that snapshot, for the store to apply in the
-// transaction it read the snapshot in.
+// transaction it read the snapshot in. It also holds what the store reads
+// of a district for an export (StoredFramework, StoredRoster,
+// StoredMastery), for the interop packages to write in their formats.
 //
 // The package stands between the two so that neither needs the other:
 // the store knows SQL and nothing of file formats, the interop packages
