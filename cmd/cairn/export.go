@@ -51,7 +51,11 @@ imported go out as the student information system sent them (identifiers,
 userIds, user profiles, role rows, metadata, dates), with what cairn holds
 of them put in. Importing the package into the same district changes
 nothing, and a new district made from it exports the same files.`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
-			ro, err := st.ExportOneRoster(ctx, districtID, w, oneroster.WriteOptions{})
+			sr, err := st.StoredRoster(ctx, districtID)
+			if err != nil {
+				return "", err
+			}
+			ro, err := oneroster.WriteStored(w, sr, oneroster.WriteOptions{Now: storeNow(st)})
 			if err != nil {
 				return "", err
 			}
@@ -68,7 +72,11 @@ and the level as text (scores to hundredths), each tied to the standard's
 CASE identifier as its learning objective (the identifiers 'cairn export
 case' writes). Line items run over their class's term and rows are dated by
 their evidence, so the same mastery gives the same files.`, func(st *store.Store, districtID int64, w io.Writer) (string, error) {
-			n, err := st.ExportGradebook(ctx, districtID, w, time.Time{})
+			m, err := st.MasteryResults(ctx, districtID)
+			if err != nil {
+				return "", err
+			}
+			n, err := oneroster.WriteMasteryGradebook(w, m, storeNow(st))
 			return fmt.Sprintf("%d %s", n, plural(n, "result", "results")), err
 		})
 	case "-h", "--help", "help":
@@ -116,7 +124,7 @@ id, CASE identifier or title.`)
 	if err != nil {
 		return err
 	}
-	pkg, err := st.ExportCASE(ctx, districtID, fw.ID, casepkg.ExportOptions{BaseURL: *baseURL})
+	pkg, err := exportStoredCASE(ctx, st, districtID, fw.ID, casepkg.ExportOptions{BaseURL: *baseURL})
 	if err != nil {
 		return err
 	}
@@ -129,6 +137,32 @@ id, CASE identifier or title.`)
 	}
 	return nil
 }
+
+// exportStoredCASE writes a framework of the district as a CASE 1.1
+// package (casepkg.ExportStored). opt.Now defaults to the store's clock
+// (it serves only a framework whose last change is unknown), and
+// opt.Creator to the district's name.
+func exportStoredCASE(ctx context.Context, st *store.Store, districtID, frameworkID int64, opt casepkg.ExportOptions) (*casepkg.CFPackage, error) {
+	sf, err := st.StoredFramework(ctx, districtID, frameworkID)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now.IsZero() {
+		opt.Now = storeNow(st)
+	}
+	if opt.Creator == "" {
+		d, err := st.District(ctx, districtID)
+		if err != nil {
+			return nil, err
+		}
+		opt.Creator = d.Name
+	}
+	return casepkg.ExportStored(sf, opt)
+}
+
+// storeNow is the store's clock as it dates what it writes: UTC, to the
+// microsecond.
+func storeNow(st *store.Store) time.Time { return st.Now().UTC().Truncate(time.Microsecond) }
 
 // findFramework finds a framework of the district by id, CASE identifier
 // or title (without regard to case).

@@ -206,7 +206,7 @@ listed and stop nothing.`)
 		prog.finish()
 		return err
 	}
-	ro, err := oneroster.Open(src, oneroster.ReadOptions{Known: known, Partial: *partial})
+	ro, err := oneroster.Open(src, oneroster.ReadOptions{Known: oneroster.SnapshotOf(known), Partial: *partial})
 	if err != nil {
 		prog.finish()
 		return refused(env, src, err)

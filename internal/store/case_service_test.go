@@ -10,10 +10,10 @@ import (
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
-// TestCASEFrameworks reads every framework of a district in CASE terms:
-// imported ones and one made in cairn, in id order, each as CASEFramework
-// gives it, and none of another district's.
-func TestCASEFrameworks(t *testing.T) {
+// TestStoredFrameworks reads every framework of a district as stored, for
+// the CASE service: imported ones and one made in cairn, in id order, each
+// as StoredFramework gives it, and none of another district's.
+func TestStoredFrameworks(t *testing.T) {
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) {
 			e := open(t, eng.url(t))
@@ -30,30 +30,30 @@ func TestCASEFrameworks(t *testing.T) {
 				want = append(want, rep.FrameworkID)
 			}
 
-			got, err := s.CASEFrameworks(ctx, x.d.ID)
+			got, err := s.StoredFrameworks(ctx, x.d.ID)
 			ok(t, err)
 			var ids []int64
 			for _, f := range got {
-				ids = append(ids, f.FrameworkID)
-				one, err := s.CASEFramework(ctx, x.d.ID, f.FrameworkID)
+				ids = append(ids, f.Framework.ID)
+				one, err := s.StoredFramework(ctx, x.d.ID, f.Framework.ID)
 				ok(t, err)
-				if diff := cmp.Diff(one, f.Framework); diff != "" {
-					t.Errorf("framework %d differs from CASEFramework (-one +all):\n%s", f.FrameworkID, diff)
+				if diff := cmp.Diff(one, f); diff != "" {
+					t.Errorf("framework %d differs from StoredFramework (-one +all):\n%s", f.Framework.ID, diff)
 				}
 			}
 			if diff := cmp.Diff(want, ids); diff != "" {
 				t.Errorf("framework ids (-want +got):\n%s", diff)
 			}
-			if len(got) > 1 && got[1].Framework.Framework.Title != "Example Fractions Progression" {
-				t.Errorf("second framework %q", got[1].Framework.Framework.Title)
+			if len(got) > 1 && got[1].Framework.Title != "Example Fractions Progression" {
+				t.Errorf("second framework %q", got[1].Framework.Title)
 			}
 
 			empty := emptyDistrict(t, e, "empty")
-			got, err = s.CASEFrameworks(ctx, empty.ID)
+			got, err = s.StoredFrameworks(ctx, empty.ID)
 			if err != nil || len(got) != 0 {
 				t.Errorf("a district without frameworks: %d, %v", len(got), err)
 			}
-			if _, err := s.CASEFrameworks(ctx, 9999); !errors.Is(err, problem.ErrNotFound) {
+			if _, err := s.StoredFrameworks(ctx, 9999); !errors.Is(err, problem.ErrNotFound) {
 				t.Errorf("no such district: %v, want not found", err)
 			}
 		})

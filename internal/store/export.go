@@ -3,46 +3,39 @@ package store
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"io"
 	"slices"
 	"time"
 
-	"github.com/cairn-learning/cairn/internal/interop/casepkg"
-	"github.com/cairn-learning/cairn/internal/interop/oneroster"
+	"github.com/cairn-learning/cairn/internal/importplan"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 )
 
-// CASEFramework returns a framework of the district in CASE terms, as
-// casepkg.FromStandards gathers it: the standards that are not retired in
-// hierarchy order (a retired standard's children moved up to its nearest
-// ancestor that is not), the prerequisites between them and the
-// framework's crosswalks, with the URIs they were imported with, the
-// records as published and when cairn last changed the framework.
-func (s *Store) CASEFramework(ctx context.Context, districtID, frameworkID int64) (_ *casepkg.Framework, err error) {
-	defer wrap(&err, "CASEFramework(%d)", frameworkID)
-	var out *casepkg.Framework
+// StoredFramework returns a framework of the district as it is stored,
+// with what CASE published of it, for an export (casepkg.ExportStored):
+// every standard in hierarchy order with its URI and CFItem as published,
+// the district's prerequisites, the framework's crosswalks and
+// associations, and when cairn last changed it.
+func (s *Store) StoredFramework(ctx context.Context, districtID, frameworkID int64) (_ importplan.StoredFramework, err error) {
+	defer wrap(&err, "StoredFramework(%d)", frameworkID)
+	var out importplan.StoredFramework
 	err = s.inReadTx(ctx, func(r *runner) error {
 		var err error
-		out, _, err = s.caseFramework(ctx, r, districtID, frameworkID)
+		out, err = s.storedFramework(ctx, r, districtID, frameworkID)
 		return err
 	})
 	return out, err
 }
 
-// caseFramework also returns the ids of the standards of the framework it
-// returns, in the same order.
-func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, frameworkID int64) (*casepkg.Framework, []int64, error) {
-	var fw standards.Framework
-	var fwURI string
-	var doc, defs []byte
+func (s *Store) storedFramework(ctx context.Context, r *runner, districtID, frameworkID int64) (importplan.StoredFramework, error) {
+	var out importplan.StoredFramework
 	var changed time.Time
 	err := r.queryRow(ctx, `SELECT `+frameworkCols+`, uri, case_document, case_definitions, changed_at FROM frameworks WHERE district_id = $1 AND id = $2`,
-		districtID, frameworkID).Scan(frameworkDest(&fw, &fwURI, &doc, &defs, tsCol{&changed})...)
+		districtID, frameworkID).Scan(frameworkDest(&out.Framework, &out.URI, &out.Document, &out.Definitions, tsCol{&changed})...)
 	if err != nil {
-		return nil, nil, noRows(err, "framework", frameworkID)
+		return out, noRows(err, "framework", frameworkID)
 	}
+	out.Changed = changed
 	var all []standards.Standard
 	uris := map[int64]string{}
 	items := map[int64][]byte{}
@@ -63,79 +56,40 @@ func (s *Store) caseFramework(ctx context.Context, r *runner, districtID, framew
 			return err
 		})
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
-	all = hierarchyOrder(all)
-	prereqs, err := s.prerequisites(ctx, r, districtID)
-	if err != nil {
-		return nil, nil, err
+	for _, st := range hierarchyOrder(all) {
+		out.Standards = append(out.Standards, importplan.CASEStandard{Standard: st, URI: uris[st.ID], Item: items[st.ID]})
 	}
-	crosswalks, err := s.crosswalks(ctx, r, districtID, frameworkID)
-	if err != nil {
-		return nil, nil, err
+	if out.Prerequisites, err = s.prerequisites(ctx, r, districtID); err != nil {
+		return out, err
 	}
-	out, err := casepkg.FromStandards(fw, all, prereqs, crosswalks)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errNotCASE, err)
+	if out.Crosswalks, err = s.crosswalks(ctx, r, districtID, frameworkID); err != nil {
+		return out, err
 	}
-	out.URI, out.Document, out.Definitions, out.Changed = fwURI, doc, defs, changed
 	if out.Associations, err = s.caseAssociations(ctx, r, districtID, frameworkID); err != nil {
-		return nil, nil, err
+		return out, err
 	}
-	// FromStandards keeps the order of all, leaving retired ones out.
-	var ids []int64
-	for _, st := range all {
-		if !st.Retired {
-			out.Standards[len(ids)].URI = uris[st.ID]
-			out.Standards[len(ids)].Item = items[st.ID]
-			ids = append(ids, st.ID)
-		}
-	}
-	return out, ids, nil
+	return out, nil
 }
 
-// ExportCASE writes a framework of the district as a CASE 1.1 CFPackage
-// (see casepkg.Export) that casepkg.Parse reads back as the same
-// framework: what was imported and has not changed is written as
-// published, and what changed in cairn carries the time of the framework's
-// last change, so an unchanged framework exports the same on every day.
-// opt.Now (the store's clock when zero) serves only a framework whose last
-// change is unknown, and opt.Creator defaults to the district's name.
-func (s *Store) ExportCASE(ctx context.Context, districtID, frameworkID int64, opt casepkg.ExportOptions) (_ *casepkg.CFPackage, err error) {
-	defer wrap(&err, "ExportCASE(%d)", frameworkID)
-	fw, err := s.CASEFramework(ctx, districtID, frameworkID)
-	if err != nil {
-		return nil, err
-	}
-	if opt.Now.IsZero() {
-		opt.Now = s.nowUTC()
-	}
-	if opt.Creator == "" {
-		d, err := s.District(ctx, districtID)
-		if err != nil {
-			return nil, err
-		}
-		opt.Creator = d.Name
-	}
-	return casepkg.Export(fw, opt)
-}
-
-// OneRosterDistrict gathers the district's roster for oneroster.FromDistrict:
-// the people, classes and enrollments that are not retired, and the
-// schools, terms and courses that are not retired or that a class or
-// person still refers to.
-func (s *Store) OneRosterDistrict(ctx context.Context, districtID int64) (_ oneroster.District, err error) {
-	defer wrap(&err, "OneRosterDistrict")
-	var d oneroster.District
+// StoredRoster returns the district's roster as an export writes it (see
+// importplan.StoredRoster and oneroster.WriteStored): the people, classes
+// and enrollments that are not retired, the schools, terms and courses
+// that are not retired or that a class or person still refers to, and the
+// records the district's OneRoster imports kept.
+func (s *Store) StoredRoster(ctx context.Context, districtID int64) (_ importplan.StoredRoster, err error) {
+	defer wrap(&err, "StoredRoster")
+	var d importplan.StoredRoster
 	err = s.inReadTx(ctx, func(r *runner) error {
 		var err error
-		d, err = s.oneRosterDistrict(ctx, r, districtID)
+		d, err = s.storedRoster(ctx, r, districtID)
 		return err
 	})
 	return d, err
 }
 
-func (s *Store) oneRosterDistrict(ctx context.Context, r *runner, districtID int64) (d oneroster.District, err error) {
+func (s *Store) storedRoster(ctx context.Context, r *runner, districtID int64) (d importplan.StoredRoster, err error) {
 	if d.District, err = s.district(ctx, r, districtID); err != nil {
 		return d, err
 	}
@@ -279,13 +233,13 @@ FROM enrollments WHERE district_id = $1 AND retired_at IS NULL ORDER BY id`, arg
 	if err != nil {
 		return d, err
 	}
-	d.Kept = &oneroster.Kept{}
 	err = r.each(ctx, `SELECT entity, record FROM oneroster_records WHERE district_id = $1 AND record <> ''`, args, func(row scanner) error {
-		var e, rec string
-		if err := row.Scan(&e, &rec); err != nil {
-			return err
-		}
-		return d.Kept.Add(oneroster.Entity(e), []byte(rec))
+		var k importplan.KeptJSON
+		var rec string
+		err := row.Scan(&k.Entity, &rec)
+		k.Record = []byte(rec)
+		d.Kept = append(d.Kept, k)
+		return err
 	})
 	if err != nil {
 		return d, err
@@ -306,45 +260,18 @@ FROM demographics WHERE district_id = $1 ORDER BY student_id`, args, func(row sc
 	return d, err
 }
 
-// ExportOneRoster writes the district's roster as a OneRoster 1.2 bulk CSV
-// package (a zip) that ImportOneRoster reads back as the same records:
-// importing it into the same district changes nothing, and a new district
-// made from it exports the same files. Records the district's imports
-// brought go out as they came, with what cairn holds of them put in
-// (oneroster.FromDistrict). opt.Now defaults to the store's clock, and
-// opt.SourceSystemCode to the district's sourcedId. It returns the roster
-// written.
-func (s *Store) ExportOneRoster(ctx context.Context, districtID int64, w io.Writer, opt oneroster.WriteOptions) (_ *oneroster.Roster, err error) {
-	defer wrap(&err, "ExportOneRoster")
-	d, err := s.OneRosterDistrict(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	ro, err := oneroster.FromDistrict(d)
-	if err != nil {
-		return nil, err
-	}
-	if opt.Now.IsZero() {
-		opt.Now = s.nowUTC()
-	}
-	if opt.SourceSystemCode == "" {
-		// The district is the system the records come from.
-		opt.SourceSystemCode = ro.Orgs[0].SourcedID
-	}
-	return ro, oneroster.Write(w, ro, opt)
-}
-
 // MasteryResults returns, for every class that is not retired, the mastery
 // of each of its enrolled students on each standard of its course that is
 // not retired, by class, standard (in hierarchy order) and student; only
-// students with a state on the standard are listed. Identifiers are those
-// of the OneRoster and CASE exports: the records' sourcedIds (or
-// "cairn-<kind>-<id>"), and for a standard its CASE identifier. It also
-// returns the scale of each standard's framework, by CASE identifier.
-func (s *Store) MasteryResults(ctx context.Context, districtID int64) (_ []oneroster.MasteryResult, _ map[string]standards.Scale, err error) {
+// students with a state on the standard are listed. Records are named as
+// the OneRoster export names them: their sourcedIds, or
+// "cairn-<kind>-<id>". Each standard comes with its framework's scale,
+// and the frameworks of the standards come with the results, read in the
+// same transaction, so that a gradebook can name each standard by the
+// identifier its CASE export gives it (oneroster.WriteMasteryGradebook).
+func (s *Store) MasteryResults(ctx context.Context, districtID int64) (_ importplan.StoredMastery, err error) {
 	defer wrap(&err, "MasteryResults")
-	var out []oneroster.MasteryResult
-	scaleOf := map[string]standards.Scale{}
+	var out importplan.StoredMastery
 	err = s.inReadTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, districtID); err != nil {
 			return err
@@ -403,9 +330,7 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 		if err != nil {
 			return err
 		}
-		// Standards by CASE identifier, as the CASE export names them.
 		stds := map[int64]standards.Standard{}
-		caseIDs := map[int64]string{}
 		var frameworks []int64
 		for _, c := range cells {
 			if _, ok := stds[c.standard]; ok {
@@ -421,17 +346,17 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 			}
 		}
 		for _, fwID := range frameworks {
-			if err := s.caseIdentifiers(ctx, r, districtID, fwID, caseIDs); err != nil {
+			fw, err := s.storedFramework(ctx, r, districtID, fwID)
+			if err != nil {
 				return err
 			}
+			out.Frameworks = append(out.Frameworks, fw)
 		}
 		for _, c := range cells {
 			cl := classes[c.class]
 			st := stds[c.standard]
-			st.SourcedID = caseIDs[st.ID]
 			sc, _ := m.scaleOf(st.ID)
-			scaleOf[st.SourcedID] = sc
-			out = append(out, oneroster.MasteryResult{
+			out.Results = append(out.Results, importplan.MasteryResult{
 				ClassSourcedID:   ids.classes[cl.ID],
 				SchoolSourcedID:  ids.schools[cl.SchoolID],
 				TermSourcedID:    ids.terms[cl.TermID],
@@ -439,6 +364,7 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 				TermEnd:          terms[cl.TermID].EndDate,
 				StudentSourcedID: ids.people[c.student],
 				Standard:         st,
+				Scale:            sc,
 				Value:            c.st.Value,
 				Level:            c.st.LevelLabel,
 				Mastered:         c.st.Mastered,
@@ -447,25 +373,7 @@ WHERE c.district_id = $1 AND c.retired_at IS NULL`, []any{districtID}, func(row 
 		}
 		return nil
 	})
-	return out, scaleOf, err
-}
-
-// caseIdentifiers adds to ids the CASE identifier of each standard of a
-// framework that is not retired, as ExportCASE writes it.
-func (s *Store) caseIdentifiers(ctx context.Context, r *runner, districtID, frameworkID int64, ids map[int64]string) error {
-	fw, stdIDs, err := s.caseFramework(ctx, r, districtID, frameworkID)
-	if err != nil {
-		return err
-	}
-	pkg, err := casepkg.Export(fw, casepkg.ExportOptions{Now: time.Unix(0, 0).UTC(), Creator: "cairn"})
-	if err != nil {
-		return fmt.Errorf("framework %d: %w", frameworkID, err)
-	}
-	// Export writes one item per standard, in order.
-	for i, id := range stdIDs {
-		ids[id] = pkg.CFItems[i].Identifier
-	}
-	return nil
+	return out, err
 }
 
 // exportIDs are the export identifiers of a district's records by id.
@@ -494,49 +402,4 @@ func (x *exportIDs) load(ctx context.Context, r *runner, districtID int64) error
 		*q.into = m
 	}
 	return nil
-}
-
-// ExportGradebook writes per-standard mastery (MasteryResults) as a
-// OneRoster 1.2 gradebook package (a zip): one line item per class and
-// standard, one result per student, each tied to the standard's CASE
-// identifier as its learning objective, scored on the standard's scale.
-// Rows are dated by the data (terms, evidence: see
-// oneroster.MasteryGradebook); now dates the zip's files, and zero means
-// the store's clock.
-// It returns the number of results written.
-func (s *Store) ExportGradebook(ctx context.Context, districtID int64, w io.Writer, now time.Time) (_ int, err error) {
-	defer wrap(&err, "ExportGradebook")
-	results, scales, err := s.MasteryResults(ctx, districtID)
-	if err != nil {
-		return 0, err
-	}
-	if now.IsZero() {
-		now = s.nowUTC()
-	}
-	// MasteryGradebook scores on one scale: one gradebook per scale, in
-	// the order the scales first appear, put together.
-	var order []int64
-	groups := map[int64][]oneroster.MasteryResult{}
-	scaleByID := map[int64]standards.Scale{}
-	for _, res := range results {
-		sc := scales[res.Standard.SourcedID]
-		if _, ok := groups[sc.ID]; !ok {
-			order = append(order, sc.ID)
-			scaleByID[sc.ID] = sc
-		}
-		groups[sc.ID] = append(groups[sc.ID], res)
-	}
-	var gb oneroster.Gradebook
-	for i, id := range order {
-		part := oneroster.MasteryGradebook(groups[id], scaleByID[id])
-		if i == 0 {
-			gb.Categories = part.Categories
-		}
-		gb.LineItems = append(gb.LineItems, part.LineItems...)
-		gb.Results = append(gb.Results, part.Results...)
-	}
-	if len(order) == 0 {
-		gb = oneroster.MasteryGradebook(nil, standards.DefaultScale())
-	}
-	return len(results), oneroster.WriteGradebook(w, gb, now)
 }

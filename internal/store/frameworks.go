@@ -116,7 +116,7 @@ func (s *Store) Frameworks(ctx context.Context, districtID int64) (out []standar
 
 // frameworkChanged records that cairn changed the frameworks of the
 // given standards now: it is the lastChangeDateTime a CASE export gives
-// what changed (see ExportCASE).
+// what changed (see StoredFramework and casepkg.ExportStored).
 func (r *runner) frameworkChanged(ctx context.Context, districtID int64, standardIDs ...int64) error {
 	_, err := r.exec(ctx, `
 UPDATE frameworks SET changed_at = $2

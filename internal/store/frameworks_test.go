@@ -77,9 +77,9 @@ func testFrameworkLanguage(t *testing.T, e *env) {
 	if got := lang(rep.FrameworkID); got != "es" {
 		t.Errorf("language after CASE import = %q, want es", got)
 	}
-	out, err := s.CASEFramework(ctx, id, rep.FrameworkID)
+	out, err := s.StoredFramework(ctx, id, rep.FrameworkID)
 	ok(t, err)
-	cf, err := casepkg.Export(out, casepkg.ExportOptions{Now: e.clk.now()})
+	cf, err := casepkg.ExportStored(out, casepkg.ExportOptions{Now: e.clk.now()})
 	ok(t, err)
 	if cf.CFDocument.Language != "es" {
 		t.Errorf("exported CFDocument language = %q, want es", cf.CFDocument.Language)

@@ -129,17 +129,41 @@ func (p progressFunc) report(stage string, done, total int) {
 type idPool struct {
 	r     *runner
 	table string
+	size  int     // PostgreSQL: how many ids to draw at a time
 	next  int64   // SQLite: the next id to give
 	block []int64 // PostgreSQL: ids drawn and not yet given
 	ready bool
 }
 
-func (r *runner) newIDPool(table string) *idPool { return &idPool{r: r, table: table} }
+func (r *runner) newIDPool(table string) *idPool { return &idPool{r: r, table: table, size: 1024} }
+
+// idsOf returns the IDs of a snapshot: an id pool per table, for the
+// tables an import creates records in. Frameworks and scales are made one
+// at a time, so their pools draw one id at a time and leave no gaps in the
+// sequence.
+func (r *runner) idsOf(ctx context.Context) func(table string) (int64, error) {
+	pools := map[string]*idPool{}
+	return func(table string) (int64, error) {
+		p := pools[table]
+		if p == nil {
+			// The name goes into SQL: only the tables of imports.
+			if !slices.Contains([]string{tSchools, tTerms, tCourses, tClasses, tPeople, tEnrollments, tStandards, tFrameworks, tScales}, table) {
+				return 0, fmt.Errorf("taking ids: %q is not a table an import creates records in", table)
+			}
+			p = r.newIDPool(table)
+			if table == tFrameworks || table == tScales {
+				p.size = 1
+			}
+			pools[table] = p
+		}
+		return p.take(ctx)
+	}
+}
 
 func (p *idPool) take(ctx context.Context) (int64, error) {
 	if p.r.s.engine == Postgres {
 		if len(p.block) == 0 {
-			err := p.r.each(ctx, `SELECT nextval(pg_get_serial_sequence('`+p.table+`', 'id')) FROM generate_series(1, 1024)`, nil, func(row scanner) error {
+			err := p.r.each(ctx, `SELECT nextval(pg_get_serial_sequence('`+p.table+`', 'id')) FROM generate_series(1, $1)`, []any{p.size}, func(row scanner) error {
 				var id int64
 				err := row.Scan(&id)
 				p.block = append(p.block, id)

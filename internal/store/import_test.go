@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -611,7 +613,7 @@ func testExportCASE(t *testing.T, e *env) {
 			in := parseCASE(t, name)
 			rep, err := s.ImportCASE(ctx, d.ID, in, store.ImportOptions{})
 			ok(t, err)
-			pkg, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
+			pkg, err := exportCASE(ctx, s, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
 			ok(t, err)
 			var buf bytes.Buffer
 			ok(t, pkg.WriteJSON(&buf))
@@ -627,7 +629,7 @@ func testExportCASE(t *testing.T, e *env) {
 			// casepkg's round trip lists as normalised: byte for byte
 			// the export casepkg makes of the package it parsed.
 			e.advance(48 * time.Hour)
-			again, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{
+			again, err := exportCASE(ctx, s, d.ID, rep.FrameworkID, casepkg.ExportOptions{
 				BaseURL: "https://cairn.example.org/ims/case/v1p1", Creator: "Example District"})
 			ok(t, err)
 			var got bytes.Buffer
@@ -647,7 +649,7 @@ func testExportCASE(t *testing.T, e *env) {
 	}
 	t.Run("made in cairn", func(t *testing.T) {
 		x := newDistrict(t, e, "made")
-		pkg, err := s.ExportCASE(ctx, x.d.ID, x.fw.ID, casepkg.ExportOptions{BaseURL: "https://cairn.example.org/ims/case/v1p1"})
+		pkg, err := exportCASE(ctx, s, x.d.ID, x.fw.ID, casepkg.ExportOptions{BaseURL: "https://cairn.example.org/ims/case/v1p1"})
 		ok(t, err)
 		var buf bytes.Buffer
 		ok(t, pkg.WriteJSON(&buf))
@@ -672,7 +674,7 @@ func openRoster(t *testing.T, e *env, districtID int64, dir string) *oneroster.R
 	t.Helper()
 	known, err := e.s.OneRosterKnown(e.ctx, districtID)
 	ok(t, err)
-	ro, err := oneroster.Open(filepath.Join(onerosterTestdata, dir), oneroster.ReadOptions{Known: known})
+	ro, err := oneroster.Open(filepath.Join(onerosterTestdata, dir), oneroster.ReadOptions{Known: oneroster.SnapshotOf(known)})
 	ok(t, err)
 	return ro
 }
@@ -710,7 +712,7 @@ func classBySourcedID(t *testing.T, e *env, districtID int64, sourcedID string) 
 func enrolled(t *testing.T, e *env, districtID int64, classSourcedID string) []string {
 	t.Helper()
 	c := classBySourcedID(t, e, districtID, classSourcedID)
-	d, err := e.s.OneRosterDistrict(e.ctx, districtID)
+	d, err := e.s.StoredRoster(e.ctx, districtID)
 	ok(t, err)
 	sid := map[int64]string{}
 	for _, p := range d.People {
@@ -1222,7 +1224,7 @@ func editedRoster(t *testing.T, e *env, districtID int64, dir, file, old, new st
 	}
 	known, err := e.s.OneRosterKnown(e.ctx, districtID)
 	ok(t, err)
-	opt.Known = known
+	opt.Known = oneroster.SnapshotOf(known)
 	ro, err := oneroster.Open(tmp, opt)
 	ok(t, err)
 	return ro
@@ -1325,7 +1327,9 @@ func testExportOneRoster(t *testing.T, e *env) {
 
 	export := func(s *store.Store, districtID int64) []byte {
 		var b bytes.Buffer
-		_, err := s.ExportOneRoster(ctx, districtID, &b, oneroster.WriteOptions{Now: when})
+		sr, err := s.StoredRoster(ctx, districtID)
+		ok(t, err)
+		_, err = oneroster.WriteStored(&b, sr, oneroster.WriteOptions{Now: when})
 		ok(t, err)
 		return b.Bytes()
 	}
@@ -1443,7 +1447,7 @@ func testExportGradebook(t *testing.T, e *env) {
 		x.ev(x.bob, 2, level(x.s1, 1)),
 	}))
 	var buf bytes.Buffer
-	n, err := s.ExportGradebook(ctx, x.d.ID, &buf, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
+	n, err := exportGradebook(ctx, s, x.d.ID, &buf, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	ok(t, err)
 	files := zipTexts(t, buf.Bytes())
 	rows := func(name string) [][]string {
@@ -1462,7 +1466,7 @@ func testExportGradebook(t *testing.T, e *env) {
 		}
 	}
 	var later bytes.Buffer
-	_, err = s.ExportGradebook(ctx, x.d.ID, &later, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	_, err = exportGradebook(ctx, s, x.d.ID, &later, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	ok(t, err)
 	if diff := cmp.Diff(files, zipTexts(t, later.Bytes())); diff != "" {
 		t.Errorf("a later export differs (-first +later):\n%s", diff)
@@ -1481,7 +1485,7 @@ func testExportGradebook(t *testing.T, e *env) {
 	if n != 5 {
 		t.Errorf("%d results, want 5:\n%s", n, files["results.csv"])
 	}
-	pkg, err := s.ExportCASE(ctx, x.d.ID, x.fw.ID, casepkg.ExportOptions{})
+	pkg, err := exportCASE(ctx, s, x.d.ID, x.fw.ID, casepkg.ExportOptions{})
 	ok(t, err)
 	items := map[string]string{} // CASE identifier -> code
 	for _, it := range pkg.CFItems {
@@ -1885,7 +1889,7 @@ func testExportCASEAsPublished(t *testing.T, e *env) {
 	}
 	export := func() []byte {
 		t.Helper()
-		pkg, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
+		pkg, err := exportCASE(ctx, s, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
 		ok(t, err)
 		var buf bytes.Buffer
 		ok(t, pkg.WriteJSON(&buf))
@@ -1918,7 +1922,7 @@ func testExportCASEAsPublished(t *testing.T, e *env) {
 	changedAt := e.peek().Add(time.Millisecond).UTC().Format(time.RFC3339)
 	ok(t, s.UpdateStandard(ctx, &st))
 	e.advance(30 * 24 * time.Hour)
-	pkg, err := s.ExportCASE(ctx, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
+	pkg, err := exportCASE(ctx, s, d.ID, rep.FrameworkID, casepkg.ExportOptions{})
 	ok(t, err)
 	if got := pkg.CFDocument.LastChangeDateTime; got != changedAt {
 		t.Errorf("document lastChangeDateTime %s, want the change's %s", got, changedAt)
@@ -1932,4 +1936,35 @@ func testExportCASEAsPublished(t *testing.T, e *env) {
 			t.Errorf("item %s lost what cairn does not model: %+v", it.HumanCodingScheme, it)
 		}
 	}
+}
+
+// exportCASE exports a framework of the district as cairn export case
+// does: opt.Now defaults to the store's clock, opt.Creator to the
+// district's name.
+func exportCASE(ctx context.Context, s *store.Store, districtID, frameworkID int64, opt casepkg.ExportOptions) (*casepkg.CFPackage, error) {
+	sf, err := s.StoredFramework(ctx, districtID, frameworkID)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now.IsZero() {
+		opt.Now = s.Now().UTC().Truncate(time.Microsecond)
+	}
+	if opt.Creator == "" {
+		d, err := s.District(ctx, districtID)
+		if err != nil {
+			return nil, err
+		}
+		opt.Creator = d.Name
+	}
+	return casepkg.ExportStored(sf, opt)
+}
+
+// exportGradebook writes the district's mastery as a OneRoster gradebook,
+// as cairn export gradebook does, and returns the number of results.
+func exportGradebook(ctx context.Context, s *store.Store, districtID int64, w io.Writer, now time.Time) (int, error) {
+	m, err := s.MasteryResults(ctx, districtID)
+	if err != nil {
+		return 0, err
+	}
+	return oneroster.WriteMasteryGradebook(w, m, now)
 }

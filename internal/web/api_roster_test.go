@@ -286,7 +286,7 @@ func TestRetiredLeaveLists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ro, err := oneroster.Open(filepath.Join("..", "interop", "oneroster", "testdata", "bulk-v1p2"), oneroster.ReadOptions{Known: known})
+		ro, err := oneroster.Open(filepath.Join("..", "interop", "oneroster", "testdata", "bulk-v1p2"), oneroster.ReadOptions{Known: oneroster.SnapshotOf(known)})
 		if err != nil {
 			t.Fatal(err)
 		}

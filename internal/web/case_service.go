@@ -107,7 +107,7 @@ func (s *Server) caseDistrict(ctx context.Context, districtID int64) (*caseDistr
 	if err != nil {
 		return nil, err
 	}
-	fws, err := s.store.CASEFrameworks(ctx, districtID)
+	fws, err := s.store.StoredFrameworks(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}
@@ -120,35 +120,39 @@ func (s *Server) caseDistrict(ctx context.Context, districtID int64) (*caseDistr
 			cd.nodes[strings.ToLower(id)] = n
 		}
 	}
-	for _, f := range fws {
-		if f.Err != nil {
-			// Nothing names it in CASE terms: it is left out, and said.
+	for _, sf := range fws {
+		f, err := casepkg.FromStored(sf)
+		if err != nil {
+			// Nothing names it in CASE terms (a hierarchy that loops, a
+			// parent in another framework): it is left out, and said, and
+			// the district's other frameworks are served as ever.
 			s.log.LogAttrs(ctx, slog.LevelError, "a framework left out of the CASE service",
-				slog.Int64("framework_id", f.FrameworkID), slog.String("err", f.Err.Error()))
+				slog.Int64("framework_id", sf.Framework.ID), slog.String("err", err.Error()))
 			continue
 		}
-		source, err := caseSource(f.Framework, d.Name)
+		id := sf.Framework.ID
+		source, err := caseSource(f, d.Name)
 		if err != nil {
 			return nil, err
 		}
 		cp := (*casePackage)(nil)
 		if old != nil {
-			if prev := old.frameworks[f.FrameworkID]; prev != nil && prev.source == source {
+			if prev := old.frameworks[id]; prev != nil && prev.source == source {
 				cp = prev
 			}
 		}
 		if cp == nil {
-			pkg, err := casepkg.Export(f.Framework, casepkg.ExportOptions{Now: now.UTC(), Creator: d.Name})
+			pkg, err := casepkg.Export(f, casepkg.ExportOptions{Now: now.UTC(), Creator: d.Name})
 			cp = &casePackage{source: source, pkg: pkg}
 			if err != nil {
-				cp = &casePackage{source: source, failed: fmt.Errorf("CASE package of framework %d: %w", f.FrameworkID, err)}
+				cp = &casePackage{source: source, failed: fmt.Errorf("CASE package of framework %d: %w", id, err)}
 				s.log.LogAttrs(ctx, slog.LevelError, "a framework left out of the CASE service",
-					slog.Int64("framework_id", f.FrameworkID), slog.String("err", cp.failed.Error()))
+					slog.Int64("framework_id", id), slog.String("err", cp.failed.Error()))
 			}
 		}
-		cd.frameworks[f.FrameworkID] = cp
+		cd.frameworks[id] = cp
 		if cp.failed != nil {
-			add(casepkg.DocumentIdentifier(f.Framework), caseNode{pkg: cp, kind: caseDocumentNode})
+			add(casepkg.DocumentIdentifier(f), caseNode{pkg: cp, kind: caseDocumentNode})
 			continue
 		}
 		cd.documents = append(cd.documents, cp)

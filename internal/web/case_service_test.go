@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -164,7 +165,7 @@ func TestCASEService(t *testing.T) {
 
 		// A framework made in cairn answers to the identifiers its export
 		// derives.
-		pkgMade, err := f.st.ExportCASE(context.Background(), f.district, f.framework, casepkg.ExportOptions{})
+		pkgMade, err := exportStoredCASE(context.Background(), f.st, f.district, f.framework, casepkg.ExportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,14 +221,14 @@ func TestCASEService(t *testing.T) {
 		}
 		var before casepkg.CFPackage
 		anon.do("GET", casePrefix+"/CFPackages/"+ordering.CFPackage.CFDocument.Identifier, nil).json(t, &before)
-		fws, err := f.st.CASEFrameworks(ctx, f.district)
+		fws, err := f.st.StoredFrameworks(ctx, f.district)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var stdID int64
 		for _, fw := range fws {
-			if fw.Framework.Framework.SourcedID == docID {
-				all, err := f.st.AllStandards(ctx, f.district, fw.FrameworkID)
+			if fw.Framework.SourcedID == docID {
+				all, err := f.st.AllStandards(ctx, f.district, fw.Framework.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -407,7 +408,11 @@ func TestCASEServiceAsPublished(t *testing.T) {
 	if err := f.st.CreateStandard(ctx, &st); err != nil {
 		t.Fatal(err)
 	}
-	fw, err := f.st.CASEFramework(ctx, f.district, bad.ID)
+	sf, err := f.st.StoredFramework(ctx, f.district, bad.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, err := casepkg.FromStored(sf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,4 +430,25 @@ func TestCASEServiceAsPublished(t *testing.T) {
 	if !strings.Contains(f.logs.String(), "a framework left out of the CASE service") {
 		t.Error("the broken framework is not logged")
 	}
+}
+
+// exportStoredCASE exports a framework of the district as cairn export
+// case does: opt.Now defaults to the store's clock, opt.Creator to the
+// district's name.
+func exportStoredCASE(ctx context.Context, st *store.Store, districtID, frameworkID int64, opt casepkg.ExportOptions) (*casepkg.CFPackage, error) {
+	sf, err := st.StoredFramework(ctx, districtID, frameworkID)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now.IsZero() {
+		opt.Now = st.Now().UTC().Truncate(time.Microsecond)
+	}
+	if opt.Creator == "" {
+		d, err := st.District(ctx, districtID)
+		if err != nil {
+			return nil, err
+		}
+		opt.Creator = d.Name
+	}
+	return casepkg.ExportStored(sf, opt)
 }

@@ -422,7 +422,7 @@ func (s *Server) runImport(ctx context.Context, up *importUpload, dryRun bool) (
 		if err != nil {
 			return nil, err
 		}
-		ro, err := oneroster.ReadZip(f, st.Size(), up.name, oneroster.ReadOptions{Known: known, Partial: up.partial})
+		ro, err := oneroster.ReadZip(f, st.Size(), up.name, oneroster.ReadOptions{Known: oneroster.SnapshotOf(known), Partial: up.partial})
 		if err != nil {
 			return nil, err
 		}

@@ -46,21 +46,9 @@ type Framework struct {
 	Changed time.Time `json:"changed,omitzero"`
 }
 
-// Association is one CFAssociation as published, with the parts an
-// export matches it by: its type and the identifiers of its ends.
-type Association struct {
-	Identifier  string `json:"identifier"`
-	Type        string `json:"type"`
-	Origin      string `json:"origin"`
-	Destination string `json:"destination"`
-	// Modelled says that cairn acted on it: the parent link it chose for
-	// an item, a prerequisite, a crosswalk. An export keeps a modelled
-	// association only while cairn still holds what it says; the others
-	// (a second parent, types cairn does not read) go back as published.
-	Modelled bool `json:"modelled,omitempty"`
-	// JSON is the CFAssociation as published.
-	JSON json.RawMessage `json:"json"`
-}
+// Association is one CFAssociation as published (see
+// standards.Association).
+type Association = standards.Association
 
 // Standard is one CFItem. Its SourcedID is the CFItem identifier, Code the
 // humanCodingScheme, Statement the fullStatement, Type the CFItemType,
@@ -88,21 +76,12 @@ type Prerequisite struct {
 	PrerequisiteSourcedID string `json:"prerequisiteSourcedId"`
 }
 
-// Crosswalk is an association kept as published: which node it goes from
-// and to, and what it says (isRelatedTo, exactMatchOf, precedes).
-type Crosswalk struct {
-	Type        string `json:"type"`
-	Origin      Node   `json:"origin"`
-	Destination Node   `json:"destination"`
-}
+// Crosswalk is an association kept as published (see
+// standards.Crosswalk).
+type Crosswalk = standards.Crosswalk
 
-// Node is one end of an association: an item of this or another framework,
-// or something outside CASE.
-type Node struct {
-	Identifier string `json:"identifier"`
-	URI        string `json:"uri,omitempty"`
-	Title      string `json:"title,omitempty"`
-}
+// Node is one end of a crosswalk (see standards.Node).
+type Node = standards.Node
 
 // Association types cairn reads.
 const (

@@ -15,6 +15,16 @@ import (
 // holds.
 type Snapshot map[Entity]map[string]uint64
 
+// SnapshotOf is the snapshot held by entity name ("users"), as the store
+// gives what a district holds (store.OneRosterKnown).
+func SnapshotOf(byName map[string]map[string]uint64) Snapshot {
+	s := make(Snapshot, len(byName))
+	for e, ids := range byName {
+		s[Entity(e)] = ids
+	}
+	return s
+}
+
 // Snapshot returns the active records of r with their content hashes.
 func (r *Roster) Snapshot() Snapshot {
 	s := Snapshot{}
