@@ -88,6 +88,21 @@ func TestCatalog(t *testing.T) {
 				t.Errorf("prerequisites of s3 added by another server (-want +got):\n%s", diff)
 			}
 
+			// A CASE import by another server is seen the same way: the
+			// import advances config_version like every other change of
+			// the hierarchy.
+			if _, err := b.ImportCASE(ctx, id, parseCASE(t, "smartlevel-v1p0.json"), store.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Actor(ctx, id, x.teacher.ID); err != nil {
+				t.Fatal(err)
+			}
+			cat, err = s.Catalog(ctx, id)
+			ok(t, err)
+			if got := len(cat.Frameworks()); got != 2 {
+				t.Errorf("frameworks after another server imported one: %d, want 2", got)
+			}
+
 			// A district that does not exist has no catalog.
 			if _, err := s.Catalog(ctx, id+1000); err == nil {
 				t.Error("a catalog of a district that does not exist")

@@ -51,6 +51,12 @@ func (s *Store) ImportCASE(ctx context.Context, districtID int64, pkg FrameworkP
 		if err := r.applyFramework(ctx, districtID, plan, progressFunc(opt.Progress)); err != nil {
 			return err
 		}
+		// The hierarchy, scales and prerequisites changed: this server's
+		// caches are dropped, and config_version advances so that other
+		// servers on the database drop theirs before they next record or
+		// show a page.
+		r.dropModel(districtID)
+		r.dropCatalog(districtID)
 		if len(plan.Affected) > 0 && !opt.DryRun {
 			changes, rep.Recomputed, err = r.recomputeStandards(ctx, districtID, nil, plan.Affected)
 			if err != nil {
