@@ -156,6 +156,29 @@ func TestBenchLoad(t *testing.T) {
 	}
 }
 
+// TestBenchLoadBuildsADemo runs the command as it runs by default: on a
+// demo district it builds and serves in its own process.
+func TestBenchLoadBuildsADemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a demo district")
+	}
+	env, out, errOut := benchEnv()
+	err := runBench(context.Background(), env, []string{"load", "--students", "30", "--readers", "1", "--writers", "1", "--duration", "200ms"})
+	if err != nil {
+		t.Fatalf("bench load: %v\n%s", err, errOut)
+	}
+	report := out.String()
+	for _, line := range []string{`writers alone\s+POST /api/v1/evidence\s+[1-9]\d*\s+0\s`, `all together\s+GET /classes/\{id\}\s+[1-9]\d*\s+0\s`,
+		`all together\s+POST /api/v1/evidence\s+[1-9]\d*\s+0\s`} {
+		if !regexp.MustCompile(line).MatchString(report) {
+			t.Errorf("the report has no line matching %s:\n%s", line, report)
+		}
+	}
+	if !strings.Contains(errOut.String(), "building a demo district of 30 students") {
+		t.Errorf("stderr does not say a demo is being built:\n%s", errOut)
+	}
+}
+
 func TestBenchLoadRefuses(t *testing.T) {
 	tests := []struct {
 		name string
