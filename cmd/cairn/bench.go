@@ -9,19 +9,25 @@ import (
 	"github.com/cairn-learning/cairn/internal/ktbench"
 )
 
-// runBench runs a benchmark; 'kt' (knowledge tracing) is the one there is.
+// runBench runs a benchmark: 'kt' (knowledge tracing) or 'load' (a
+// server under readers and writers at once).
 func runBench(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(env.stderr, "Usage: cairn bench kt [flags]\n\nBenchmarks:\n  kt  knowledge-tracing models on response data (see 'cairn bench kt --help')")
+		fmt.Fprintln(env.stderr, "Usage: cairn bench kt|load [flags]\n\nBenchmarks:\n"+
+			"  kt    knowledge-tracing models on response data (see 'cairn bench kt --help')\n"+
+			"  load  a server on this machine under readers and writers at once (see 'cairn bench load --help')")
 		if len(args) == 0 {
-			return fmt.Errorf("%w: no benchmark given (want kt)", errUsage)
+			return fmt.Errorf("%w: no benchmark given (want kt or load)", errUsage)
 		}
 		return nil
 	}
-	if args[0] != "kt" {
-		return fmt.Errorf("%w: unknown benchmark %q (want kt)", errUsage, args[0])
+	switch args[0] {
+	case "kt":
+		return runBenchKT(ctx, env, args[1:])
+	case "load":
+		return runBenchLoad(ctx, env, args[1:])
 	}
-	return runBenchKT(ctx, env, args[1:])
+	return fmt.Errorf("%w: unknown benchmark %q (want kt or load)", errUsage, args[0])
 }
 
 func runBenchKT(ctx context.Context, env *environment, args []string) error {

@@ -35,7 +35,12 @@ database).`)
 	noServe := fset.Bool("no-serve", false, "build the database, print the summary and exit")
 	var lo logOptions
 	lo.register(fset, env)
+	var turns readTurns
+	turns.register(fset)
 	if err := parse(fset, args); err != nil {
+		return err
+	}
+	if err := turns.check(); err != nil {
 		return err
 	}
 	logger, err := lo.logger(env.stderr)
@@ -113,7 +118,7 @@ database).`)
 		announce("")
 		return nil
 	}
-	return serve(ctx, env, logger, serverParts{store: st, metrics: metrics, districtID: sum.DistrictID}, *addr, announce)
+	return serve(ctx, env, logger, serverParts{store: st, metrics: metrics, districtID: sum.DistrictID, concurrentReads: turns.n}, *addr, announce)
 }
 
 func printDemoSummary(env *environment, districtName string, sum demo.Summary, base, dbURL string, kept bool) {

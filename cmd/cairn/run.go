@@ -46,7 +46,7 @@ func commands() []command {
 		{"import", "import standards (CASE) or a roster (OneRoster)", runImport},
 		{"export", "export standards (CASE), the roster or mastery (OneRoster)", runExport},
 		{"fit", "fit the knowledge-tracing model to a district's evidence", runFit},
-		{"bench", "measure knowledge-tracing models on response data", runBench},
+		{"bench", "measure knowledge-tracing models, or a server under load", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

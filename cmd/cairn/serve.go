@@ -61,10 +61,15 @@ count each person's own address rather than the proxy's.`)
 	db.register(fs, env, "cairn.db")
 	var lo logOptions
 	lo.register(fs, env)
+	var turns readTurns
+	turns.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var parts serverParts
+	if err := turns.check(); err != nil {
+		return err
+	}
+	parts := serverParts{concurrentReads: turns.n}
 	switch {
 	case *tlsCert != "" && *tlsKey == "":
 		return fmt.Errorf("%w: --tls-cert needs --tls-key, the file of the certificate's private key (CAIRN_TLS_KEY)", errUsage)
@@ -190,6 +195,26 @@ type serverParts struct {
 	// publicURL and trustedProxies are web.Config's.
 	publicURL      string
 	trustedProxies []netip.Prefix
+	// concurrentReads is web.Config.ConcurrentReads.
+	concurrentReads int
+}
+
+// readTurns is --concurrent-reads, which serve and demo take.
+type readTurns struct{ n int }
+
+// maxReadTurns bounds --concurrent-reads.
+const maxReadTurns = 4096
+
+func (o *readTurns) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.n, "concurrent-reads", 0,
+		"reads of signed-in people (pages, API reads) served at once; more wait their turn, changes never do; 0: the number of cores, four times that on PostgreSQL")
+}
+
+func (o *readTurns) check() error {
+	if o.n < 0 || o.n > maxReadTurns {
+		return fmt.Errorf("%w: --concurrent-reads %d: want between 0 and %d", errUsage, o.n, maxReadTurns)
+	}
+	return nil
 }
 
 // serve listens on addr and serves until ctx is done, then shuts down
@@ -197,7 +222,7 @@ type serverParts struct {
 // once it is listening.
 func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverParts, addr string, announce func(url string)) error {
 	h, err := web.New(web.Config{Store: p.store, DistrictID: p.districtID, Logger: logger, Metrics: p.metrics,
-		PublicURL: p.publicURL, TrustedProxies: p.trustedProxies})
+		PublicURL: p.publicURL, TrustedProxies: p.trustedProxies, ConcurrentReads: p.concurrentReads})
 	if err != nil {
 		return err
 	}

@@ -146,6 +146,7 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		{name: "public URL with a path", env: map[string]string{"CAIRN_PUBLIC_URL": "https://example.org/cairn"}, usage: true, says: "has a path"},
 		{name: "bad network", args: []string{"--trusted-proxies", "10.0.0.0/8,10.0.0.0/40"}, usage: true, says: `--trusted-proxies: "10.0.0.0/40" is not a network`},
 		{name: "host name for a network", env: map[string]string{"CAIRN_TRUSTED_PROXIES": "proxy.example.org"}, usage: true, says: "--trusted-proxies"},
+		{name: "negative read turns", args: []string{"--concurrent-reads", "-1"}, usage: true, says: "--concurrent-reads -1: want between 0 and 4096"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "cairn.db")

@@ -67,20 +67,28 @@ func (s *Store) appendAudits(ctx context.Context, entries []AuditEntry) error {
 	at := s.ts(s.nowUTC())
 	rows := make([][]any, len(entries))
 	for i, e := range entries {
-		var student any
-		if e.StudentID != 0 {
-			student = e.StudentID
-		}
-		rows[i] = []any{e.DistrictID, e.ActorID, student, string(e.Action), string(e.What), string(e.Relation), e.Allowed, at,
-			truncate(e.Route, 200), truncate(e.RequestID, 100), truncate(e.Detail, 1000)}
+		rows[i] = auditRow(e, at)
 	}
-	return s.inTx(ctx, func(r *runner) error {
-		err := r.insertRows(ctx, `INSERT INTO audit_log (district_id, actor_id, student_id, action, what, relation, allowed, at, route, request_id, detail) VALUES `, ``, rows)
-		if isForeignKeyViolation(err) {
-			return problem.Invalid("actorId", "an actor is not a person of district %d", entries[0].DistrictID)
-		}
-		return err
-	})
+	return s.inTx(ctx, func(r *runner) error { return r.insertAuditRows(ctx, rows) })
+}
+
+// auditRow is the values of an audit_log row for e, stamped at.
+func auditRow(e AuditEntry, at any) []any {
+	var student any
+	if e.StudentID != 0 {
+		student = e.StudentID
+	}
+	return []any{e.DistrictID, e.ActorID, student, string(e.Action), string(e.What), string(e.Relation), e.Allowed, at,
+		truncate(e.Route, 200), truncate(e.RequestID, 100), truncate(e.Detail, 1000)}
+}
+
+// insertAuditRows inserts rows made by auditRow.
+func (r *runner) insertAuditRows(ctx context.Context, rows [][]any) error {
+	err := r.insertRows(ctx, `INSERT INTO audit_log (district_id, actor_id, student_id, action, what, relation, allowed, at, route, request_id, detail) VALUES `, ``, rows)
+	if isForeignKeyViolation(err) {
+		return problem.Invalid("actorId", "an actor is not a person of district %d", rows[0][0])
+	}
+	return err
 }
 
 func checkAudit(e AuditEntry, districtID int64) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -160,6 +161,7 @@ func (r *runner) exec(ctx context.Context, q string, args ...any) (sql.Result, e
 
 func (r *runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	r.s.statement(q)
+	r.yield()
 	q = r.s.rewrite(q)
 	st, err := r.stmt(ctx, q)
 	switch {
@@ -175,6 +177,7 @@ func (r *runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, e
 
 func (r *runner) queryRow(ctx context.Context, q string, args ...any) scanner {
 	r.s.statement(q)
+	r.yield()
 	q = r.s.rewrite(q)
 	st, err := r.stmt(ctx, q)
 	switch {
@@ -186,6 +189,13 @@ func (r *runner) queryRow(ctx context.Context, q string, args ...any) scanner {
 		return r.tx.QueryRowContext(ctx, q, args...)
 	}
 	return r.db.QueryRowContext(ctx, q, args...)
+}
+
+// yield lets a waiting goroutine run before a read's next statement.
+func (r *runner) yield() {
+	if r.reading {
+		runtime.Gosched()
+	}
 }
 
 // each runs q and calls f for every row.

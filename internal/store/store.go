@@ -82,6 +82,10 @@ type Config struct {
 	// checkpointInterval; negative, only when a test calls for it, so
 	// that the test decides when checkpoints happen.
 	checkpointEvery time.Duration
+	// viewsEvery is how often at most the audit entries of reads are
+	// written (RecordViews): 0 means the package's viewsEvery; negative,
+	// only when a test calls for it, and on Close.
+	viewsEvery time.Duration
 }
 
 // Change tells listeners that a student's mastery changed on some standards.
@@ -103,6 +107,7 @@ type Store struct {
 	wconn    *sql.Conn
 	wsem     chan struct{}
 	ck       *checkpointer // SQLite only
+	views    *viewWriter   // the audit entries of reads, written in batches
 	closed   sync.Once
 	closeErr error
 	now      func() time.Time
@@ -222,6 +227,10 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 		s.Close()
 		return nil, err
 	}
+	if cfg.viewsEvery == 0 {
+		cfg.viewsEvery = viewsEvery
+	}
+	s.views = newViewWriter(s, cfg.viewsEvery)
 	return s, nil
 }
 
@@ -404,6 +413,11 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) close() error {
+	// The views still waiting are written first, while the database is
+	// open.
+	if s.views != nil {
+		s.views.close()
+	}
 	s.stmtMu.Lock()
 	for _, m := range []map[string]*sql.Stmt{s.readStmt, s.writeStmt} {
 		for k, st := range m {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,7 +37,7 @@ func (s *Server) studentAccess(r *http.Request, studentID int64, action access.A
 	}
 	entry := s.auditEntry(r, studentID, action, what, rel)
 	entry.Allowed = derr == nil
-	if err := s.store.AppendAudit(ctx, entry); err != nil {
+	if err := s.logAccess(ctx, []store.AuditEntry{entry}); err != nil {
 		return "", fmt.Errorf("recording access to student %d: %w", studentID, err)
 	}
 	switch {
@@ -46,6 +47,22 @@ func (s *Server) studentAccess(r *http.Request, studentID int64, action access.A
 		return "", derr
 	}
 	return rel, nil
+}
+
+// logAccess appends entries, all of one action, to the audit log before
+// the request shows or changes anything. Reads go to the store's batched
+// writer (store.RecordViews), which commits the views of many requests
+// together so that readers do not queue one by one for the writer's turn
+// with those recording evidence; it returns once they are committed, so
+// a view is never shown unlogged. Changes are appended as before.
+func (s *Server) logAccess(ctx context.Context, entries []store.AuditEntry) error {
+	if len(entries) > 0 && entries[0].Action == access.View {
+		return s.store.RecordViews(ctx, entries)
+	}
+	if len(entries) == 1 {
+		return s.store.AppendAudit(ctx, entries[0])
+	}
+	return s.store.AppendAudits(ctx, entries)
 }
 
 // auditEntry is an audit log entry of the request about one student.
@@ -163,7 +180,7 @@ func (s *Server) auditClass(r *http.Request, students []roster.Person, rels map[
 		entries[i] = s.auditEntry(r, p.ID, action, what, rels[p.ID])
 		entries[i].Detail = detail
 	}
-	if err := s.store.AppendAudits(r.Context(), entries); err != nil {
+	if err := s.logAccess(r.Context(), entries); err != nil {
 		return fmt.Errorf("recording access to the class's students: %w", err)
 	}
 	return nil
@@ -243,7 +260,7 @@ func (s *Server) studentPage(r *http.Request, studentID int64, whats ...access.W
 		// Only the refusals are logged: nothing was shown.
 		entries = slices.DeleteFunc(entries, func(e store.AuditEntry) bool { return e.Allowed })
 	}
-	if err := s.store.AppendAudits(ctx, entries); err != nil {
+	if err := s.logAccess(ctx, entries); err != nil {
 		return "", fmt.Errorf("recording access to student %d: %w", studentID, err)
 	}
 	if refused != nil {

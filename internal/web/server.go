@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -75,6 +76,11 @@ type Config struct {
 	// its X-Forwarded-For (the client's address) and X-Forwarded-Proto
 	// (https or not) believed; anyone else's are ignored.
 	TrustedProxies []netip.Prefix
+	// ConcurrentReads is how many reads of signed-in people (pages and
+	// API reads) run at once; the others wait their turn. Changes, public
+	// pages and probes never wait for it. 0 means GOMAXPROCS on SQLite
+	// and four times that on PostgreSQL.
+	ConcurrentReads int
 }
 
 // Server answers cairn's HTTP requests. It is an http.Handler.
@@ -100,6 +106,9 @@ type Server struct {
 	// trustedProxies are Config.TrustedProxies (see arrival).
 	publicURL      *url.URL
 	trustedProxies []netip.Prefix
+	// reads holds a token for each read of a signed-in person under way
+	// (Config.ConcurrentReads).
+	reads chan struct{}
 
 	// caseService keeps the district's frameworks as CASE packages.
 	caseService caseService
@@ -142,6 +151,18 @@ func New(cfg Config) (*Server, error) {
 		pwParams:    cfg.PasswordParams,
 		crossOrigin: http.NewCrossOriginProtection(),
 	}
+	reads := cfg.ConcurrentReads
+	if reads <= 0 {
+		// On SQLite a read runs in this process, on its cores; on
+		// PostgreSQL it spends much of its time waiting for the
+		// database's own processes, and the store's pool is four
+		// connections a core.
+		reads = runtime.GOMAXPROCS(0)
+		if cfg.Store.Engine() == store.Postgres {
+			reads *= 4
+		}
+	}
+	s.reads = make(chan struct{}, reads)
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.crossOrigin.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("web.New: Config.TrustedOrigins: %w", err)
@@ -310,6 +331,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(sw, r, &requestError{status: http.StatusNotFound,
 			detail: fmt.Sprintf("nothing is at %s", r.URL.Path)})
 		return
+	}
+	if known && !rt.Policy.changes && !rt.Policy.public {
+		// Reads wait for one of a few turns, so that twenty readers of
+		// heatmaps do not share the cores (and SQLite's readers) twenty
+		// ways with a teacher recording evidence: the writer competes
+		// with as many reads as there are cores, and the reads waiting
+		// use nothing. A client that leaves while waiting is not served.
+		select {
+		case s.reads <- struct{}{}:
+			defer func() { <-s.reads }()
+		case <-r.Context().Done():
+			return
+		}
 	}
 	s.mux.ServeHTTP(sw, r)
 }
