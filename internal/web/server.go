@@ -338,14 +338,51 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// ways with a teacher recording evidence: the writer competes
 		// with as many reads as there are cores, and the reads waiting
 		// use nothing. A client that leaves while waiting is not served.
-		select {
-		case s.reads <- struct{}{}:
-			defer func() { <-s.reads }()
-		case <-r.Context().Done():
+		turn := &readTurn{slots: s.reads}
+		if turn.take(r.Context()) != nil {
 			return
 		}
+		defer turn.release()
+		r = r.WithContext(context.WithValue(r.Context(), readTurnKey{}, turn))
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// readTurn is a read's hold on one of the server's turns for reads
+// (Config.ConcurrentReads). A read gives its turn back while it waits for
+// its audit entries' commit (logAccess), which uses no core: holding the
+// turn then kept the cores idle while reads queued for it.
+type readTurn struct {
+	slots chan struct{}
+	held  bool
+}
+
+type readTurnKey struct{}
+
+// take waits for a turn; an error when ctx ends first.
+func (t *readTurn) take(ctx context.Context) error {
+	select {
+	case t.slots <- struct{}{}:
+		t.held = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// release gives the turn back, when held.
+func (t *readTurn) release() {
+	if t.held {
+		<-t.slots
+		t.held = false
+	}
+}
+
+// readTurnOf returns the request's turn, nil for a request that takes
+// none (changes, public pages).
+func readTurnOf(ctx context.Context) *readTurn {
+	t, _ := ctx.Value(readTurnKey{}).(*readTurn)
+	return t
 }
 
 // quietRoutes are logged at debug level when they succeed.
