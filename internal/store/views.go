@@ -10,11 +10,12 @@ import (
 	"github.com/cairn-learning/cairn/internal/problem"
 )
 
-// viewsEvery is how often at most the audit entries of reads take the
-// writer's turn. A read waits for its entries' commit, so this is also
-// the most a read waits for the turn beyond the commit itself: a few
-// milliseconds beside a page's tens, and on SQLite one transaction of
-// views for every several pieces of evidence at most.
+// viewsEvery is how often at most the audit entries of reads that come
+// together take the writer's turn. A read waits for its entries' commit,
+// so this is also the most such a read waits for the turn beyond the
+// commit itself: a few milliseconds beside a page's tens, and on SQLite
+// one transaction of views for every several pieces of evidence at most.
+// A read that comes alone is written at once.
 const viewsEvery = 10 * time.Millisecond
 
 // errClosed refuses what comes after Close.
@@ -129,6 +130,7 @@ func (w *viewWriter) add(entries []AuditEntry, now func() time.Time) (*viewReque
 func (w *viewWriter) run() {
 	defer close(w.done)
 	var last time.Time
+	lastSize := 0
 	for {
 		select {
 		case <-w.wake:
@@ -136,9 +138,12 @@ func (w *viewWriter) run() {
 			w.write()
 			return
 		}
-		// Let the reads of the next few milliseconds join this batch
-		// rather than each take a turn of its own.
-		if wait := w.every - time.Since(last); wait > 0 {
+		// When reads come together (the last batch held several), let
+		// the reads of the next few milliseconds join this batch rather
+		// than each take a turn of its own. A read that came alone is
+		// written at once: one reader in sequence does not wait for
+		// company that is not coming.
+		if wait := w.every - time.Since(last); wait > 0 && lastSize > 1 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -147,7 +152,7 @@ func (w *viewWriter) run() {
 			}
 		}
 		last = time.Now()
-		w.write()
+		lastSize = w.write()
 	}
 }
 
@@ -161,13 +166,14 @@ func (w *viewWriter) take() []*viewRequest {
 }
 
 // write commits the pending requests in one transaction, or each in its
-// own when that fails, and tells each request how it went.
-func (w *viewWriter) write() {
+// own when that fails, and tells each request how it went. It returns the
+// number of requests written.
+func (w *viewWriter) write() int {
 	w.mu.Lock()
 	empty := len(w.pending) == 0
 	w.mu.Unlock()
 	if empty {
-		return
+		return 0
 	}
 	// Not a request's context: the batch holds other requests' entries,
 	// and is written even when the read that asked first has gone.
@@ -191,12 +197,13 @@ func (w *viewWriter) write() {
 			req.err = w.s.inTx(ctx, func(r *runner) error { return r.insertAuditRows(ctx, req.rows) })
 			close(req.done)
 		}
-		return
+		return len(batch)
 	}
 	for _, req := range batch {
 		req.err = err
 		close(req.done)
 	}
+	return len(batch)
 }
 
 // close writes what is pending and stops the writer. Later calls do
