@@ -106,7 +106,7 @@ WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`, app
 				return mastery.State{}, false, nil
 			}
 			if explained {
-				if err := (jsonCol{&p.st.Explanation}).Scan(p.explanation); err != nil {
+				if err := scanExplanation(p.explanation, &p.st.Explanation); err != nil {
 					return mastery.State{}, false, fmt.Errorf("reading the explanation of student %d on standard %d: %w", w.student, std, err)
 				}
 			}
