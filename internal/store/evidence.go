@@ -52,13 +52,17 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
        (SELECT config_version FROM districts WHERE id = $1)`
 		args := []any{ev.DistrictID, ev.StudentID, classID, ev.RecordedBy,
 			s.ts(assessed), s.ts(assessed.Add(-access.EnrollmentGrace))}
+		dst := []any{&roles, &classes, &recorders, &version}
+		var id int64
 		if s.engine == Postgres {
-			// The locks of lockForEvidence, taken in the same round trip.
+			// The locks of lockForEvidence and the evidence's id, taken
+			// in the same round trip.
 			refs = `WITH locked AS (SELECT pg_advisory_xact_lock_shared($7::bigint), pg_advisory_xact_lock($8::bigint))` +
-				refs + ` FROM locked`
+				refs + `, nextval(pg_get_serial_sequence('evidence', 'id')) FROM locked`
 			args = append(args, districtLockTag^ev.DistrictID, studentLockTag^ev.StudentID)
+			dst = append(dst, &id)
 		}
-		if err := r.queryRow(ctx, refs, args...).Scan(&roles, &classes, &recorders, &version); err != nil {
+		if err := r.queryRow(ctx, refs, args...).Scan(dst...); err != nil {
 			return err
 		}
 		if !version.Valid {
@@ -89,17 +93,35 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 			return err
 		}
 		prepareEvidence(ev, e.now)
-		err = r.queryRow(ctx, `
-INSERT INTO evidence (district_id, student_id, class_id, kind, title, assessed_at, recorded_at, recorded_by, attempt, comment, artifact_url)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow(s, ev)[1:]...).Scan(&ev.ID)
-		if err != nil {
-			return err
-		}
-		if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(s, ev, nil)); err != nil {
-			return err
-		}
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
+		}
+		if s.engine == Postgres {
+			// The evidence and its scores are written by the statement
+			// that reads the states (engine.withPending), one round trip
+			// for three.
+			ev.ID = id
+			e.pending = []pendingInsert{
+				{insertEvidenceHead, [][]any{evidenceRow(s, ev)}},
+				{insertScoreHead, scoreRows(s, ev, nil)},
+			}
+			if len(ev.Scores) > smallInsert {
+				// A statement text of its own for each larger count
+				// would fill the cache of prepared statements.
+				if err := e.flush(ctx); err != nil {
+					return err
+				}
+			}
+		} else {
+			err = r.queryRow(ctx, `
+INSERT INTO evidence (district_id, student_id, class_id, kind, title, assessed_at, recorded_at, recorded_by, attempt, comment, artifact_url)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow(s, ev)[1:]...).Scan(&ev.ID)
+			if err != nil {
+				return err
+			}
+			if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(s, ev, nil)); err != nil {
+				return err
+			}
 		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})

@@ -60,19 +60,7 @@ func TestExplanationJSON(t *testing.T) {
 	t.Run("random values", func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for range 2000 {
-			e := mastery.Explanation{Method: mastery.DecayingAverage, Weight: rng.Float64(), Cut: math.Ldexp(rng.Float64(), rng.IntN(160)-80),
-				Rollup: mastery.RollupMean}
-			for range rng.IntN(4) {
-				e.Inputs = append(e.Inputs, mastery.Input{EvidenceID: rng.Int64(), Value: rng.NormFloat64() * math.Pow(10, float64(rng.IntN(50)-25)),
-					AssessedAt: time.UnixMicro(rng.Int64N(1e17)).UTC(), Weight: rng.Float64()})
-				e.Children = append(e.Children, mastery.ChildInput{StandardID: rng.Int64(), Value: -rng.Float64(), Mastered: rng.IntN(2) == 0})
-			}
-			if rng.IntN(2) == 0 {
-				e.Model = &mastery.ModelInputs{Model: "bkt", Params: mastery.BKTParams{Prior: rng.Float64(), Learn: rng.Float64(),
-					Guess: rng.Float64() / 2, Slip: rng.Float64() / 2, Forget: float64(rng.IntN(2)) * rng.Float64()},
-					Fitted: rng.IntN(2) == 0, Responses: rng.IntN(100), Right: rng.IntN(100), Confidence: rng.Float64(),
-					MasteredBy: mastery.MasteredByModel}
-			}
+			e := randomExplanation(rng)
 			want, err := json.Marshal(e)
 			if err != nil {
 				t.Fatal(err)
@@ -143,4 +131,23 @@ func fillNonZero(t *testing.T, v reflect.Value, n *int) {
 	default:
 		t.Fatalf("fillNonZero: no value for a %s; teach it one", v.Type())
 	}
+}
+
+// randomExplanation returns an explanation of random values, with and
+// without inputs, children and a model.
+func randomExplanation(rng *rand.Rand) mastery.Explanation {
+	e := mastery.Explanation{Method: mastery.DecayingAverage, Weight: rng.Float64(), Cut: math.Ldexp(rng.Float64(), rng.IntN(160)-80),
+		Rollup: mastery.RollupMean}
+	for range rng.IntN(4) {
+		e.Inputs = append(e.Inputs, mastery.Input{EvidenceID: rng.Int64(), Value: rng.NormFloat64() * math.Pow(10, float64(rng.IntN(50)-25)),
+			AssessedAt: time.UnixMicro(rng.Int64N(1e17)).UTC(), Weight: rng.Float64()})
+		e.Children = append(e.Children, mastery.ChildInput{StandardID: rng.Int64(), Value: -rng.Float64(), Mastered: rng.IntN(2) == 0})
+	}
+	if rng.IntN(2) == 0 {
+		e.Model = &mastery.ModelInputs{Model: "bkt", Params: mastery.BKTParams{Prior: rng.Float64(), Learn: rng.Float64(),
+			Guess: rng.Float64() / 2, Slip: rng.Float64() / 2, Forget: float64(rng.IntN(2)) * rng.Float64()},
+			Fitted: rng.IntN(2) == 0, Responses: rng.IntN(100), Right: rng.IntN(100), Confidence: rng.Float64(),
+			MasteredBy: mastery.MasteredByModel}
+	}
+	return e
 }

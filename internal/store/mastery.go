@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/mastery"
@@ -220,6 +221,75 @@ type engine struct {
 	m          *model
 	pol        *policies
 	now        time.Time
+	// pending are inserts, on PostgreSQL, that go ahead of the engine's
+	// next read in the same statement (engine.withPending), or on their
+	// own (engine.flush) when no read comes first.
+	pending []pendingInsert
+}
+
+// pendingInsert is a multi-row insert, head + "(...), (...)", not yet
+// sent.
+type pendingInsert struct {
+	head string
+	rows [][]any
+}
+
+// withPending returns q, a SELECT whose parameters are args, preceded by
+// the pending inserts as data-modifying WITH clauses, and the parameters
+// of both; the inserts are no longer pending. PostgreSQL runs every such
+// clause to completion whatever the SELECT reads, in the same round trip:
+// recording one piece of evidence writes its evidence and scores and
+// reads its states in one statement instead of three. The SELECT sees
+// the database as it was before the inserts, so it must not read what
+// they write.
+func (e *engine) withPending(q string, args []any) (string, []any) {
+	if len(e.pending) == 0 {
+		return q, args
+	}
+	var b strings.Builder
+	b.WriteString("WITH ")
+	p := len(args) + 1
+	for i, ins := range e.pending {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("w")
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(" AS (")
+		b.WriteString(ins.head)
+		for j, row := range ins.rows {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for k, v := range row {
+				if k > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(p))
+				p++
+				args = append(args, v)
+			}
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(q)
+	e.pending = nil
+	return b.String(), args
+}
+
+// flush sends the pending inserts on their own.
+func (e *engine) flush(ctx context.Context) error {
+	for len(e.pending) > 0 {
+		ins := e.pending[0]
+		e.pending = e.pending[1:]
+		if err := e.r.insertRows(ctx, ins.head, "", ins.rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // work is the recomputation of some standards of one student.
@@ -260,6 +330,9 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 		items = items[n:]
 		rest, err := e.grow(ctx, chunk)
 		if err != nil {
+			return nil, 0, err
+		}
+		if err := e.flush(ctx); err != nil {
 			return nil, 0, err
 		}
 		if len(rest) > 0 {

@@ -73,24 +73,28 @@ func (e *engine) grow(ctx context.Context, items []*work) (rest []*work, err err
 	}
 	prev := make(map[[2]int64]*stored, len(stds))
 	pairSQL, pairArgs := e.r.s.pairsSQL(students, stds)
-	err = e.r.each(ctx, `
+	what := "loading mastery states"
+	if len(e.pending) > 0 {
+		what = "writing evidence and loading mastery states"
+	}
+	q, args := e.withPending(`
 SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered, ms.evidence_count, ms.last_assessed, ms.trend, ms.explanation
 FROM `+pairSQL+`
 CROSS JOIN mastery_states ms
-WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`,
-		append([]any{e.districtID}, pairArgs...), func(row scanner) error {
-			var k [2]int64
-			p := &stored{}
-			st := &p.st
-			if err := row.Scan(&k[0], &k[1], &st.Value, &st.Level, &st.LevelLabel, &st.Mastered, &st.EvidenceCount,
-				tsCol{&st.LastAssessed}, &st.Trend, &p.explanation); err != nil {
-				return err
-			}
-			prev[k] = p
-			return nil
-		})
+WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`, append([]any{e.districtID}, pairArgs...))
+	err = e.r.each(ctx, q, args, func(row scanner) error {
+		var k [2]int64
+		p := &stored{}
+		st := &p.st
+		if err := row.Scan(&k[0], &k[1], &st.Value, &st.Level, &st.LevelLabel, &st.Mastered, &st.EvidenceCount,
+			tsCol{&st.LastAssessed}, &st.Trend, &p.explanation); err != nil {
+			return err
+		}
+		prev[k] = p
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("loading mastery states: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	for _, w := range items {
 		if w.fresh == nil {
@@ -102,7 +106,7 @@ WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`,
 				return mastery.State{}, false, nil
 			}
 			if explained {
-				if err := (jsonCol{&p.st.Explanation}).Scan(p.explanation); err != nil {
+				if err := scanExplanation(p.explanation, &p.st.Explanation); err != nil {
 					return mastery.State{}, false, fmt.Errorf("reading the explanation of student %d on standard %d: %w", w.student, std, err)
 				}
 			}
