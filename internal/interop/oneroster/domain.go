@@ -336,13 +336,8 @@ func (r *Roster) ToDomain() *Domain {
 		if e.Status != Active {
 			continue
 		}
-		var role roster.EnrollmentRole
-		switch e.Role {
-		case "student":
-			role = roster.EnrolledStudent
-		case "teacher":
-			role = roster.EnrolledTeacher
-		default:
+		role, ok := enrollmentRole(e.Role)
+		if !ok {
 			skippedEnrollments[e.Role]++
 			continue
 		}
@@ -845,4 +840,17 @@ func exportRole(r roster.Role, relationship string) (name, scope string) {
 		return "districtAdministrator", "district"
 	}
 	return "ext:" + string(r), "district"
+}
+
+// enrollmentRole is the role in a class an enrollment's role gives: cairn
+// keeps students and teachers; false for the others (aides, guardians,
+// administrators, proctors), which a roster lists and cairn leaves out.
+func enrollmentRole(role string) (roster.EnrollmentRole, bool) {
+	switch role {
+	case "student":
+		return roster.EnrolledStudent, true
+	case "teacher":
+		return roster.EnrolledTeacher, true
+	}
+	return "", false
 }

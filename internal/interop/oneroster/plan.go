@@ -893,13 +893,8 @@ func (im *rosterImport) planEnrollments() error {
 		}
 		// As ToDomain maps an enrollment, without making a
 		// copy of the largest file of a roster.
-		var role roster.EnrollmentRole
-		switch e.Role {
-		case "student":
-			role = roster.EnrolledStudent
-		case "teacher":
-			role = roster.EnrolledTeacher
-		default:
+		role, ok := enrollmentRole(e.Role)
+		if !ok {
 			skipped[e.Role]++
 			continue
 		}
