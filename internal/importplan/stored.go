@@ -42,6 +42,15 @@ type StoredFramework struct {
 // refers to; guardian links and demographics of the people listed; and
 // the records the district's OneRoster imports kept.
 type StoredRoster struct {
+	RosterRecords
+	// Kept are the records as the district's imports read them, in no
+	// particular order.
+	Kept []KeptJSON
+}
+
+// RosterRecords are a district's roster records as cairn holds them: what
+// an export writes, with or without the records imports kept.
+type RosterRecords struct {
 	District     roster.District
 	Schools      []roster.School
 	Terms        []roster.Term
@@ -51,9 +60,6 @@ type StoredRoster struct {
 	Enrollments  []roster.Enrollment
 	Guardians    []roster.GuardianLink
 	Demographics []roster.Demographics
-	// Kept are the records as the district's imports read them, in no
-	// particular order.
-	Kept []KeptJSON
 }
 
 // KeptJSON is one record an earlier OneRoster import kept: its entity

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cairn-learning/cairn/internal/importplan"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
 
@@ -442,15 +443,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // District is a district's roster as the store holds it, for export.
 type District struct {
-	District     roster.District
-	Schools      []roster.School
-	Terms        []roster.Term
-	Courses      []roster.Course
-	Classes      []roster.Class
-	People       []roster.Person
-	Enrollments  []roster.Enrollment
-	Guardians    []roster.GuardianLink
-	Demographics []roster.Demographics
+	importplan.RosterRecords
 	// Kept are the records as the district's imports read them, or nil.
 	Kept *Kept
 }

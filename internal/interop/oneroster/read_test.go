@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/cairn-learning/cairn/internal/importplan"
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -248,27 +249,29 @@ func TestDistrictRoundTrip(t *testing.T) {
 	begin := day(2024, 8, 19)
 	yes, no := true, false
 	d := District{
-		District: roster.District{ID: 1, Name: "Riverside Unified"},
-		Schools:  []roster.School{{ID: 2, SourcedID: "sch-hs", Name: "Riverside High"}, {ID: 3, Name: "Lincoln Middle"}},
-		Terms: []roster.Term{
-			{ID: 4, SourcedID: "y25", Title: "2024-2025", Type: roster.TermSchoolYear, StartDate: begin, EndDate: day(2025, 6, 6)},
-			{ID: 5, Title: "Fall", Type: roster.TermSemester, StartDate: begin, EndDate: day(2024, 12, 20), ParentID: id(4)},
+		RosterRecords: importplan.RosterRecords{
+			District: roster.District{ID: 1, Name: "Riverside Unified"},
+			Schools:  []roster.School{{ID: 2, SourcedID: "sch-hs", Name: "Riverside High"}, {ID: 3, Name: "Lincoln Middle"}},
+			Terms: []roster.Term{
+				{ID: 4, SourcedID: "y25", Title: "2024-2025", Type: roster.TermSchoolYear, StartDate: begin, EndDate: day(2025, 6, 6)},
+				{ID: 5, Title: "Fall", Type: roster.TermSemester, StartDate: begin, EndDate: day(2024, 12, 20), ParentID: id(4)},
+			},
+			Courses: []roster.Course{{ID: 6, SchoolID: id(2), Title: "Algebra I", Code: "MATH-101", Grades: []string{"09"}}, {ID: 7, Title: "Advisory"}},
+			Classes: []roster.Class{{ID: 8, SchoolID: 2, CourseID: 6, TermID: 5, Title: "Algebra I P1", Code: "A1", Period: "1,2"}},
+			People: []roster.Person{
+				{ID: 10, SourcedID: "stu-1", GivenName: "Ana", FamilyName: "López", Roles: []roster.Role{roster.RoleStudent}, SchoolIDs: []int64{2}, Grade: "09", Language: "es"},
+				{ID: 11, GivenName: "Dana", FamilyName: "O'Brien", Email: "d@example.org", Username: "dobrien", Roles: []roster.Role{roster.RoleTeacher, roster.RoleCoach}, SchoolIDs: []int64{2, 3}},
+				{ID: 12, GivenName: "Gloria", FamilyName: "López", Roles: []roster.Role{roster.RoleGuardian}},
+				{ID: 13, GivenName: "Jae", FamilyName: "Park", Roles: []roster.Role{roster.RoleDistrictAdmin}},
+				{ID: 14, GivenName: "Kenji", FamilyName: "Ito", Roles: []roster.Role{roster.RoleSchoolAdmin}, SchoolIDs: []int64{3}},
+			},
+			Enrollments: []roster.Enrollment{
+				{ID: 20, ClassID: 8, PersonID: 11, Role: roster.EnrolledTeacher, Primary: true, BeginDate: &begin},
+				{ID: 21, ClassID: 8, PersonID: 10, Role: roster.EnrolledStudent},
+			},
+			Guardians:    []roster.GuardianLink{{GuardianID: 12, StudentID: 10, Relationship: "parent"}},
+			Demographics: []roster.Demographics{{StudentID: 10, BirthDate: ptr(day(2010, 3, 14)), Sex: "female", Races: []string{"asian", "white"}, HispanicOrLatino: &yes, EnglishLearner: &no}},
 		},
-		Courses: []roster.Course{{ID: 6, SchoolID: id(2), Title: "Algebra I", Code: "MATH-101", Grades: []string{"09"}}, {ID: 7, Title: "Advisory"}},
-		Classes: []roster.Class{{ID: 8, SchoolID: 2, CourseID: 6, TermID: 5, Title: "Algebra I P1", Code: "A1", Period: "1,2"}},
-		People: []roster.Person{
-			{ID: 10, SourcedID: "stu-1", GivenName: "Ana", FamilyName: "López", Roles: []roster.Role{roster.RoleStudent}, SchoolIDs: []int64{2}, Grade: "09", Language: "es"},
-			{ID: 11, GivenName: "Dana", FamilyName: "O'Brien", Email: "d@example.org", Username: "dobrien", Roles: []roster.Role{roster.RoleTeacher, roster.RoleCoach}, SchoolIDs: []int64{2, 3}},
-			{ID: 12, GivenName: "Gloria", FamilyName: "López", Roles: []roster.Role{roster.RoleGuardian}},
-			{ID: 13, GivenName: "Jae", FamilyName: "Park", Roles: []roster.Role{roster.RoleDistrictAdmin}},
-			{ID: 14, GivenName: "Kenji", FamilyName: "Ito", Roles: []roster.Role{roster.RoleSchoolAdmin}, SchoolIDs: []int64{3}},
-		},
-		Enrollments: []roster.Enrollment{
-			{ID: 20, ClassID: 8, PersonID: 11, Role: roster.EnrolledTeacher, Primary: true, BeginDate: &begin},
-			{ID: 21, ClassID: 8, PersonID: 10, Role: roster.EnrolledStudent},
-		},
-		Guardians:    []roster.GuardianLink{{GuardianID: 12, StudentID: 10, Relationship: "parent"}},
-		Demographics: []roster.Demographics{{StudentID: 10, BirthDate: ptr(day(2010, 3, 14)), Sex: "female", Races: []string{"asian", "white"}, HispanicOrLatino: &yes, EnglishLearner: &no}},
 	}
 	r, err := FromDistrict(d)
 	if err != nil {

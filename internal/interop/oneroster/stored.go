@@ -12,11 +12,7 @@ import (
 // FromStored builds the OneRoster 1.2 roster of a district as the store
 // holds it (see FromDistrict), the records its imports kept decoded.
 func FromStored(sr importplan.StoredRoster) (*Roster, error) {
-	d := District{
-		District: sr.District, Schools: sr.Schools, Terms: sr.Terms, Courses: sr.Courses, Classes: sr.Classes,
-		People: sr.People, Enrollments: sr.Enrollments, Guardians: sr.Guardians, Demographics: sr.Demographics,
-		Kept: &Kept{},
-	}
+	d := District{RosterRecords: sr.RosterRecords, Kept: &Kept{}}
 	for _, k := range sr.Kept {
 		if err := d.Kept.Add(Entity(k.Entity), k.Record); err != nil {
 			return nil, err

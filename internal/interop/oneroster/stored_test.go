@@ -94,8 +94,10 @@ func TestWriteMasteryGradebook(t *testing.T) {
 // read, and that a kept record that does not decode refuses the export.
 func TestWriteStored(t *testing.T) {
 	sr := importplan.StoredRoster{
-		District: roster.District{ID: 1, SourcedID: "dist-1", Name: "District"},
-		People:   []roster.Person{{ID: 4, DistrictID: 1, SourcedID: "usr-1", GivenName: "Ana", FamilyName: "Ruiz", Roles: []roster.Role{roster.RoleStudent}}},
+		RosterRecords: importplan.RosterRecords{
+			District: roster.District{ID: 1, SourcedID: "dist-1", Name: "District"},
+			People:   []roster.Person{{ID: 4, DistrictID: 1, SourcedID: "usr-1", GivenName: "Ana", FamilyName: "Ruiz", Roles: []roster.Role{roster.RoleStudent}}},
+		},
 		Kept: []importplan.KeptJSON{{Entity: string(Users), Record: []byte(
 			`{"sourcedId":"usr-1","status":"active","dateLastModified":"2024-05-06T07:08:09Z","enabledUser":true,"givenName":"Ana","familyName":"Ruiz","identifier":"SIS-77","roles":[]}`)}},
 	}
