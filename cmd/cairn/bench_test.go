@@ -150,7 +150,7 @@ func TestBenchLoad(t *testing.T) {
 	for _, line := range []string{`writers alone\s+POST /api/v1/evidence\s+[1-9]\d*\s+0\s`, `all together\s+GET /classes/\{id\}\s+\d+\s+0\s`,
 		`all together\s+GET /api/v1/classes/\{id\}/mastery\s+\d+\s+0\s`, `all together\s+POST /api/v1/evidence\s+\d+\s+0\s`} {
 		if !regexp.MustCompile(line).MatchString(report) {
-			t.Errorf("the report has no line matching %s:\n%s", line, report)
+			t.Errorf("the report has no line matching %s:\n%s\nstderr:\n%s", line, report, errOut)
 		}
 	}
 	if errOut.Len() > 0 {
@@ -173,7 +173,7 @@ func TestBenchLoadBuildsADemo(t *testing.T) {
 	for _, line := range []string{`writers alone\s+POST /api/v1/evidence\s+[1-9]\d*\s+0\s`, `all together\s+GET /classes/\{id\}\s+\d+\s+0\s`,
 		`all together\s+POST /api/v1/evidence\s+\d+\s+0\s`} {
 		if !regexp.MustCompile(line).MatchString(report) {
-			t.Errorf("the report has no line matching %s:\n%s", line, report)
+			t.Errorf("the report has no line matching %s:\n%s\nstderr:\n%s", line, report, errOut)
 		}
 	}
 	if !strings.Contains(errOut.String(), "building a demo district of 30 students") {
