@@ -461,9 +461,17 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Engine() string { return s.engine }
 
 // inTx runs f in a write transaction and commits when f returns nil.
+//
+// The transaction ends here, never on its own: it is begun without ctx's
+// cancellation, which its statements still obey. database/sql rolls back
+// a transaction whose context ends from a goroutine of its own, and
+// Rollback then returns at once; on SQLite's one writer connection the
+// next write could begin before that rollback ran, and fail, or have its
+// opening undone and its statements committed one by one.
 func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
 	var tx *sql.Tx
 	var err error
+	txCtx := context.WithoutCancel(ctx)
 	if s.wconn != nil {
 		select {
 		case s.wsem <- struct{}{}:
@@ -471,9 +479,9 @@ func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
 			return ctx.Err()
 		}
 		defer func() { <-s.wsem }()
-		tx, err = s.wconn.BeginTx(ctx, nil)
+		tx, err = s.wconn.BeginTx(txCtx, nil)
 	} else {
-		tx, err = s.write.BeginTx(ctx, nil)
+		tx, err = s.write.BeginTx(txCtx, nil)
 	}
 	s.statement("BEGIN")
 	if err != nil {
@@ -485,6 +493,11 @@ func (s *Store) inTx(ctx context.Context, f func(r *runner) error) error {
 		return err
 	}
 	if err := r.advanceConfig(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		// Whoever asked has gone: what they asked for is not written.
 		tx.Rollback()
 		return err
 	}
