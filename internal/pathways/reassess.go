@@ -38,10 +38,11 @@ type ReassessPolicy struct {
 }
 
 // DefaultReassessPolicy is the policy of a district that has not set
-// one: two pieces of practice before a retake, three attempts, the
-// latest counts.
+// one: retakes are open (no practice required, no cap) and the latest
+// attempt counts, as before districts had a policy, so that no recording
+// is refused until a district chooses its rules.
 func DefaultReassessPolicy() ReassessPolicy {
-	return ReassessPolicy{PracticeBeforeRetake: 2, MaxAttempts: 3, Counts: CountLatest}
+	return ReassessPolicy{Counts: CountLatest}
 }
 
 // Validate checks the policy.

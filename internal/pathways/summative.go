@@ -1,6 +1,8 @@
 package pathways
 
 import (
+	"errors"
+
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -152,4 +154,59 @@ type Reason struct {
 	Needed   int `json:"needed,omitempty"`
 	Left     int `json:"left,omitempty"`
 	Attempts int `json:"attempts,omitempty"`
+}
+
+// SummativePolicy is a district's rules for the summative: the bar a
+// student must pass to be proposed as ready, and the reassessment policy.
+type SummativePolicy struct {
+	Ready    ReadinessBar   `json:"ready"`
+	Reassess ReassessPolicy `json:"reassess"`
+}
+
+// DefaultSummativePolicy is the policy of a district that has not set one.
+func DefaultSummativePolicy() SummativePolicy {
+	return SummativePolicy{Ready: DefaultReadinessBar(), Reassess: DefaultReassessPolicy()}
+}
+
+// Validate checks both parts, naming fields as "ready.minLow" or
+// "reassess.maxAttempts".
+func (p SummativePolicy) Validate() error {
+	var errs problem.Fields
+	for _, part := range []struct {
+		prefix string
+		err    error
+	}{{"ready.", p.Ready.Validate()}, {"reassess.", p.Reassess.Validate()}} {
+		var ie *problem.InvalidError
+		if errors.As(part.err, &ie) {
+			for _, f := range ie.Fields {
+				errs.Add(part.prefix+f.Field, f.Reason)
+			}
+		}
+	}
+	return errs.Err()
+}
+
+// Proposal is a student's standing for the summative on one standard:
+// whether the bar is passed, whether another attempt is open under the
+// reassessment policy, and the summative result so far.
+type Proposal struct {
+	Readiness Readiness `json:"readiness"`
+	Retake    Retake    `json:"retake"`
+	Result    *Result   `json:"result,omitempty"`
+	// Proposed: ready, an attempt open, and the standard not already
+	// shown at the cut by a summative result.
+	Proposed bool `json:"proposed"`
+}
+
+// Propose decides a student's standing for the summative on a standard of
+// scale, from the method's and the model's standing and the summative
+// attempts so far.
+func (p SummativePolicy) Propose(st Standing, h History, scale standards.Scale) Proposal {
+	out := Proposal{Readiness: p.Ready.Ready(st, scale), Retake: p.Reassess.Next(h)}
+	if res, ok := p.Reassess.Result(h.Attempts); ok {
+		out.Result = &res
+	}
+	done := out.Result != nil && out.Result.Value >= scale.MasteryCut
+	out.Proposed = out.Readiness.Ready && out.Retake.Allowed && !done
+	return out
 }

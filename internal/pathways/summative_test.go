@@ -69,7 +69,7 @@ func TestReassessNext(t *testing.T) {
 		}
 		return out
 	}
-	p := DefaultReassessPolicy()
+	p := ReassessPolicy{PracticeBeforeRetake: 2, MaxAttempts: 3, Counts: CountLatest}
 	for _, tc := range []struct {
 		name    string
 		h       History
@@ -99,8 +99,7 @@ func TestReassessNext(t *testing.T) {
 			}
 		})
 	}
-	uncapped := ReassessPolicy{Counts: CountLatest}
-	if got := uncapped.Next(History{Attempts: att(9)}); !got.Allowed || got.Left != -1 {
+	if got := DefaultReassessPolicy().Next(History{Attempts: att(9)}); !got.Allowed || got.Left != -1 {
 		t.Errorf("no cap, no practice needed: %+v, want allowed with no cap", got)
 	}
 }
