@@ -2,6 +2,7 @@ package web
 
 import (
 	"reflect"
+	"strings"
 
 	"fmt"
 	"github.com/cairn-learning/cairn/internal/limits"
@@ -241,4 +242,15 @@ func init() {
 	maxLengths[textField{reflect.TypeFor[summativeDecisionInput](), "reason"}] = limits.Reason
 	maxLengths[textField{reflect.TypeFor[summativePolicyInput](), "reason"}] = limits.Reason
 	maxLengths[textField{reflect.TypeFor[evidenceInput](), "overrideReason"}] = limits.Reason
+}
+
+// The evidence API may now answer 409: a summative attempt the
+// reassessment policy refuses.
+func init() {
+	for _, pattern := range []string{"POST /api/v1/evidence", "POST /api/v1/evidence/batch"} {
+		op := operations[pattern]
+		op.Conflict = true
+		op.Description = strings.TrimSpace(op.Description + " A summative attempt the district's reassessment policy refuses (no practice since the last attempt: rule practice_before_retake; the cap reached: rule max_attempts) answers 409 naming the rule and the standard; a single record may carry an overrideReason to record it anyway.")
+		operations[pattern] = op
+	}
 }
