@@ -356,49 +356,79 @@ type SummativeDecision struct {
 // DecideSummative records a teacher's decision; the store sets ID and
 // DecidedAt. The audit entries of the change are written in its
 // transaction.
-func (s *Store) DecideSummative(ctx context.Context, d *SummativeDecision, audit ...AuditEntry) (err error) {
-	defer wrap(&err, "DecideSummative(student %d, standard %d)", d.StudentID, d.StandardID)
-	if err := checkChangeAudit(d.DistrictID, audit); err != nil {
+func (s *Store) DecideSummative(ctx context.Context, d *SummativeDecision, audit ...AuditEntry) error {
+	ds := []SummativeDecision{*d}
+	err := s.DecideSummatives(ctx, ds, audit...)
+	*d = ds[0]
+	return err
+}
+
+// DecideSummatives records several decisions (a teacher confirming a
+// group of students at once) all or nothing, a refusal naming the
+// record; the store sets each ID and DecidedAt. The audit entries of the
+// change are written in its transaction.
+func (s *Store) DecideSummatives(ctx context.Context, ds []SummativeDecision, audit ...AuditEntry) (err error) {
+	defer wrap(&err, "DecideSummatives(%d)", len(ds))
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := checkChangeAudit(ds[0].DistrictID, audit); err != nil {
 		return err
 	}
-	var errs problem.Fields
-	switch d.Decision {
-	case SummativeConfirmed:
-	case SummativeDeclined:
-		if strings.TrimSpace(d.Reason) == "" {
-			errs.Add("reason", "say why the student is not ready yet; the student and family read it")
+	batch := len(ds) > 1
+	inRecord := func(i int, err error) error {
+		if batch {
+			return problem.InRecord(i, err)
 		}
-	default:
-		errs.Addf("decision", "%q is not one of confirmed, declined", d.Decision)
-	}
-	if why := limits.TooLong(d.Reason, limits.Reason, "a reason"); why != "" {
-		errs.Add("reason", why)
-	}
-	if err := errs.Err(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(r *runner) error {
+	for i, d := range ds {
 		var errs problem.Fields
-		for _, ref := range []struct {
-			field, what, table string
-			id                 *int64
-		}{{"studentId", "student", tPeople, &d.StudentID}, {"standardId", "standard", tStandards, &d.StandardID}, {"decidedBy", "person", tPeople, &d.DecidedBy}} {
-			if *ref.id == 0 {
-				errs.Add(ref.field, "required")
-				continue
+		if d.DistrictID != ds[0].DistrictID {
+			errs.Addf("districtId", "decisions of one district (%d), not %d", ds[0].DistrictID, d.DistrictID)
+		}
+		switch d.Decision {
+		case SummativeConfirmed:
+		case SummativeDeclined:
+			if strings.TrimSpace(d.Reason) == "" {
+				errs.Add("reason", "say why the student is not ready yet; the student and family read it")
 			}
-			if err := r.checkRef(ctx, &errs, ref.field, ref.what, ref.table, d.DistrictID, ref.id); err != nil {
-				return err
-			}
+		default:
+			errs.Addf("decision", "%q is not one of confirmed, declined", d.Decision)
+		}
+		if why := limits.TooLong(d.Reason, limits.Reason, "a reason"); why != "" {
+			errs.Add("reason", why)
 		}
 		if err := errs.Err(); err != nil {
-			return err
+			return inRecord(i, err)
 		}
-		d.DecidedAt = s.nowUTC()
-		if err := r.queryRow(ctx, `
+	}
+	return s.inTx(ctx, func(r *runner) error {
+		at := s.nowUTC()
+		for i := range ds {
+			d := &ds[i]
+			var errs problem.Fields
+			for _, ref := range []struct {
+				field, what, table string
+				id                 *int64
+			}{{"studentId", "student", tPeople, &d.StudentID}, {"standardId", "standard", tStandards, &d.StandardID}, {"decidedBy", "person", tPeople, &d.DecidedBy}} {
+				if *ref.id == 0 {
+					errs.Add(ref.field, "required")
+					continue
+				}
+				if err := r.checkRef(ctx, &errs, ref.field, ref.what, ref.table, d.DistrictID, ref.id); err != nil {
+					return err
+				}
+			}
+			if err := errs.Err(); err != nil {
+				return inRecord(i, err)
+			}
+			d.DecidedAt = at
+			if err := r.queryRow(ctx, `
 INSERT INTO summative_decisions (district_id, student_id, standard_id, decision, reason, decided_by, decided_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, d.DistrictID, d.StudentID, d.StandardID, d.Decision, d.Reason, d.DecidedBy, s.ts(d.DecidedAt)).Scan(&d.ID); err != nil {
-			return err
+				return err
+			}
 		}
 		return r.insertChangeAudit(ctx, audit)
 	})

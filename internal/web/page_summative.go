@@ -38,15 +38,24 @@ type summativePage struct {
 type summativeGroup struct {
 	ID                    int64
 	Code, Statement, Lang string
-	Rows                  []summativeRow
+	// Rows are the students proposed, confirmed or declined; Waiting
+	// those whose retake waits on practice, each with what is needed.
+	Rows    []summativeRow
+	Waiting []summativeWaiting
 }
 
+// summativeRow is one student on one standard, short: the sentences are
+// on the student's page for the standard, which the name links to.
 type summativeRow struct {
 	StudentID          int64
 	Name, URL          string
 	Probability, Level string
-	summativeWords
-	Waiting bool
+	// State is proposed, confirmed or declined; Reason a decline's.
+	State, Reason string
+}
+
+type summativeWaiting struct {
+	Name, URL, Text string
 }
 
 func (s *Server) summativeData(w http.ResponseWriter, r *http.Request) (*summativePage, error) {
@@ -102,20 +111,25 @@ func (s *Server) summativeData(w http.ResponseWriter, r *http.Request) (*summati
 			if !ok {
 				continue
 			}
-			waiting := it.Retake.Rule == pathways.RulePractice
-			if !it.Proposed && it.Decision == nil && !waiting {
-				continue
-			}
-			row := summativeRow{StudentID: p.ID, Name: p.Name(),
-				URL:         fmt.Sprintf("/students/%d/standards/%d?class=%d", p.ID, std.ID, c.ID),
-				Probability: pr.Percent(it.Readiness.Probability), Level: pr.Number(it.Readiness.Level),
-				summativeWords: wordsFor(pr, it, p.GivenName, false), Waiting: waiting}
-			if it.Proposed && it.Decision == nil {
+			url := fmt.Sprintf("/students/%d/standards/%d?class=%d", p.ID, std.ID, c.ID)
+			row := summativeRow{StudentID: p.ID, Name: p.Name(), URL: url,
+				Probability: pr.Percent(it.Readiness.Probability), Level: pr.Number(it.Readiness.Level)}
+			switch {
+			case it.Decision != nil:
+				row.State, row.Reason = it.Decision.Decision, it.Decision.Reason
+			case it.Proposed:
+				row.State = "proposed"
 				data.Proposed++
+			case it.Retake.Rule == pathways.RulePractice:
+				g.Waiting = append(g.Waiting, summativeWaiting{Name: p.Name(), URL: url,
+					Text: pr.N("summative.waiting_item", it.Retake.PracticeNeeded)})
+				continue
+			default:
+				continue
 			}
 			g.Rows = append(g.Rows, row)
 		}
-		if len(g.Rows) > 0 {
+		if len(g.Rows) > 0 || len(g.Waiting) > 0 {
 			data.Groups = append(data.Groups, g)
 		}
 	}
@@ -130,8 +144,13 @@ func (s *Server) summativePage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderPage(w, r, http.StatusOK, "summative", data)
 }
 
-// decideSummativeForm records a teacher's confirmation or decline of a
-// proposal, audited with the decision in its transaction.
+// maxDecisions is the most students one decision may name: more than a
+// class holds.
+const maxDecisions = 500
+
+// decideSummativeForm records a teacher's confirmation or decline of the
+// proposals of the students chosen on one standard, all at once and
+// audited with the decisions in their transaction.
 func (s *Server) decideSummativeForm(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.classAccess(r, access.Change)
 	if err != nil {
@@ -139,10 +158,9 @@ func (s *Server) decideSummativeForm(w http.ResponseWriter, r *http.Request) err
 	}
 	pr := s.printerOf(r)
 	a := actorOf(r)
-	student, err1 := strconv.ParseInt(r.PostFormValue("student"), 10, 64)
-	stdID, err2 := strconv.ParseInt(r.PostFormValue("standard"), 10, 64)
-	if err1 != nil || err2 != nil {
-		return problem.Invalid("student", "choose a student and a standard from the page")
+	stdID, err := strconv.ParseInt(r.PostFormValue("standard"), 10, 64)
+	if err != nil {
+		return problem.Invalid("standard", "choose a standard from the page")
 	}
 	cat, err := s.store.Catalog(r.Context(), a.DistrictID)
 	if err != nil {
@@ -152,28 +170,48 @@ func (s *Server) decideSummativeForm(w http.ResponseWriter, r *http.Request) err
 	if !slices.ContainsFunc(cat.CourseStandards(c.CourseID), inCourse) {
 		return problem.Invalid("standard", "standard %d is not one of the course's", stdID)
 	}
-	entry, err := s.studentChange(r, student, access.Evidence)
-	if err != nil {
-		return asInvalidStudent(err, "student", student)
+	chosen := r.PostForm["student"]
+	if len(chosen) > maxDecisions {
+		return problem.Invalid("student", "%d students chosen: decide for at most %d at once", len(chosen), maxDecisions)
 	}
-	d := store.SummativeDecision{DistrictID: a.DistrictID, StudentID: student, StandardID: stdID,
-		Decision: r.PostFormValue("decision"), Reason: strings.TrimSpace(r.PostFormValue("reason")), DecidedBy: a.PersonID}
-	if err := s.store.DecideSummative(r.Context(), &d, entry); err != nil {
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	var ds []store.SummativeDecision
+	var audit []store.AuditEntry
+	for _, v := range chosen {
+		student, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return problem.Invalid("student", "%q is not a student of the page", v)
+		}
+		entry, err := s.studentChange(r, student, access.Evidence)
+		if err != nil {
+			return asInvalidStudent(err, "student", student)
+		}
+		audit = append(audit, entry)
+		ds = append(ds, store.SummativeDecision{DistrictID: a.DistrictID, StudentID: student, StandardID: stdID,
+			Decision: r.PostFormValue("decision"), Reason: reason, DecidedBy: a.PersonID})
+	}
+	var why string
+	if len(ds) == 0 {
+		why = pr.T("summative.error.choose")
+	} else if err := s.store.DecideSummatives(r.Context(), ds, audit...); err != nil {
 		var ie *problem.InvalidError
 		if !errors.As(err, &ie) {
 			return err
 		}
-		data, derr := s.summativeData(w, r)
-		if derr != nil {
-			return derr
-		}
-		data.Problem = pr.T("summative.error.decision")
+		why = pr.T("summative.error.decision")
 		for _, f := range ie.Fields {
 			if f.Field == "reason" {
-				data.Problem = pr.T("summative.error.reason", limits.Reason)
+				why = pr.T("summative.error.reason", limits.Reason)
 			}
 		}
+	}
+	if why != "" {
+		data, err := s.summativeData(w, r)
+		if err != nil {
+			return err
+		}
+		data.Problem = why
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "summative", data)
 	}
-	return redirect(w, r, fmt.Sprintf("/classes/%d/summative?saved=%s#std-%d", c.ID, d.Decision, stdID))
+	return redirect(w, r, fmt.Sprintf("/classes/%d/summative?saved=%s#std-%d", c.ID, ds[0].Decision, stdID))
 }

@@ -48,21 +48,27 @@ func TestSummativePages(t *testing.T) {
 	}
 	body := wantPage(t, teacher.get(page), http.StatusOK)
 	for _, want := range []string{
-		fmt.Sprintf(`data-student="%d" data-standard="%d" class="proposed"`, f.students[0], f.childA),
-		fmt.Sprintf(`id="confirm-%d-%d"`, f.students[0], f.childA),
-		"Maya looks ready for the summative",
-		"Before another try, Omar needs 2 more pieces of practice on this standard.",
+		fmt.Sprintf(`data-student="%d" class="proposed"`, f.students[0]),
+		fmt.Sprintf(`id="s%d-%d"`, f.childA, f.students[0]),
+		fmt.Sprintf(`id="confirm-%d"`, f.childA),
+		fmt.Sprintf(`id="waiting-%d"`, f.childA),
+		"Omar Haddad</a> (2 more pieces of practice)",
 		"at most 3 attempts",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the class's page lacks %q:\n%s", want, body)
 		}
 	}
-	// Declining needs a reason; confirming is kept and audited.
+	// Declining needs a reason, and someone chosen; confirming is kept
+	// and audited.
 	form := url.Values{"student": {fmt.Sprint(f.students[0])}, "standard": {fmt.Sprint(f.childA)}, "decision": {"declined"}}
 	body = wantPage(t, teacher.post(page, form), http.StatusUnprocessableEntity)
-	if !strings.Contains(body, `id="decision-problem"`) {
+	if !strings.Contains(body, `id="decision-problem"`) || !strings.Contains(body, "Say why not yet") {
 		t.Error("a decline without a reason is not explained")
+	}
+	body = wantPage(t, teacher.post(page, url.Values{"standard": {fmt.Sprint(f.childA)}, "decision": {"confirmed"}}), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "Choose at least one student") {
+		t.Error("a decision for nobody is not explained")
 	}
 	form.Set("standard", fmt.Sprint(f.parent+1000))
 	if res := teacher.post(page, form); res.Status != http.StatusUnprocessableEntity && res.Status != http.StatusBadRequest {
@@ -74,7 +80,7 @@ func TestSummativePages(t *testing.T) {
 		t.Errorf("after confirming went to %q", got)
 	}
 	body = wantPage(t, teacher.get(page+"?saved=confirmed"), http.StatusOK)
-	if !strings.Contains(body, "Maya&#39;s teacher confirmed") || !strings.Contains(body, `id="saved-notice"`) {
+	if !strings.Contains(body, fmt.Sprintf(`data-student="%d" class="confirmed"`, f.students[0])) || !strings.Contains(body, `id="saved-notice"`) {
 		t.Errorf("the confirmation is not shown:\n%s", body)
 	}
 
@@ -207,5 +213,27 @@ func TestSummativeWords(t *testing.T) {
 				t.Errorf("%s lacks %s or its hint", lang, key)
 			}
 		}
+	}
+}
+
+// TestDemoSummative checks what the demo district shows of the
+// summative: in the featured class, students proposed as ready, one
+// confirmed by the teacher, and retakes waiting on practice.
+func TestDemoSummative(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo district")
+	}
+	d := loadDemo(t)
+	rec := d.get(t, d.teacher, fmt.Sprintf("/classes/%d/summative", d.sum.Class.ID))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	proposed := strings.Count(body, `class="proposed"`)
+	confirmed := strings.Count(body, `class="confirmed"`)
+	waiting := strings.Count(body, "more piece")
+	t.Logf("featured class: %d proposed, %d confirmed, %d retakes waiting on practice, %d bytes", proposed, confirmed, waiting, len(body))
+	if proposed < 2 || confirmed != 1 || waiting < 1 {
+		t.Errorf("the featured class shows %d proposed, %d confirmed, %d waiting; want a few, one, at least one", proposed, confirmed, waiting)
 	}
 }
