@@ -84,6 +84,15 @@ func TestSummativePages(t *testing.T) {
 		t.Errorf("the confirmation is not shown:\n%s", body)
 	}
 
+	// A retake recorded on the grid before the practice is refused with
+	// the student named and the rule, and nothing is recorded.
+	grid := url.Values{"title": {"Retake"}, "kind": {"summative"}, "assessed": {"2025-03-14"}, "standard": {fmt.Sprint(f.childA)},
+		cellName(f.students[1], f.childA): {"3"}}
+	body = wantPage(t, teacher.post(fmt.Sprintf("/classes/%d/record", f.class), grid), http.StatusConflict)
+	if !strings.Contains(body, "Omar Haddad") || !strings.Contains(body, "practice_before_retake") {
+		t.Errorf("the grid does not say why the retake is refused:\n%s", body)
+	}
+
 	// The student reads it on the standard's page, the family in plain
 	// words, in Spanish too.
 	std := fmt.Sprintf("/students/%d/standards/%d", f.students[0], f.childA)
