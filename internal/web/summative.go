@@ -72,7 +72,7 @@ func wordsFor(pr *i18n.Printer, it summativeItem, name string, you bool) summati
 		w.Confirmed = true
 		w.Status = pr.T(p+"confirmed", name)
 	case it.Decision != nil:
-		w.Declined = true
+		w.Declined, w.Ready = true, false
 		w.Status = pr.T(p+"declined", name, it.Decision.Reason)
 	}
 	rt := it.Retake

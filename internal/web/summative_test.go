@@ -246,3 +246,28 @@ func TestDemoSummative(t *testing.T) {
 		t.Errorf("the featured class shows %d proposed, %d confirmed, %d waiting; want a few, one, at least one", proposed, confirmed, waiting)
 	}
 }
+
+// BenchmarkClassSummativePage measures who is ready for the summative in
+// the demo's featured class, rendered for its teacher, and reports the
+// 99th percentile as p99-ms.
+func BenchmarkClassSummativePage(b *testing.B) {
+	d := loadDemo(b)
+	path := fmt.Sprintf("/classes/%d/summative", d.sum.Class.ID)
+	if rec := d.get(b, d.teacher, path); rec.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", rec.Code, rec.Body)
+	} else {
+		b.SetBytes(int64(rec.Body.Len()))
+	}
+	durations := make([]time.Duration, 0, 1024)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		rec := d.get(b, d.teacher, path)
+		durations = append(durations, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+	b.StopTimer()
+	reportP99(b, durations)
+}
