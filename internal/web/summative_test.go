@@ -106,7 +106,7 @@ func TestSummativePages(t *testing.T) {
 	}
 	omar := fmt.Sprintf("/students/%d/standards/%d", f.students[1], f.childA)
 	body = wantPage(t, teacher.get(omar), http.StatusOK)
-	if !strings.Contains(body, "Omar needs 2 more pieces of practice") || !strings.Contains(body, "Omar&#39;s summative result is 2 (from its one attempt).") {
+	if !strings.Contains(body, "Omar needs 2 more pieces of practice") || !strings.Contains(body, "Omar&#39;s summative result is 2 (from one attempt).") {
 		t.Errorf("Omar's page does not say what a retake needs:\n%s", body)
 	}
 
