@@ -73,6 +73,6 @@
 // rules for the summative (two pieces of practice before a retake, three
 // attempts, the latest counts) and the featured class's teacher confirms
 // one of the students they propose as ready, the featured student when he
-// is among them; students who retook without practising show as retakes
-// waiting on practice.
+// is among them; students with less practice since their last attempt than
+// the rules ask show their retake waiting on practice.
 package demo
