@@ -68,4 +68,11 @@
 // the wrong standard, a duplicate) that the teacher voids with a reason and
 // corrects. The default district has some 22,000 records in late November,
 // 30,000 by the end of January and 65,000 for a whole year.
+//
+// Once the evidence is in and the model fitted, the administrator adopts
+// rules for the summative (two pieces of practice before a retake, three
+// attempts, the latest counts) and the featured class's teacher confirms
+// one of the students they propose as ready, the featured student when he
+// is among them; students with less practice since their last attempt than
+// the rules ask show their retake waiting on practice.
 package demo

@@ -83,6 +83,9 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err != nil {
 		return sum, err
 	}
+	if err := l.summative(); err != nil {
+		return sum, err
+	}
 	if sum, err = l.summary(); err != nil {
 		return sum, err
 	}

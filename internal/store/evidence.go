@@ -30,7 +30,28 @@ type EvidenceFilter struct {
 // the caller; it sets ID, RecordedAt, each score's Value and, when 0,
 // Attempt. OnChange is called after the commit. The audit entries of the
 // change are written in its transaction: with it, or not at all.
-func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence, audit ...AuditEntry) (err error) {
+//
+// A summative attempt the district's reassessment policy does not allow
+// (no practice since the last attempt, the cap reached) is refused with
+// problem.ErrConflict naming the rule; RecordEvidenceOverriding records
+// it anyway, with the teacher's reason.
+func (s *Store) RecordEvidence(ctx context.Context, ev *evidence.Evidence, audit ...AuditEntry) error {
+	return s.recordEvidence(ctx, ev, nil, audit)
+}
+
+// RecordEvidenceOverriding is RecordEvidence for a summative attempt a
+// teacher records against the district's reassessment policy: the
+// override, with the rule broken and its reason, is stored in the same
+// transaction. An attempt the policy allows needs no override and records
+// none.
+func (s *Store) RecordEvidenceOverriding(ctx context.Context, ev *evidence.Evidence, o RetakeOverride, audit ...AuditEntry) error {
+	if err := checkOverride(&o); err != nil {
+		return err
+	}
+	return s.recordEvidence(ctx, ev, &o, audit)
+}
+
+func (s *Store) recordEvidence(ctx context.Context, ev *evidence.Evidence, override *RetakeOverride, audit []AuditEntry) (err error) {
 	defer wrap(&err, "RecordEvidence")
 	if err := checkChangeAudit(ev.DistrictID, audit); err != nil {
 		return err
@@ -92,6 +113,12 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 		if err := checkEvidence(ev, e, found); err != nil {
 			return err
 		}
+		// The reassessment policy is applied under the student's lock,
+		// so two attempts at once cannot both pass it.
+		ovs, err := r.checkRetakes(ctx, ev.DistrictID, []evidence.Evidence{*ev}, override, false)
+		if err != nil {
+			return err
+		}
 		prepareEvidence(ev, e.now)
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
@@ -125,7 +152,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
-		return err
+		if err != nil || len(ovs) == 0 {
+			return err
+		}
+		if err := e.flush(ctx); err != nil {
+			return err
+		}
+		return r.insertOverrides(ctx, []evidence.Evidence{*ev}, override, ovs)
 	})
 	if err != nil {
 		ev.ID = 0 // rolled back: the id names nothing
@@ -174,6 +207,11 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 			students[i] = evs[i].StudentID
 		}
 		if err := r.lockForEvidence(ctx, districtID, students); err != nil {
+			return err
+		}
+		// A batch has no override: a summative attempt the reassessment
+		// policy refuses is refused with its record.
+		if _, err := r.checkRetakes(ctx, districtID, evs, nil, true); err != nil {
 			return err
 		}
 		ids, err := r.reserveEvidenceIDs(ctx, len(evs))

@@ -31,6 +31,10 @@ type evidenceInput struct {
 	Attempt     int           `json:"attempt,omitempty"`
 	Comment     string        `json:"comment,omitempty"`
 	ArtifactURL string        `json:"artifactUrl,omitempty"`
+	// OverrideReason records a summative attempt the district's
+	// reassessment policy would refuse, and says why; one record at a
+	// time, not in a batch.
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // scoreInput is one score as a client sends it: a level of the
@@ -85,7 +89,12 @@ func (s *Server) recordEvidence(w http.ResponseWriter, r *http.Request) error {
 		audit = append(audit, entry)
 	}
 	ev := in.evidence(s.districtOf(r))
-	if err := s.store.RecordEvidence(r.Context(), &ev, audit...); err != nil {
+	if in.OverrideReason != "" {
+		err = s.store.RecordEvidenceOverriding(r.Context(), &ev, store.RetakeOverride{Reason: in.OverrideReason}, audit...)
+	} else {
+		err = s.store.RecordEvidence(r.Context(), &ev, audit...)
+	}
+	if err != nil {
 		return err
 	}
 	writeCreated(w, fmt.Sprintf("/api/v1/evidence/%d", ev.ID), ev)
@@ -129,6 +138,9 @@ func (s *Server) recordEvidenceBatch(w http.ResponseWriter, r *http.Request) err
 				re.detail = fmt.Sprintf("record %d: %s", i, re.detail)
 			}
 			return err
+		}
+		if in.OverrideReason != "" {
+			return problem.InRecord(i, problem.Invalid("overrideReason", "an override is recorded one record at a time, with POST /api/v1/evidence"))
 		}
 		by, err := actingPerson(r, "recordedBy", in.RecordedBy)
 		if err != nil {

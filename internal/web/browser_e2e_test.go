@@ -303,6 +303,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 		t.Fatalf("the evidence link leads to %s", p.path())
 	}
 	p.check("evidence")
+	readyTeacher(t, s, p)
 
 	p.accountMenu("tokens")
 	p.open("/admin", 403)

@@ -44,6 +44,8 @@ type heatmapPage struct {
 	Model     bool
 	RecordURL string
 	Recorded  int
+	// SummativeURL leads to who is ready for the summative.
+	SummativeURL string
 }
 
 type heatRow struct {
@@ -124,6 +126,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	if mayRecordIn(actorOf(r), scope) {
 		data.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
 	}
+	data.SummativeURL = fmt.Sprintf("/classes/%d/summative", c.ID)
 
 	// Columns: the standards the class has evidence on (what it has
 	// worked on so far), or all of the course's on request.

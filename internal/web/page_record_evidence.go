@@ -339,6 +339,7 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 	}
 	err = s.store.RecordEvidenceBatch(r.Context(), evs, audit...)
 	var ie *problem.InvalidError
+	var pe *problem.Error
 	switch {
 	case errors.As(err, &ie) && ie.Record >= 0 && ie.Record < len(origins):
 		o := origins[ie.Record]
@@ -355,6 +356,10 @@ func (s *Server) recordEvidenceGrid(w http.ResponseWriter, r *http.Request) erro
 			}
 		}
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "record_evidence", data)
+	case errors.As(err, &pe) && pe.Kind == problem.KindConflict && pe.Record >= 0 && pe.Record < len(origins):
+		// A retake the district's reassessment policy refuses.
+		data.Problem = pr.T("record.error.student", data.Rows[origins[pe.Record].row].Name, pe.Message)
+		return s.renderPage(w, r, http.StatusConflict, "record_evidence", data)
 	case err != nil:
 		return err
 	}

@@ -44,6 +44,9 @@ type standardPage struct {
 	// Model is the knowledge tracing model's view, when the standard has
 	// evidence of its own.
 	Model *modelView
+	// Summative is whether the student is ready for the summative, and
+	// what a retake needs.
+	Summative *summativeWords
 }
 
 // modelView is the model's estimate in words and numbers.
@@ -203,6 +206,9 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 		}
 	}
 	data.CanVoid = s.mayChangeEvidence(r, id)
+	if data.Summative, err = s.studentSummative(r, student, std, cat); err != nil {
+		return err
+	}
 	return s.renderPage(w, r, http.StatusOK, "standard", data)
 }
 

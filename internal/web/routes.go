@@ -98,6 +98,14 @@ func (s *Server) registerRoutes() {
 	s.handle("deleteCoursePolicy", "DELETE /api/v1/courses/{id}/policy", onResource(access.Change, access.Policy), s.deleteCoursePolicy)
 	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", onResource(access.Change, access.Policy), s.rebuildMastery)
 
+	// Ready for the summative, and again.
+	s.handle("classSummative", "GET /api/v1/classes/{id}/summative", signedIn(), s.classSummative)
+	s.handle("studentStandardSummative", "GET /api/v1/students/{id}/standards/{standardId}/summative", signedIn(), s.studentStandardSummative)
+	s.handle("decideSummative", "POST /api/v1/students/{id}/standards/{standardId}/summative/decisions", changing(), s.decideSummative)
+	s.handle("getSummativePolicy", "GET /api/v1/summative/policy", signedIn(), s.getSummativePolicy)
+	s.handle("putSummativePolicy", "PUT /api/v1/summative/policy", onResource(access.Change, access.Policy), s.putSummativePolicy)
+	s.handle("summativePolicyChanges", "GET /api/v1/summative/policy/changes", signedIn(), s.summativePolicyChanges)
+
 	// Standards for other systems: the CASE 1.1 service, public and
 	// read-only (docs/decisions/0009-public-case-service.md).
 	s.handle("caseDocuments", "GET "+casePrefix+"/CFDocuments", public(), s.caseHandler(s.caseDocuments))
@@ -136,6 +144,8 @@ func (s *Server) registerPages() {
 	s.page("classHeatmap", "GET /classes/{id}", forRoles(classRoles...), s.classHeatmapPage)
 	s.page("recordForm", "GET /classes/{id}/record", forRoles(recordingRoles...), s.recordForm)
 	s.page("recordEvidenceGrid", "POST /classes/{id}/record", changingFor(recordingRoles...), s.recordEvidenceGrid)
+	s.page("classSummativePage", "GET /classes/{id}/summative", forRoles(classRoles...), s.summativePage)
+	s.page("decideSummativeForm", "POST /classes/{id}/summative", changingFor(recordingRoles...), s.decideSummativeForm)
 	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
@@ -152,6 +162,8 @@ func (s *Server) registerPages() {
 	s.page("admin", "GET /admin", forRoles(roster.RoleDistrictAdmin), s.adminPage)
 	s.page("adminPolicy", "GET /admin/policy", forRoles(roster.RoleDistrictAdmin), s.adminPolicyPage)
 	s.page("adminSetPolicy", "POST /admin/policy", onResource(access.Change, access.Policy), s.adminSetPolicy)
+	s.page("adminSummative", "GET /admin/summative", forRoles(roster.RoleDistrictAdmin), s.adminSummativePage)
+	s.page("adminSetSummative", "POST /admin/summative", onResource(access.Change, access.Policy), s.adminSetSummative)
 	s.page("adminScales", "GET /admin/scales", forRoles(roster.RoleDistrictAdmin), s.adminScalesPage)
 	s.page("adminUsers", "GET /admin/users", onResource(access.View, access.Users), s.adminUsersPage)
 	s.page("adminResetLink", "POST /admin/users/{id}/reset", onResource(access.Change, access.Users), s.adminResetLink)
