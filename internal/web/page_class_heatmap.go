@@ -44,6 +44,9 @@ type heatmapPage struct {
 	Model     bool
 	RecordURL string
 	Recorded  int
+	// Waiting counts the proposals of the class's students waiting for a
+	// decision, shown on the link to them.
+	Waiting int
 }
 
 type heatRow struct {
@@ -123,6 +126,9 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	if mayRecordIn(actorOf(r), scope) {
 		data.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
+	}
+	if data.Waiting, err = s.store.WaitingProposals(ctx, d, c.ID); err != nil {
+		return err
 	}
 
 	// Columns: the standards the class has evidence on (what it has
