@@ -337,7 +337,11 @@ func (s *Server) decideProposal(w http.ResponseWriter, r *http.Request) error {
 // see, those waiting for a decision first; each student's goals read is
 // logged.
 func (s *Server) classProposals(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.classProposalList(r)
+	c, err := s.classAccess(r, access.View)
+	if err != nil {
+		return err
+	}
+	ps, err := s.classProposalList(r, c)
 	if err != nil {
 		return err
 	}
@@ -345,13 +349,10 @@ func (s *Server) classProposals(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// classProposalList returns the proposals of the class in the URL whose
-// students the actor may see the goals of, and logs the reads.
-func (s *Server) classProposalList(r *http.Request) ([]pathways.Proposal, error) {
-	c, err := s.classAccess(r, access.View)
-	if err != nil {
-		return nil, err
-	}
+// classProposalList returns the proposals of class c, which the actor
+// may view, whose students the actor may see the goals of, and logs the
+// reads.
+func (s *Server) classProposalList(r *http.Request, c roster.Class) ([]pathways.Proposal, error) {
 	students, rels, err := s.classRoster(r, c.ID, access.View, access.Goals)
 	if err != nil {
 		return nil, err

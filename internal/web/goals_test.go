@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/pathways"
 )
 
@@ -251,4 +252,47 @@ func TestGoalPages(t *testing.T) {
 	ob := f.signedIn(f.students[1])
 	wantPage(t, ob.post(reflect, url.Values{"met": {"yes"}, "happened": {"a"}, "learned": {"b"}}), http.StatusNotFound)
 	wantPage(t, ob.post(fmt.Sprintf("/me/proposals/%s/revision", pid), url.Values{"title": {"a"}, "plan": {"b"}}), http.StatusNotFound)
+}
+
+// TestGoalFormWords checks that every word a goal or proposal form shows
+// beside a refused field is in both catalogs (the keys are in a map, where
+// TestCatalogsCoverThePages does not look).
+func TestGoalFormWords(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, key := range formErrorKeys {
+		for _, lang := range []string{"en", "es"} {
+			if !c.Has(lang, key) {
+				t.Errorf("field %s: the %s catalog lacks %q", field, lang, key)
+			}
+		}
+	}
+}
+
+// TestGoalsInSpanish reads the child's goals and the student's goals in
+// Spanish.
+func TestGoalsInSpanish(t *testing.T) {
+	f := newFixture(t)
+	f.linkFamily()
+	maya := f.students[0]
+	ev := f.record(maya, "Quiz", testNow.Add(-time.Hour), map[int64]float64{f.childA: 3})
+	student := f.as(f.newToken(maya, access.TokenWrite))
+	wantStatus(t, student.do("POST", fmt.Sprintf("/api/v1/students/%d/goals", maya),
+		goalInput{EvidenceID: &ev, What: "Terminar la lista B", Due: "2025-03-21", Plan: "Dos actividades al día"}), http.StatusCreated)
+	gb := f.signedIn(f.guardian)
+	gb.lang = "es"
+	body := wantPage(t, gb.get(fmt.Sprintf("/family/%d", maya)), http.StatusOK)
+	if !strings.Contains(body, "Las metas de Maya") || !strings.Contains(body, "Trabajando en ella") {
+		t.Error("the child's goals are not in Spanish")
+	}
+	b := f.signedIn(maya)
+	b.lang = "es"
+	for _, path := range []string{"/me/goals", "/me/proposals", fmt.Sprintf("/evidence/%d", ev)} {
+		body := wantPage(t, b.get(path), http.StatusOK)
+		if strings.Contains(body, "[goal.") || strings.Contains(body, "[proposal.") || !strings.Contains(body, `lang="es"`) {
+			t.Errorf("%s in Spanish misses words", path)
+		}
+	}
 }

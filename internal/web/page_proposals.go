@@ -291,7 +291,7 @@ func (s *Server) classProposalsData(w http.ResponseWriter, r *http.Request) (*cl
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.classProposalList(r)
+	ps, err := s.classProposalList(r, c)
 	if err != nil {
 		return nil, err
 	}
