@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,53 @@ func TestGoalsInSpanish(t *testing.T) {
 		if strings.Contains(body, "[goal.") || strings.Contains(body, "[proposal.") || !strings.Contains(body, `lang="es"`) {
 			t.Errorf("%s in Spanish misses words", path)
 		}
+	}
+}
+
+// TestHiddenGoalsLookMissing: another class's proposals, another student's
+// goal or proposal, read like ones that do not exist, in the same words.
+func TestHiddenGoalsLookMissing(t *testing.T) {
+	f := newFixture(t)
+	o := f.otherClass()
+	zoe := f.as(f.newToken(o.student, access.TokenWrite))
+	res := zoe.do("POST", fmt.Sprintf("/api/v1/students/%d/goals", o.student), goalInput{What: "w", Due: "2025-03-20", Plan: "p"})
+	wantStatus(t, res, http.StatusCreated)
+	goal := idOf(t, res)
+	res = zoe.do("POST", fmt.Sprintf("/api/v1/students/%d/proposals", o.student), proposalInput{ClassID: o.class, StandardID: f.childA,
+		ProposalDraft: pathways.ProposalDraft{Title: "t", Plan: "p"}})
+	wantStatus(t, res, http.StatusCreated)
+	proposal := idOf(t, res)
+	const missing = 999999
+	tb := f.signedIn(f.teacher)
+	mb := f.signedIn(f.students[0])
+	for _, tc := range []struct {
+		name           string
+		b              *browser
+		post           bool
+		hidden, absent string
+	}{
+		{"teacher: another class's proposals", tb, false, fmt.Sprintf("/classes/%d/proposals", o.class), fmt.Sprintf("/classes/%d/proposals", missing)},
+		{"teacher: another student's goal", tb, true, fmt.Sprintf("/students/%d/goals/%d/comments", o.student, goal), fmt.Sprintf("/students/%d/goals/%d/comments", o.student, missing)},
+		{"student: another student's goal", mb, true, fmt.Sprintf("/me/goals/%d/reflection", goal), fmt.Sprintf("/me/goals/%d/reflection", missing)},
+		{"student: another student's proposal", mb, true, fmt.Sprintf("/me/proposals/%d/revision", proposal), fmt.Sprintf("/me/proposals/%d/revision", missing)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			get := func(path string) response {
+				if tc.post {
+					return tc.b.post(path, url.Values{"text": {"x"}, "met": {"yes"}, "happened": {"a"}, "learned": {"b"}, "title": {"t"}, "plan": {"p"}})
+				}
+				return tc.b.get(path)
+			}
+			hidden, absent := get(tc.hidden), get(tc.absent)
+			if hidden.Status != http.StatusNotFound || absent.Status != http.StatusNotFound {
+				t.Fatalf("hidden %d, absent %d; want 404 for both", hidden.Status, absent.Status)
+			}
+			digits := regexp.MustCompile(`\d+`)
+			h := digits.ReplaceAllString(errorMessage(t, hidden), "N")
+			a := digits.ReplaceAllString(errorMessage(t, absent), "N")
+			if h != a {
+				t.Errorf("a hidden record reads %q, a missing one %q", h, a)
+			}
+		})
 	}
 }
