@@ -162,18 +162,24 @@ func (s *Server) reflectForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, audit, err := s.goalAccess(r, id, access.Change)
+	g, audit, err := s.goalAccess(r, id, access.Change)
 	if err != nil {
 		return err
 	}
 	if err := byStudent(audit.Relation); err != nil {
 		return err
 	}
+	pr := s.printerOf(r)
 	form := goalForm{Met: r.PostFormValue("met"), Happened: r.PostFormValue("happened"), Learned: r.PostFormValue("learned"),
 		Next: r.PostFormValue("next"), Errors: map[string]string{}}
 	rf := pathways.Reflection{Met: form.Met == "yes", Happened: form.Happened, Learned: form.Learned, Next: form.Next}
 	if form.Met != "yes" && form.Met != "no" {
-		form.Errors["met"] = s.printerOf(r).T("goal.error.met_choose")
+		form.Errors["met"] = pr.T("goal.error.met_choose")
+		// The other fields are checked too, to be named at once; the
+		// store checks them all again.
+		if err := g.Reflect(rf, s.now()); err != nil && !fieldErrors(pr, err, form.Errors) {
+			return err
+		}
 	}
 	if len(form.Errors) == 0 {
 		_, err = s.store.ReflectOnGoal(r.Context(), s.districtOf(r), id, rf, audit)
