@@ -345,3 +345,20 @@ func TestHiddenGoalsLookMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestGoalsOpenAPILimits: the OpenAPI document gives the limits of the
+// text goals and proposals take.
+func TestGoalsOpenAPILimits(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		component, field string
+		want             float64
+	}{
+		{"GoalInput", "what", 200}, {"Reflection", "learned", 4000}, {"ProposalInput", "link", 2048}, {"Decision", "comment", 4000},
+	} {
+		got := lookup(f.doc, "components", "schemas", tc.component, "properties", tc.field, "maxLength")
+		if got != tc.want {
+			t.Errorf("%s.%s maxLength = %v, want %v", tc.component, tc.field, got, tc.want)
+		}
+	}
+}

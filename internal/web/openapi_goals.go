@@ -3,6 +3,7 @@ package web
 import (
 	"reflect"
 
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/pathways"
 )
 
@@ -47,6 +48,20 @@ var goalOperations = map[string]operation{
 func init() {
 	for k, v := range goalOperations {
 		operations[k] = v
+	}
+	for t, fields := range map[reflect.Type]map[string]int{
+		reflect.TypeFor[goalInput]():              {"what": limits.Title, "plan": limits.Comment, "need": limits.Comment},
+		reflect.TypeFor[pathways.GoalDraft]():     {"what": limits.Title, "plan": limits.Comment, "need": limits.Comment},
+		reflect.TypeFor[pathways.Reflection]():    {"happened": limits.Comment, "learned": limits.Comment, "next": limits.Comment},
+		reflect.TypeFor[commentInput]():           {"text": limits.Comment},
+		reflect.TypeFor[pathways.GoalComment]():   {"text": limits.Comment},
+		reflect.TypeFor[pathways.ProposalDraft](): {"title": limits.Title, "plan": limits.Comment, "link": limits.URL},
+		reflect.TypeFor[pathways.ProposalStep]():  {"title": limits.Title, "plan": limits.Comment, "link": limits.URL, "comment": limits.Comment},
+		reflect.TypeFor[pathways.Decision]():      {"comment": limits.Comment},
+	} {
+		for name, n := range fields {
+			maxLengths[textField{t, name}] = n
+		}
 	}
 	enums[reflect.TypeFor[pathways.GoalState]()] = []string{"open", "met", "not_met"}
 	enums[reflect.TypeFor[pathways.ProposalState]()] = []string{"proposed", "approved", "returned"}
