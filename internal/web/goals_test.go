@@ -159,6 +159,9 @@ func TestGoalPages(t *testing.T) {
 		t.Fatalf("setting a goal leads to %s", to)
 	}
 	id := strings.TrimPrefix(to, "/me/goals?set=1#goal-")
+	if body := wantPage(t, b.get("/me"), http.StatusOK); !strings.Contains(body, `id="open-goals"`) || !strings.Contains(body, "Finish playlist B on unit rates") {
+		t.Error("the student's page does not show the goal being worked on")
+	}
 	body = wantPage(t, b.get("/me/goals?set=1"), http.StatusOK)
 	if !strings.Contains(body, "Finish playlist B on unit rates") || !strings.Contains(body, `id="goal-set"`) {
 		t.Error("my goals page lacks the new goal")

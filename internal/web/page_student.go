@@ -86,11 +86,13 @@ type mePage struct {
 	pageBase
 	*studentView
 	Viewers viewersView
+	// OpenGoals are the goals the student is working on now.
+	OpenGoals []goalRow
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -102,6 +104,15 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
 	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
 		return err
+	}
+	goals, err := s.studentGoalsFor(r, a.PersonID)
+	if err != nil {
+		return err
+	}
+	for _, g := range goals {
+		if g.Open {
+			data.OpenGoals = append(data.OpenGoals, g)
+		}
 	}
 	return s.renderPage(w, r, http.StatusOK, "me", data)
 }
