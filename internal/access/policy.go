@@ -35,9 +35,11 @@ var studentGrants = []grant{
 	{roster.RoleGuardian, GuardianOf,
 		[]What{Profile, Mastery, Evidence, Goals, Audit},
 		nil},
+	// A teacher changes a student's goals by commenting on them and by
+	// approving or returning the activities the student proposes.
 	{roster.RoleTeacher, TeacherOf,
 		[]What{Profile, Mastery, Evidence, Goals, Guardians},
-		[]What{Evidence}},
+		[]What{Evidence, Goals}},
 	{roster.RoleSchoolAdmin, SchoolStaff,
 		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics},
 		[]What{Evidence}},

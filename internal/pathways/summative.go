@@ -186,10 +186,10 @@ func (p SummativePolicy) Validate() error {
 	return errs.Err()
 }
 
-// Proposal is a student's standing for the summative on one standard:
+// SummativeProposal is a student's standing for the summative on one standard:
 // whether the bar is passed, whether another attempt is open under the
 // reassessment policy, and the summative result so far.
-type Proposal struct {
+type SummativeProposal struct {
 	Readiness Readiness `json:"readiness"`
 	Retake    Retake    `json:"retake"`
 	Result    *Result   `json:"result,omitempty"`
@@ -201,8 +201,8 @@ type Proposal struct {
 // Propose decides a student's standing for the summative on a standard of
 // scale, from the method's and the model's standing and the summative
 // attempts so far.
-func (p SummativePolicy) Propose(st Standing, h History, scale standards.Scale) Proposal {
-	out := Proposal{Readiness: p.Ready.Ready(st, scale), Retake: p.Reassess.Next(h)}
+func (p SummativePolicy) Propose(st Standing, h History, scale standards.Scale) SummativeProposal {
+	out := SummativeProposal{Readiness: p.Ready.Ready(st, scale), Retake: p.Reassess.Next(h)}
 	if res, ok := p.Reassess.Result(h.Attempts); ok {
 		out.Result = &res
 	}

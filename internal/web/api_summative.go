@@ -24,7 +24,7 @@ import (
 type summativeJSON struct {
 	StudentID  int64 `json:"studentId"`
 	StandardID int64 `json:"standardId"`
-	pathways.Proposal
+	pathways.SummativeProposal
 	Decision *summativeDecisionJSON `json:"decision,omitempty"`
 	// Explanation says the standing in words a student or a family can
 	// read: readiness (or the teacher's decision), then the retake.
@@ -42,7 +42,7 @@ type classSummativeJSON struct {
 
 func (s *Server) summativeJSONOf(r *http.Request, it summativeItem, name string) summativeJSON {
 	w := wordsFor(s.printerOf(r), it, name, actorOf(r).PersonID == it.Student)
-	j := summativeJSON{StudentID: it.Student, StandardID: it.Standard, Proposal: it.Proposal, Explanation: w.Status + " " + w.Retake}
+	j := summativeJSON{StudentID: it.Student, StandardID: it.Standard, SummativeProposal: it.SummativeProposal, Explanation: w.Status + " " + w.Retake}
 	if w.Left != "" {
 		j.Explanation += " " + w.Left
 	}
@@ -117,7 +117,7 @@ func (s *Server) studentStandardSummative(w http.ResponseWriter, r *http.Request
 	if !ok {
 		// No evidence yet: the bar says so, and the first attempt is open.
 		it = summativeItem{Student: stu.ID, Standard: std.ID,
-			Proposal: in.Policy.Propose(pathways.Standing{}, pathways.History{}, cat.ScaleOf(std))}
+			SummativeProposal: in.Policy.Propose(pathways.Standing{}, pathways.History{}, cat.ScaleOf(std))}
 	}
 	writeJSON(w, http.StatusOK, s.summativeJSONOf(r, it, stu.GivenName))
 	return nil
@@ -235,7 +235,7 @@ func init() {
 		"method_below", "first_attempt", "retake_open", "practice_first", "no_attempts_left"}
 	componentNames[reflect.TypeFor[pathways.Reason]()] = "SummativeReason"
 	componentNames[reflect.TypeFor[pathways.Result]()] = "SummativeResult"
-	componentNames[reflect.TypeFor[pathways.Proposal]()] = "SummativeProposal"
+	componentNames[reflect.TypeFor[pathways.SummativeProposal]()] = "SummativeProposal"
 	componentNames[reflect.TypeFor[pathways.Readiness]()] = "SummativeReadiness"
 	componentNames[reflect.TypeFor[pathways.Retake]()] = "SummativeRetake"
 	componentNames[reflect.TypeFor[pathways.Attempt]()] = "SummativeAttempt"

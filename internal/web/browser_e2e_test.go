@@ -305,6 +305,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	p.check("evidence")
 	readyTeacher(t, s, p)
 
+	teacherProposals(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -407,6 +408,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 		t.Errorf("after choosing English: lang=%q, h1 %q", f.Lang, f.H1)
 	}
 	p.check("child")
+	guardianGoals(t, s, p)
 }
 
 // student signs in, sees their growth chart, and switches the pages to
@@ -448,6 +450,7 @@ func student(t *testing.T, s *site, b *browser) {
 		p.check("evidence-es")
 	}
 	p.accountMenu("tokens-es")
+	studentGoals(t, s, p)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused

@@ -25,7 +25,7 @@ import (
 // spanishTemplates are the pages students and families read, with the
 // parts every page has: they must be complete in Spanish. Teachers' and
 // administrators' pages may fall back to English.
-var spanishTemplates = []string{"layout", "error", "landing", "signin", "reset", "tokens", "me", "child", "standard", "evidence", "_student", "_chart"}
+var spanishTemplates = []string{"layout", "error", "landing", "signin", "reset", "tokens", "me", "child", "standard", "evidence", "_student", "_chart", "me_goals", "me_proposals", "_goals", "_proposals"}
 
 // templateKey matches a catalog key a template asks for.
 var templateKey = regexp.MustCompile(`\(?\b(?:t|tn)\s+"([^"]+)"`)

@@ -46,6 +46,9 @@ type heatmapPage struct {
 	Recorded  int
 	// SummativeURL leads to who is ready for the summative.
 	SummativeURL string
+	// Waiting counts the proposals of the class's students waiting for a
+	// decision, shown on the link to them.
+	Waiting int
 }
 
 type heatRow struct {
@@ -127,6 +130,9 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 		data.RecordURL = fmt.Sprintf("/classes/%d/record", c.ID)
 	}
 	data.SummativeURL = fmt.Sprintf("/classes/%d/summative", c.ID)
+	if data.Waiting, err = s.store.WaitingProposals(ctx, d, c.ID); err != nil {
+		return err
+	}
 
 	// Columns: the standards the class has evidence on (what it has
 	// worked on so far), or all of the course's on request.

@@ -30,6 +30,9 @@ type evidencePage struct {
 	Reason     string
 	Errors     map[string]string
 	Voided     bool
+	// Goal is the student's own: the growth this evidence made and the
+	// form to set a goal after it.
+	Goal *evidenceGoal
 }
 
 // evidenceData fills the evidence page, after pathEvidence has checked
@@ -78,6 +81,11 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, ev evidenc
 		}
 	}
 	data.Voided = r.URL.Query().Get("voided") != ""
+	if a.PersonID == ev.StudentID && !ev.Voided() {
+		if data.Goal, err = s.evidenceGoalOf(ctx, pr, ev, cat, s.now()); err != nil {
+			return nil, err
+		}
+	}
 	return data, nil
 }
 

@@ -24,6 +24,8 @@ type childPage struct {
 	Standing familyStanding
 	Meaning  string
 	Viewers  viewersView
+	// Goals are the child's goals with their teachers' comments.
+	Goals []goalRow
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -64,7 +66,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return notFoundPage("student", id)
 	}
-	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -74,6 +76,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := &childPage{pageBase: s.newBase(w, r, v.Student.Name()), studentView: v}
+	if data.Goals, err = s.studentGoalsFor(r, id); err != nil {
+		return err
+	}
 	for _, k := range kids {
 		u := fmt.Sprintf("/family/%d", k.ID)
 		data.Children = append(data.Children, navLink{Label: k.Name(), URL: u, Current: k.ID == id})

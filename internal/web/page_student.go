@@ -16,6 +16,13 @@ type studentProfilePage struct {
 	*studentView
 	RecordLinks []navLink
 	Recorded    int
+	// Goals are the student's goals, for a reader who may see them;
+	// CanComment offers each a comment form, CommentedOn says which goal
+	// was just commented on.
+	Goals       []goalRow
+	ShowGoals   bool
+	CanComment  bool
+	CommentedOn int64
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -23,6 +30,13 @@ func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	return s.renderStudentProfile(w, r, id, http.StatusOK)
+}
+
+// renderStudentProfile answers with student id's profile and status: a
+// comment on a goal that was refused comes back with it, kept beside its
+// goal (?goal=, ?text=, ?error=).
+func (s *Server) renderStudentProfile(w http.ResponseWriter, r *http.Request, id int64, status int) error {
 	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence); err != nil {
 		return err
 	}
@@ -38,10 +52,31 @@ func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) erro
 				URL: fmt.Sprintf("/classes/%d/record?student=%d", c.ID, id)})
 		}
 	}
-	if n, err := strconv.Atoi(r.URL.Query().Get("recorded")); err == nil && n > 0 {
+	q := r.URL.Query()
+	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}
-	return s.renderPage(w, r, http.StatusOK, "student", data)
+	// Goals are shown to those who may read them (a coach may not), and
+	// the look is logged.
+	if rel, ok := s.goalsRelation(r, id, access.View); ok {
+		if err := s.auditGoals(r, id, rel); err != nil {
+			return err
+		}
+		data.ShowGoals = true
+		if data.Goals, err = s.studentGoalsFor(r, id); err != nil {
+			return err
+		}
+		rel, ok := s.goalsRelation(r, id, access.Change)
+		data.CanComment = ok && byTeacher(rel) == nil && actorOf(r).TokenScope == ""
+		data.CommentedOn, _ = strconv.ParseInt(q.Get("commented"), 10, 64)
+		goal, _ := strconv.ParseInt(q.Get("goal"), 10, 64)
+		for i := range data.Goals {
+			if data.Goals[i].ID == goal && q.Get("error") != "" {
+				data.Goals[i].Form = goalForm{Text: q.Get("text"), Errors: map[string]string{"text": q.Get("error")}}
+			}
+		}
+	}
+	return s.renderPage(w, r, status, "student", data)
 }
 
 // mePage is a student's own page: their standards by framework with what
@@ -51,11 +86,13 @@ type mePage struct {
 	pageBase
 	*studentView
 	Viewers viewersView
+	// OpenGoals are the goals the student is working on now.
+	OpenGoals []goalRow
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -67,6 +104,15 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
 	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
 		return err
+	}
+	goals, err := s.studentGoalsFor(r, a.PersonID)
+	if err != nil {
+		return err
+	}
+	for _, g := range goals {
+		if g.Open {
+			data.OpenGoals = append(data.OpenGoals, g)
+		}
 	}
 	return s.renderPage(w, r, http.StatusOK, "me", data)
 }

@@ -89,6 +89,19 @@ func (s *Server) registerRoutes() {
 	s.handle("classMastery", "GET /api/v1/classes/{id}/mastery", signedIn(), s.classMastery)
 	s.handle("classStandardMastery", "GET /api/v1/classes/{id}/standards/{standardId}/mastery", signedIn(), s.classStandardMastery)
 
+	// Goals and proposals: a student's goals record (access.Goals).
+	s.handle("studentGoals", "GET /api/v1/students/{id}/goals", signedIn(), s.studentGoals)
+	s.handle("createGoal", "POST /api/v1/students/{id}/goals", changing(), s.createGoal)
+	s.handle("getGoal", "GET /api/v1/goals/{id}", signedIn(), s.getGoal)
+	s.handle("reflectOnGoal", "POST /api/v1/goals/{id}/reflection", changing(), s.reflectOnGoal)
+	s.handle("commentOnGoal", "POST /api/v1/goals/{id}/comments", changing(), s.commentOnGoal)
+	s.handle("studentProposals", "GET /api/v1/students/{id}/proposals", signedIn(), s.studentProposals)
+	s.handle("createProposal", "POST /api/v1/students/{id}/proposals", changing(), s.createProposal)
+	s.handle("getProposal", "GET /api/v1/proposals/{id}", signedIn(), s.getProposal)
+	s.handle("reviseProposal", "POST /api/v1/proposals/{id}/revision", changing(), s.reviseProposal)
+	s.handle("decideProposal", "POST /api/v1/proposals/{id}/decision", changing(), s.decideProposal)
+	s.handle("classProposals", "GET /api/v1/classes/{id}/proposals", signedIn(), s.classProposals)
+
 	// Mastery policy.
 	s.handle("getPolicy", "GET /api/v1/policy", signedIn(), s.getPolicy)
 	s.handle("putPolicy", "PUT /api/v1/policy", onResource(access.Change, access.Policy), s.putPolicy)
@@ -149,12 +162,21 @@ func (s *Server) registerPages() {
 	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
+	s.page("classProposalsPage", "GET /classes/{id}/proposals", forRoles(classRoles...), s.classProposalsPage)
+	s.page("decideProposalForm", "POST /classes/{id}/proposals/{proposalId}/decision", changingFor(roster.RoleTeacher), s.decideForm)
+	s.page("commentGoalForm", "POST /students/{id}/goals/{goalId}/comments", changingFor(roster.RoleTeacher), s.commentGoalForm)
 
 	// Everyone with a relation to a student: one standard, in full.
 	s.page("studentStandard", "GET /students/{id}/standards/{standardId}", signedIn(), s.studentStandardPage)
 
 	// Students and guardians.
 	s.page("me", "GET /me", forRoles(roster.RoleStudent), s.mePage)
+	s.page("meGoals", "GET /me/goals", forRoles(roster.RoleStudent), s.meGoalsPage)
+	s.page("reflectForm", "POST /me/goals/{id}/reflection", changingFor(roster.RoleStudent), s.reflectForm)
+	s.page("setGoalForm", "POST /evidence/{id}/goal", changingFor(roster.RoleStudent), s.setGoalForm)
+	s.page("meProposals", "GET /me/proposals", forRoles(roster.RoleStudent), s.meProposalsPage)
+	s.page("proposeForm", "POST /me/proposals", changingFor(roster.RoleStudent), s.proposeForm)
+	s.page("reviseForm", "POST /me/proposals/{id}/revision", changingFor(roster.RoleStudent), s.reviseForm)
 	s.page("family", "GET /family", forRoles(roster.RoleGuardian), s.familyPage)
 	s.page("child", "GET /family/{id}", forRoles(roster.RoleGuardian), s.childPage)
 

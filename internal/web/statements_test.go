@@ -59,9 +59,10 @@ func firstLines(queries []string) string {
 // heatmapStatements is the most statements a view of a class's heatmap
 // may run once the district's catalog is cached: the session, the
 // actor, the class with the actor's relation to it, the roster, the
-// states, the audit entries (begin and insert) and the course's title.
-// It was 20, and 22 with the transactions begun, before the catalog.
-const heatmapStatements = 8
+// states, the audit entries (begin and insert), the course's title and
+// the count of proposals waiting for the teacher. It was 20, and 22 with
+// the transactions begun, before the catalog.
+const heatmapStatements = 9
 
 // TestClassHeatmapStatements counts the statements a view of the heatmap
 // runs, with a student stalled below a prerequisite the course does not

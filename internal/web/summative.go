@@ -16,7 +16,7 @@ import (
 // standard, as pathways decides it from what the store read.
 type summativeItem struct {
 	Student, Standard int64
-	pathways.Proposal
+	pathways.SummativeProposal
 	// Decision is the teacher's decision in force, if any.
 	Decision *store.SummativeDecision
 }
@@ -30,7 +30,7 @@ func summativeOf(in store.SummativeInputs, cat *standards.Catalog, student int64
 	if !assessed && !attempted {
 		return summativeItem{}, false
 	}
-	it := summativeItem{Student: student, Standard: std.ID, Proposal: in.Policy.Propose(st, h, cat.ScaleOf(std))}
+	it := summativeItem{Student: student, Standard: std.ID, SummativeProposal: in.Policy.Propose(st, h, cat.ScaleOf(std))}
 	if d, ok := in.Decision(k); ok {
 		it.Decision = &d
 	}
