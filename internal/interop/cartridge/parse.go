@@ -191,6 +191,9 @@ func (rd *reader) manifest(root *element) error {
 			rd.entry(r.el, r, r.identifier, "", nil, nil)
 		}
 	}
+	if len(rd.c.Entries) == 0 && rd.probs.Len() == 0 {
+		rd.warnf(root, "", "the cartridge holds nothing cairn imports: no link, LTI link, file, assessment or discussion")
+	}
 	return nil
 }
 

@@ -184,6 +184,9 @@ func (e *element) get(local string) string {
 
 // base is e's xml:base, which CC allows on resources and their parent.
 func (e *element) base() string {
+	if e == nil {
+		return ""
+	}
 	for _, a := range e.attr {
 		if a.Name.Local == "base" && (a.Name.Space == "xml" || a.Name.Space == "http://www.w3.org/XML/1998/namespace") {
 			return a.Value
