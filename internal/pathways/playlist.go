@@ -365,3 +365,23 @@ func trimForMessage(s string) string {
 	}
 	return s
 }
+
+// Evidence is the evidence a teacher's score on an assessment piece
+// records: on the standard of the activity's playlist, titled with the
+// activity, of kind (formative when ""). The caller sets the student, the
+// class, the score and who records it, and stores it as any evidence.
+func (a Activity) Evidence(p Playlist, kind evidence.Kind, assessed time.Time) (evidence.Evidence, error) {
+	if !a.Assessment {
+		return evidence.Evidence{}, problem.Invalid("activityId", "activity %d is not an assessment piece", a.ID)
+	}
+	if kind == "" {
+		kind = evidence.Formative
+	}
+	return evidence.Evidence{
+		DistrictID: p.DistrictID,
+		Kind:       kind,
+		Title:      a.Title,
+		AssessedAt: assessed,
+		Scores:     []evidence.Score{{StandardID: p.StandardID}},
+	}, nil
+}
