@@ -83,6 +83,14 @@ const (
 	// UploadBytes bounds an upload on the import page: the largest file
 	// (ZipBytes) and the form around it.
 	UploadBytes = ZipBytes + 1<<20
+	// ActivityFileBytes bounds a file a teacher uploads for an activity
+	// of a playlist (a worksheet, a handout, slides): a few pages of PDF
+	// with pictures are a few megabytes. Files are kept in the database,
+	// so each one is small enough to read whole.
+	ActivityFileBytes = 10 << 20
+	// ActivityUploadBytes bounds the form that uploads an activity's file:
+	// the file and the form around it.
+	ActivityUploadBytes = ActivityFileBytes + 1<<20
 )
 
 // Imported files.
