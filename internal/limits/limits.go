@@ -179,6 +179,11 @@ const (
 	// CartridgeAlignments bounds the standards one activity of a
 	// cartridge may name, as Scores bounds those of a piece of evidence.
 	CartridgeAlignments = Scores
+	// CartridgeImportBytes bounds the files one import of a cartridge
+	// brings into the database together (each one within
+	// ActivityFileBytes): they are read into memory and written in one
+	// transaction.
+	CartridgeImportBytes = 256 << 20
 )
 
 // TooLong returns why s is longer than max characters, naming what it is
