@@ -137,5 +137,8 @@ func (c *Cartridge) ReadFile(e Entry, max int64) ([]byte, error) {
 	if _, err := io.Copy(&b, f); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", c.Name, e.File, err)
 	}
+	if int64(b.Len()) != e.Size {
+		return nil, fmt.Errorf("%s: %s: %w", c.Name, e.File, io.ErrUnexpectedEOF)
+	}
 	return b.Bytes(), nil
 }

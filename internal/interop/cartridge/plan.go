@@ -1,6 +1,7 @@
 package cartridge
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -199,7 +200,14 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 			if !ok {
 				var err error
 				if b, err = c.ReadFile(e, limits.ActivityFileBytes); err != nil {
-					return nil, err
+					// A damaged zip shows only when a file is decompressed.
+					cause := errors.Unwrap(err)
+					if cause == nil {
+						cause = err
+					}
+					var l badinput.List
+					l.Addf(e.File, 0, 0, "", "cannot be read from the package (%v): the cartridge is damaged; export it again", cause)
+					return nil, l.Err()
 				}
 				data[e.File] = b
 			}
