@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
+	"github.com/cairn-learning/cairn/internal/limits"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -252,6 +254,7 @@ func TestReadZipBounds(t *testing.T) {
 		{"no manifest", build(map[string]string{"a.txt": "x"}), "course.imscc: no imsmanifest.xml at the top of the package: a Common Cartridge describes its content there"},
 		{"zip slip", build(map[string]string{ManifestFile: "<manifest/>", "../evil.html": "x"}), `course.imscc: the zip holds "../evil.html", whose name climbs out of its folder with ..: a path must stay inside the package`},
 		{"bomb", build(map[string]string{ManifestFile: strings.Repeat(" ", 5<<20)}), "course.imscc: imsmanifest.xml expands from 5 KiB to 5 MiB: more than the 100 times its compressed size a file of a zip may expand"},
+		{"too many files", manyFiles(limits.CartridgeFiles + 1), "course.imscc: the zip holds 10001 files: more than the 10000 a cartridge may have"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadZip(bytes.NewReader(tc.data), int64(len(tc.data)), "course.imscc")
@@ -260,4 +263,58 @@ func TestReadZipBounds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyFiles is a zip of n empty files.
+func manyFiles(n int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := range n {
+		zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("f%d", i), Method: zip.Store})
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestReadBounds(t *testing.T) {
+	t.Run("zip too large", func(t *testing.T) {
+		_, err := ReadZip(bytes.NewReader(nil), limits.CartridgeBytes+1, "course.imscc")
+		want := []string{"course.imscc: the file is 256 MiB: larger than the 256 MiB a cartridge may be"}
+		if diff := cmp.Diff(want, problems(t, err)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("manifest too large", func(t *testing.T) {
+		m := "<manifest>" + strings.Repeat("12345678\n", limits.CartridgeManifestBytes/9+1)
+		_, err := ReadManifest(strings.NewReader(m), "big.xml")
+		want := []string{"imsmanifest.xml:932067:6: larger than the 8 MiB a manifest may be"}
+		if diff := cmp.Diff(want, problems(t, err)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("too many activities", func(t *testing.T) {
+		var items strings.Builder
+		for i := range limits.CartridgeActivities + 1 {
+			fmt.Fprintf(&items, "<item identifier=\"i%d\" identifierref=\"r\"/>\n", i)
+		}
+		link := `<resource identifier="r" type="imswl_xmlv1p3"><webLink><title>t</title><url href="https://example.org"/></webLink></resource>`
+		_, err := ReadManifest(strings.NewReader(manifest13(items.String(), link)), "many.xml")
+		want := []string{"imsmanifest.xml:5004:1: more than the 5000 activities a cartridge may bring"}
+		if diff := cmp.Diff(want, problems(t, err)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("versions", func(t *testing.T) {
+		for ns, want := range map[string]string{
+			"http://www.imsglobal.org/xsd/imscc/imscp_v1p1":       "1.0",
+			"http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1":   "1.1",
+			"https://www.imsglobal.org/xsd/imsccv1p2/imscp_v1p1/": "1.2",
+			"http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1":   "1.3",
+		} {
+			c, err := ReadManifest(strings.NewReader(`<manifest xmlns="`+ns+`"/>`), "m.xml")
+			if err != nil || c.Version != want {
+				t.Errorf("%s: version %v, %v; want %s", ns, c, err, want)
+			}
+		}
+	})
 }

@@ -52,6 +52,7 @@ func readXML(r io.Reader, maxBytes int64, what string) (*element, error) {
 		line, column := d.InputPos()
 		tok, err := d.Token()
 		if lr.N <= 0 {
+			line, column := d.InputPos() // where reading stopped
 			return nil, &xmlError{line: line, column: column,
 				reason: fmt.Sprintf("larger than the %s %s may be", limits.Bytes(maxBytes), what)}
 		}
