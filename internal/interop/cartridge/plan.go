@@ -70,6 +70,7 @@ type Import struct {
 	// Warnings are the cartridge's warnings and the plan's: what is not
 	// imported, or imported differently, and why.
 	Warnings []string `json:"warnings,omitempty"`
+	more     int
 }
 
 // Plan works out the playlists importing c makes for the teacher of opt:
@@ -95,14 +96,15 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 	}
 	p := &Import{Playlists: []pathways.Playlist{}}
 	for _, w := range c.Warnings {
-		p.Warnings = append(p.Warnings, w.String())
+		p.warn(w.String())
 	}
+	defer p.moreWarnings()
 	lang := ""
 	if c.Language != "" {
 		if l, err := standards.ParseLanguage(c.Language); err == nil {
 			lang = l
 		} else {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: the course's language: %v: the activities are taken to be in the district's language", ManifestFile, err))
+			p.warn(fmt.Sprintf("%s: the course's language: %v: the activities are taken to be in the district's language", ManifestFile, err))
 		}
 	}
 
@@ -142,7 +144,7 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 			case st.Retired:
 				if !retired[st.ID] {
 					retired[st.ID] = true
-					p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: standard %s (%s) is retired in this district: no playlist is made for it", ManifestFile, a.Line, a.GUID, st.Label()))
+					p.warn(fmt.Sprintf("%s:%d: standard %s (%s) is retired in this district: no playlist is made for it", ManifestFile, a.Line, a.GUID, st.Label()))
 				}
 				continue
 			case seen[st.ID]:
@@ -157,12 +159,12 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 			if len(e.Standards) > 0 {
 				why = "names no standard of this district"
 			}
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: %q %s: not imported; add it to a playlist by hand", ManifestFile, e.Line, e.Title, why))
+			p.warn(fmt.Sprintf("%s:%d: %q %s: not imported; add it to a playlist by hand", ManifestFile, e.Line, e.Title, why))
 			continue
 		}
 		if e.Kind == KindFile {
 			if e.Size > limits.ActivityFileBytes {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q is %s: larger than the %s an activity's file may be: not imported",
+				p.warn(fmt.Sprintf("%s: %q is %s: larger than the %s an activity's file may be: not imported",
 					e.File, e.Title, limits.Bytes(e.Size), limits.Bytes(limits.ActivityFileBytes)))
 				continue
 			}
@@ -172,7 +174,7 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 	}
 	for _, g := range unknownOrder {
 		u := unknown[g]
-		p.Warnings = append(p.Warnings, u.warning())
+		p.warn(u.warning())
 	}
 	if fileBytes > limits.CartridgeImportBytes {
 		var l badinput.List
@@ -243,7 +245,7 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 				Activities:  acts,
 			}
 			if parts > 1 && i == 0 {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %d activities for %s: more than the %d a playlist may hold, so they are in %d playlists",
+				p.warn(fmt.Sprintf("%s: %d activities for %s: more than the %d a playlist may hold, so they are in %d playlists",
 					c.Name, len(g.activities), g.standard.Label(), pathways.MaxActivities, parts))
 			}
 			if exists(opt.Existing, pl) {
@@ -258,9 +260,29 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 		}
 	}
 	if p.AlreadyImported > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %d of its playlists are already yours (imported before): not made again", c.Name, p.AlreadyImported))
+		p.warn(fmt.Sprintf("%s: %d of its playlists are already yours (imported before): not made again", c.Name, p.AlreadyImported))
 	}
 	return p, nil
+}
+
+// maxPlanWarnings bounds the warnings a plan lists (a cartridge of
+// thousands of activities aligned to a framework the district lacks would
+// have a warning per GUID); the rest are counted.
+const maxPlanWarnings = 2 * badinput.DefaultLimit
+
+func (p *Import) warn(w string) {
+	if len(p.Warnings) < maxPlanWarnings {
+		p.Warnings = append(p.Warnings, w)
+		return
+	}
+	p.more++
+}
+
+func (p *Import) moreWarnings() {
+	if p.more > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("and %d more warnings", p.more))
+		p.more = 0
+	}
 }
 
 // unknownGUID is a GUID the district does not know, with the first entry

@@ -185,3 +185,22 @@ func TestModality(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanBoundsItsWarnings(t *testing.T) {
+	var items, res strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&items, `<item identifier="i%d" identifierref="r%d"/>`, i, i)
+		fmt.Fprintf(&res, `<resource identifier="r%d" type="imswl_xmlv1p3"><metadata><curriculumStandardsMetadataSet><curriculumStandardsMetadata><setOfGUIDs><labelledGUID><GUID>unknown-%d</GUID></labelledGUID></setOfGUIDs></curriculumStandardsMetadata></curriculumStandardsMetadataSet></metadata><webLink><title>Link %d</title><url href="https://example.org/%d"/></webLink></resource>`, i, i, i, i)
+	}
+	c, err := ReadManifest(strings.NewReader(manifest13(items.String(), res.String())), "many.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Plan(c, PlanOptions{DistrictID: 1, OwnerID: 7, Resolve: CatalogResolver(fractionsCatalog(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.Warnings); n != maxPlanWarnings+1 || p.Warnings[n-1] != "and 400 more warnings" || len(p.Unaligned) != 300 {
+		t.Errorf("%d warnings ending %q, %d unaligned; want %d, and 400 more, 300", n, p.Warnings[n-1], len(p.Unaligned), maxPlanWarnings+1)
+	}
+}
