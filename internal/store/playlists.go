@@ -354,8 +354,9 @@ func (r *runner) activityOwned(ctx context.Context, districtID, by, id int64) (p
 
 // UpdateActivity changes an activity of a playlist of person by: its
 // title, description, link, modality, minutes, interests, language and
-// whether it is an assessment piece. Its file is kept unless the activity
-// is given a link (a link replaces a file); SetActivityFile replaces it.
+// whether it is an assessment piece. When a.File carries Data, the file is
+// replaced by it; otherwise the file is kept, unless the activity is given
+// a link (an activity has one or the other).
 func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activity) (err error) {
 	defer wrap(&err, "UpdateActivity(%d)", a.ID)
 	return s.inTx(ctx, func(r *runner) error {
@@ -364,9 +365,14 @@ func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activi
 			return err
 		}
 		a.PlaylistID, a.Position = old.PlaylistID, old.Position
-		a.File = old.File
-		if a.Link != "" {
+		replace := a.File != nil && a.File.Data != nil
+		switch {
+		case replace:
+			a.File.Size = int64(len(a.File.Data))
+		case a.Link != "":
 			a.File = nil
+		default:
+			a.File = old.File
 		}
 		if err := a.Validate(); err != nil {
 			return err
@@ -375,8 +381,14 @@ func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activi
 		var size int64
 		if a.File != nil {
 			name, typ, size = a.File.Name, a.File.ContentType, a.File.Size
-		} else if old.File != nil {
+		}
+		if old.File != nil && (replace || a.File == nil) {
 			if _, err := r.exec(ctx, `DELETE FROM activity_files WHERE district_id = $1 AND activity_id = $2`, a.DistrictID, a.ID); err != nil {
+				return err
+			}
+		}
+		if replace {
+			if _, err := r.exec(ctx, `INSERT INTO activity_files (district_id, activity_id, data) VALUES ($1, $2, $3)`, a.DistrictID, a.ID, a.File.Data); err != nil {
 				return err
 			}
 		}
