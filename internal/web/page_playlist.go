@@ -463,7 +463,9 @@ func (d *playlistPage) FieldsFor(prefix string, form activityForm, key string, f
 }
 
 // ErrorsOf is the errors of the form of activity id.
-func (d *playlistPage) ErrorsOf(id int64) map[string]string { return d.Errors[strconv.FormatInt(id, 10)] }
+func (d *playlistPage) ErrorsOf(id int64) map[string]string {
+	return d.Errors[strconv.FormatInt(id, 10)]
+}
 
 // playlistFields is what the fields of a playlist's form are drawn from.
 type playlistFields struct {

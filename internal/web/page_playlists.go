@@ -135,8 +135,7 @@ func (s *Server) playlistsData(w http.ResponseWriter, r *http.Request) (*playlis
 	if err != nil {
 		return nil, err
 	}
-	data := &playlistsPage{pageBase: s.newBase(w, r, pr.T("playlist.library.title")), Errors: map[string]string{},
-}
+	data := &playlistsPage{pageBase: s.newBase(w, r, pr.T("playlist.library.title")), Errors: map[string]string{}}
 	if data.Standards, err = s.libraryStandards(r, cat); err != nil {
 		return nil, err
 	}
