@@ -259,9 +259,10 @@ func (s *Store) SharePlaylist(ctx context.Context, districtID, by, id int64, sha
 }
 
 // CopyPlaylist copies a playlist, with its activities and their files, to
-// a new one of person to at school (may be nil), not shared, and returns
-// it. Whether to may see the original is the caller's decision.
-func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, school *int64) (p pathways.Playlist, err error) {
+// a new one of person to at school (may be nil), not shared, titled title
+// (the original's when ""), and returns it. Whether to may see the
+// original is the caller's decision.
+func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, school *int64, title string) (p pathways.Playlist, err error) {
 	defer wrap(&err, "CopyPlaylist(%d)", id)
 	err = s.inTx(ctx, func(r *runner) error {
 		src, err := r.playlist(ctx, districtID, id)
@@ -271,6 +272,12 @@ func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, scho
 		p = src
 		p.ID, p.OwnerID, p.SchoolID, p.Shared, p.CopiedFrom = 0, to, school, false, &src.ID
 		p.Activities = nil
+		if title != "" {
+			p.Title = title
+		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
 		if err := r.insertPlaylist(ctx, &p); err != nil {
 			return err
 		}

@@ -41,6 +41,11 @@ func (in activityInput) activity() pathways.Activity {
 		Minutes: in.Minutes, Interests: in.Interests, Language: in.Language, Assessment: in.Assessment}
 }
 
+// copyInput names a copy; without a title it keeps the original's.
+type copyInput struct {
+	Title string `json:"title,omitempty"`
+}
+
 // shareInput puts a playlist in its school's library or takes it out.
 type shareInput struct {
 	Shared bool `json:"shared"`
@@ -128,7 +133,11 @@ func (s *Server) copyPlaylistAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cp, err := s.copyPlaylistFor(r, id)
+	var in copyInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	cp, err := s.copyPlaylistFor(r, id, strings.TrimSpace(in.Title))
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func init() {
 		"GET /api/v1/playlists/{id}": {Tag: "playlists", Summary: "A playlist with its activities",
 			Description: "Yours, one shared to your school, or for a student one made by a teacher of their classes.", Response: pathways.Playlist{}},
 		"POST /api/v1/playlists/{id}/copy": {Tag: "playlists", Summary: "Copy a playlist to make your own",
-			Description: "Activities and their files are copied; the copy is not shared.", Status: 201, Response: pathways.Playlist{}, Location: true},
+			Description: "Activities and their files are copied; the copy is not shared. Without a title it keeps the original's.", Body: copyInput{}, Status: 201, Response: pathways.Playlist{}, Location: true},
 		"POST /api/v1/playlists/{id}/share": {Tag: "playlists", Summary: "Share your playlist to its school's library, or take it out",
 			Body: shareInput{}, Response: pathways.Playlist{}},
 		"POST /api/v1/playlists/{id}/activities": {Tag: "playlists", Summary: "Add an activity at the end of your playlist",

@@ -197,14 +197,16 @@ func (s *Server) copyPlaylist(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cp, err := s.copyPlaylistFor(r, id)
+	cp, err := s.copyPlaylistFor(r, id, "")
 	if err != nil {
 		return err
 	}
 	return redirect(w, r, fmt.Sprintf("/playlists/%d?notice=copied", cp.ID))
 }
 
-func (s *Server) copyPlaylistFor(r *http.Request, id int64) (pathways.Playlist, error) {
+// copyPlaylistFor copies playlist id for the actor, titled title (the
+// original's when "").
+func (s *Server) copyPlaylistFor(r *http.Request, id int64, title string) (pathways.Playlist, error) {
 	if _, err := s.playlistFor(r, id, access.View); err != nil {
 		return pathways.Playlist{}, err
 	}
@@ -212,7 +214,7 @@ func (s *Server) copyPlaylistFor(r *http.Request, id int64) (pathways.Playlist, 
 		return pathways.Playlist{}, err
 	}
 	a := actorOf(r)
-	return s.store.CopyPlaylist(r.Context(), a.DistrictID, id, a.PersonID, homeSchool(a))
+	return s.store.CopyPlaylist(r.Context(), a.DistrictID, id, a.PersonID, homeSchool(a), title)
 }
 
 // sharePlaylist puts a playlist in its school's library (shared=1) or
@@ -460,6 +462,11 @@ func (d *playlistPage) FieldsFor(prefix string, form activityForm, key string, f
 		f.FileName = file.Name
 	}
 	return f
+}
+
+// ActivityFields is the fields of the form that changes activity row.
+func (d *playlistPage) ActivityFields(row activityRow) activityFields {
+	return d.FieldsFor("a"+strconv.FormatInt(row.ID, 10), row.Form, strconv.FormatInt(row.ID, 10), row.File)
 }
 
 // ErrorsOf is the errors of the form of activity id.

@@ -234,7 +234,7 @@ func TestPlaylistAPI(t *testing.T) {
 	wantStatus(t, teacher.do("GET", "/api/v1/playlists?q="+strings.Repeat("a", 201), nil), http.StatusBadRequest)
 	wantStatus(t, teacher.do("POST", fmt.Sprintf("/api/v1/playlists/%d/share", p.ID), shareInput{Shared: true}), http.StatusOK)
 	other := f.as(f.newToken(f.otherTeacher(), access.TokenWrite))
-	wantStatus(t, other.do("POST", fmt.Sprintf("/api/v1/playlists/%d/copy", p.ID), nil), http.StatusCreated)
+	wantStatus(t, other.do("POST", fmt.Sprintf("/api/v1/playlists/%d/copy", p.ID), copyInput{Title: "Ratios (copy)"}), http.StatusCreated)
 
 	// Scoring the assessment piece records evidence on the standard.
 	level := 3.0
