@@ -259,9 +259,10 @@ func (s *Store) SharePlaylist(ctx context.Context, districtID, by, id int64, sha
 }
 
 // CopyPlaylist copies a playlist, with its activities and their files, to
-// a new one of person to at school (may be nil), not shared, and returns
-// it. Whether to may see the original is the caller's decision.
-func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, school *int64) (p pathways.Playlist, err error) {
+// a new one of person to at school (may be nil), not shared, titled title
+// (the original's when ""), and returns it. Whether to may see the
+// original is the caller's decision.
+func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, school *int64, title string) (p pathways.Playlist, err error) {
 	defer wrap(&err, "CopyPlaylist(%d)", id)
 	err = s.inTx(ctx, func(r *runner) error {
 		src, err := r.playlist(ctx, districtID, id)
@@ -271,6 +272,12 @@ func (s *Store) CopyPlaylist(ctx context.Context, districtID, id, to int64, scho
 		p = src
 		p.ID, p.OwnerID, p.SchoolID, p.Shared, p.CopiedFrom = 0, to, school, false, &src.ID
 		p.Activities = nil
+		if title != "" {
+			p.Title = title
+		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
 		if err := r.insertPlaylist(ctx, &p); err != nil {
 			return err
 		}
@@ -354,8 +361,9 @@ func (r *runner) activityOwned(ctx context.Context, districtID, by, id int64) (p
 
 // UpdateActivity changes an activity of a playlist of person by: its
 // title, description, link, modality, minutes, interests, language and
-// whether it is an assessment piece. Its file is kept unless the activity
-// is given a link (a link replaces a file); SetActivityFile replaces it.
+// whether it is an assessment piece. When a.File carries Data, the file is
+// replaced by it; otherwise the file is kept, unless the activity is given
+// a link (an activity has one or the other).
 func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activity) (err error) {
 	defer wrap(&err, "UpdateActivity(%d)", a.ID)
 	return s.inTx(ctx, func(r *runner) error {
@@ -364,9 +372,14 @@ func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activi
 			return err
 		}
 		a.PlaylistID, a.Position = old.PlaylistID, old.Position
-		a.File = old.File
-		if a.Link != "" {
+		replace := a.File != nil && a.File.Data != nil
+		switch {
+		case replace:
+			a.File.Size = int64(len(a.File.Data))
+		case a.Link != "":
 			a.File = nil
+		default:
+			a.File = old.File
 		}
 		if err := a.Validate(); err != nil {
 			return err
@@ -375,8 +388,14 @@ func (s *Store) UpdateActivity(ctx context.Context, by int64, a *pathways.Activi
 		var size int64
 		if a.File != nil {
 			name, typ, size = a.File.Name, a.File.ContentType, a.File.Size
-		} else if old.File != nil {
+		}
+		if old.File != nil && (replace || a.File == nil) {
 			if _, err := r.exec(ctx, `DELETE FROM activity_files WHERE district_id = $1 AND activity_id = $2`, a.DistrictID, a.ID); err != nil {
+				return err
+			}
+		}
+		if replace {
+			if _, err := r.exec(ctx, `INSERT INTO activity_files (district_id, activity_id, data) VALUES ($1, $2, $3)`, a.DistrictID, a.ID, a.File.Data); err != nil {
 				return err
 			}
 		}

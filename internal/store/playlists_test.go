@@ -104,7 +104,7 @@ func testPlaylists(t *testing.T, e *env) {
 			t.Errorf("search %+v found %v, %v", q, found, err)
 		}
 	}
-	cp, err := s.CopyPlaylist(ctx, id, p.ID, other.ID, &x.school.ID)
+	cp, err := s.CopyPlaylist(ctx, id, p.ID, other.ID, &x.school.ID, "")
 	ok(t, err)
 	if cp.OwnerID != other.ID || cp.Shared || *cp.CopiedFrom != p.ID || len(cp.Activities) != 4 {
 		t.Fatalf("copy %+v", cp)

@@ -16,6 +16,10 @@ type studentProfilePage struct {
 	*studentView
 	RecordLinks []navLink
 	Recorded    int
+	// Choices are what the student chose on playlists, for those who may
+	// see the student's goals; ShowChoices says they may.
+	Choices     []choiceRow
+	ShowChoices bool
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -38,6 +42,18 @@ func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) erro
 				URL: fmt.Sprintf("/classes/%d/record?student=%d", c.ID, id)})
 		}
 	}
+	if data.ShowChoices, err = s.maySeeGoals(r, id); err != nil {
+		return err
+	}
+	if data.ShowChoices {
+		cat, err := s.store.Catalog(r.Context(), actorOf(r).DistrictID)
+		if err != nil {
+			return err
+		}
+		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id); err != nil {
+			return err
+		}
+	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}
@@ -51,11 +67,14 @@ type mePage struct {
 	pageBase
 	*studentView
 	Viewers viewersView
+	// Targets are the standards the student's teachers made playlists
+	// for, to choose how to learn each.
+	Targets []targetLink
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+	if _, err := s.studentPage(r, a.PersonID, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -65,6 +84,13 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
+	cat, err := s.store.Catalog(r.Context(), a.DistrictID)
+	if err != nil {
+		return err
+	}
+	if data.Targets, err = s.studentTargets(r.Context(), cat, a.DistrictID, a.PersonID); err != nil {
+		return err
+	}
 	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
 		return err
 	}

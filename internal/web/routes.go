@@ -98,6 +98,17 @@ func (s *Server) registerRoutes() {
 	s.handle("deleteCoursePolicy", "DELETE /api/v1/courses/{id}/policy", onResource(access.Change, access.Policy), s.deleteCoursePolicy)
 	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", onResource(access.Change, access.Policy), s.rebuildMastery)
 
+	// Playlists of activities for a standard, and what students choose.
+	s.handle("listPlaylists", "GET /api/v1/playlists", signedIn(), s.listPlaylists)
+	s.handle("createPlaylistAPI", "POST /api/v1/playlists", changing(), s.createPlaylistAPI)
+	s.handle("getPlaylist", "GET /api/v1/playlists/{id}", signedIn(), s.getPlaylist)
+	s.handle("copyPlaylistAPI", "POST /api/v1/playlists/{id}/copy", changing(), s.copyPlaylistAPI)
+	s.handle("sharePlaylistAPI", "POST /api/v1/playlists/{id}/share", changing(), s.sharePlaylistAPI)
+	s.handle("addActivityAPI", "POST /api/v1/playlists/{id}/activities", changing(), s.addActivityAPI)
+	s.handle("scoreActivity", "POST /api/v1/activities/{id}/scores", changing(), s.scoreActivity)
+	s.handle("studentChoices", "GET /api/v1/students/{id}/choices", signedIn(), s.studentChoicesAPI)
+	s.handle("putStudentChoice", "PUT /api/v1/students/{id}/choices/{standardId}", changing(), s.putStudentChoice)
+
 	// Standards for other systems: the CASE 1.1 service, public and
 	// read-only (docs/decisions/0009-public-case-service.md).
 	s.handle("caseDocuments", "GET "+casePrefix+"/CFDocuments", public(), s.caseHandler(s.caseDocuments))
@@ -114,6 +125,9 @@ var classRoles = []roster.Role{roster.RoleTeacher, roster.RoleCoach, roster.Role
 
 // Roles that record and void evidence.
 var recordingRoles = []roster.Role{roster.RoleTeacher, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin}
+
+// Roles that keep playlists: the people who teach and lead classes.
+var playlistRoles = []roster.Role{roster.RoleTeacher, roster.RoleSchoolAdmin, roster.RoleCoach, roster.RoleDistrictAdmin}
 
 // registerPages lists the pages. Reading a page needs only the route's
 // policy; each page then asks about the students and classes it shows.
@@ -140,11 +154,26 @@ func (s *Server) registerPages() {
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
 
+	// Playlists: the library, one playlist and its activities. Who may
+	// see or change each is access.Allow's (playlists.go).
+	s.page("playlists", "GET /playlists", forRoles(playlistRoles...), s.playlistsPage)
+	s.page("createPlaylist", "POST /playlists", changingFor(playlistRoles...), s.createPlaylist)
+	s.page("playlist", "GET /playlists/{id}", signedIn(), s.playlistPage)
+	s.page("editPlaylist", "POST /playlists/{id}", changingFor(playlistRoles...), s.editPlaylist)
+	s.page("copyPlaylist", "POST /playlists/{id}/copy", changingFor(playlistRoles...), s.copyPlaylist)
+	s.page("sharePlaylist", "POST /playlists/{id}/share", changingFor(playlistRoles...), s.sharePlaylist)
+	s.page("addActivity", "POST /playlists/{id}/activities", changingFor(playlistRoles...), s.addActivity)
+	s.page("editActivity", "POST /activities/{id}", changingFor(playlistRoles...), s.editActivity)
+	s.page("removeActivity", "POST /activities/{id}/remove", changingFor(playlistRoles...), s.removeActivity)
+	s.page("activityFile", "GET /activities/{id}/file", signedIn(), s.activityFile)
+
 	// Everyone with a relation to a student: one standard, in full.
 	s.page("studentStandard", "GET /students/{id}/standards/{standardId}", signedIn(), s.studentStandardPage)
 
 	// Students and guardians.
 	s.page("me", "GET /me", forRoles(roster.RoleStudent), s.mePage)
+	s.page("target", "GET /me/targets/{standardId}", forRoles(roster.RoleStudent), s.targetPage)
+	s.page("saveChoice", "POST /me/targets/{standardId}", changingFor(roster.RoleStudent), s.saveChoice)
 	s.page("family", "GET /family", forRoles(roster.RoleGuardian), s.familyPage)
 	s.page("child", "GET /family/{id}", forRoles(roster.RoleGuardian), s.childPage)
 
