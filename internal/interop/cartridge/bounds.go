@@ -3,6 +3,7 @@ package cartridge
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +58,9 @@ func ReadZip(r io.ReaderAt, size int64, name string) (*Cartridge, error) {
 		return nil, badFile(name, fmt.Sprintf("the file is %s: larger than the %s a cartridge may be", limits.Bytes(size), limits.Bytes(limits.CartridgeBytes)))
 	}
 	z, err := zip.NewReader(r, size)
+	if errors.Is(err, zip.ErrInsecurePath) && z != nil {
+		err = nil // checkZip names the file
+	}
 	if err != nil {
 		if looksLikeXML(head(r, size)) {
 			return ReadManifest(io.NewSectionReader(r, 0, size), name)

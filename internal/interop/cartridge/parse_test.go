@@ -318,3 +318,15 @@ func TestReadBounds(t *testing.T) {
 		}
 	})
 }
+
+func TestReadHTMLEntities(t *testing.T) {
+	m := manifest13(`<item identifier="i" identifierref="r"><title>Caf&eacute;&nbsp;&amp; math</title></item>`,
+		`<resource identifier="r" type="imswl_xmlv1p3"><webLink><title>t</title><url href="https://example.org"/></webLink></resource>`)
+	c, err := ReadManifest(strings.NewReader(m), "m.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Entries[0].Title; got != "Café & math" {
+		t.Errorf("title %q, want %q", got, "Café & math")
+	}
+}
