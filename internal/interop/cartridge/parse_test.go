@@ -118,6 +118,7 @@ func TestReadGood(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { c.Close() })
 			golden(t, tc.name+".golden.json", summary(c))
 			if info, _ := os.Stat(tc.path); info.IsDir() {
 				// The same cartridge zipped reads the same.
