@@ -75,7 +75,8 @@ type reader struct {
 	resources map[string]*resource
 	order     []*resource
 	entries   int
-	full      bool // limits.CartridgeActivities passed: stop adding
+	full      bool                // limits.CartridgeActivities passed: stop adding
+	folded    map[string][]string // the package's files by lower-case path, once needed
 }
 
 // Read reads a cartridge from its files (a zip's, or a folder's), the

@@ -331,3 +331,19 @@ func TestReadHTMLEntities(t *testing.T) {
 		t.Errorf("title %q, want %q", got, "Café & math")
 	}
 }
+
+func TestReadFindsFilesInAnyCase(t *testing.T) {
+	m := manifest13(`<item identifier="i" identifierref="r"><title>Map</title></item>`,
+		`<resource identifier="r" type="webcontent" href="Images/Map.PNG"><file href="Images/Map.PNG"/></resource>`)
+	c, err := Read(fstest.MapFS{ManifestFile: {Data: []byte(m)}, "images/map.png": {Data: []byte("png")}}, "course.imscc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Entries[0]; e.File != "images/map.png" || e.MediaType != "image/png" || len(c.Warnings) != 1 {
+		t.Errorf("entry %+v, warnings %v; want images/map.png and one warning", e, c.Warnings)
+	}
+	b, err := c.ReadFile(c.Entries[0], 10)
+	if err != nil || string(b) != "png" {
+		t.Errorf("ReadFile: %q, %v", b, err)
+	}
+}
