@@ -328,7 +328,7 @@ func (rd *reader) items(el *element, folders []string, inherited []*element) {
 		title := it.child("title").value()
 		if reason := limits.TooLong(title, limits.Title, "a title"); reason != "" {
 			rd.errorf(it.child("title"), "item.title", "%s", reason)
-			title = title[:0]
+			title = ""
 		}
 		sets := append(inherited[:len(inherited):len(inherited)], it.child("metadata").find("curriculumStandardsMetadataSet")...)
 		if ref := it.get("identifierref"); ref != "" {
@@ -391,7 +391,7 @@ func (rd *reader) entry(it *element, r *resource, id, title string, folders []st
 		rd.warnf(it, "", "%q is an assignment: kept as an activity with its title; its instructions and attachments are not imported", orFallback(title, id))
 	}
 	if e.Title == "" {
-		e.Title = id
+		e.Title = orFallback(id, r.identifier)
 	}
 	sets = append(sets[:len(sets):len(sets)], r.el.child("metadata").find("curriculumStandardsMetadataSet")...)
 	e.Standards = rd.alignments(it, sets)

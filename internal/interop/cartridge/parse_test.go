@@ -347,3 +347,14 @@ func TestReadFindsFilesInAnyCase(t *testing.T) {
 		t.Errorf("ReadFile: %q, %v", b, err)
 	}
 }
+
+func TestReadTitleFallsBackToIdentifiers(t *testing.T) {
+	m := manifest13(`<item identifierref="r"/>`, `<resource identifier="r" type="imswl_xmlv1p3"><webLink><url href="https://example.org"/></webLink></resource>`)
+	c, err := ReadManifest(strings.NewReader(m), "m.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Entries[0].Title; got != "r" {
+		t.Errorf("title %q, want the resource's identifier", got)
+	}
+}
