@@ -49,6 +49,12 @@ func resourceKind(typ string) (k Kind, ok bool) {
 		return KindAssessment, true
 	case strings.HasPrefix(t, "assignment_xmlv1p"):
 		return KindAssignment, true
+	case strings.HasPrefix(t, "associatedcontent/") && strings.HasSuffix(t, "/learning-application-resource"):
+		// What an outline item opens as a learning application resource
+		// is, in the cartridges Canvas exports, an assignment (its page and
+		// settings); elsewhere such resources are the files pages depend
+		// on, which no item opens.
+		return KindAssignment, true
 	}
 	return "", false
 }

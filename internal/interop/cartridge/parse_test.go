@@ -358,3 +358,23 @@ func TestReadTitleFallsBackToIdentifiers(t *testing.T) {
 		t.Errorf("title %q, want the resource's identifier", got)
 	}
 }
+
+func TestResourceKinds(t *testing.T) {
+	for typ, want := range map[string]Kind{
+		"webcontent":    KindFile,
+		"imswl_xmlv1p1": KindWebLink, "imswl_xmlv1p3": KindWebLink,
+		"imsbasiclti_xmlv1p0": KindLTI, "imsbasiclti_xmlv1p3": KindLTI,
+		"imsdt_xmlv1p2": KindDiscussion,
+		"imsqti_xmlv1p2/imscc_xmlv1p3/assessment":                         KindAssessment,
+		"imsqti_xmlv1p2/imscc_xmlv1p1/\n  assessment":                     KindAssessment,
+		"assignment_xmlv1p0":                                              KindAssignment,
+		"associatedcontent/imscc_xmlv1p1/learning-\napplication-resource": KindAssignment,
+		"imsqti_xmlv1p2/imscc_xmlv1p3/question-bank":                      "",
+		"imsiwb_iwbv1p0": "",
+	} {
+		got, ok := resourceKind(typ)
+		if got != want || ok != (want != "") {
+			t.Errorf("resourceKind(%q) = %q, %v; want %q", typ, got, ok, want)
+		}
+	}
+}
