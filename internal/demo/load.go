@@ -67,6 +67,9 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.standards(); err != nil {
 		return sum, err
 	}
+	if err := l.cartridge(); err != nil {
+		return sum, err
+	}
 	if err := l.evidence(); err != nil {
 		return sum, err
 	}
