@@ -158,6 +158,8 @@ func (s *Server) registerPages() {
 	// see or change each is access.Allow's (playlists.go).
 	s.page("playlists", "GET /playlists", forRoles(playlistRoles...), s.playlistsPage)
 	s.page("createPlaylist", "POST /playlists", changingFor(playlistRoles...), s.createPlaylist)
+	s.page("checkCartridge", "POST /playlists/import", changingFor(playlistRoles...), s.checkCartridge)
+	s.page("applyCartridge", "POST /playlists/import/apply", changingFor(playlistRoles...), s.applyCartridge)
 	s.page("playlist", "GET /playlists/{id}", signedIn(), s.playlistPage)
 	s.page("editPlaylist", "POST /playlists/{id}", changingFor(playlistRoles...), s.editPlaylist)
 	s.page("copyPlaylist", "POST /playlists/{id}/copy", changingFor(playlistRoles...), s.copyPlaylist)
