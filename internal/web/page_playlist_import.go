@@ -50,7 +50,7 @@ type cartridgeImportPage struct {
 
 type importPlaylistRow struct {
 	Title, Standard, StdLang string
-	Activities              []activityRow
+	Activities               []activityRow
 }
 
 // planCartridge reads the waiting upload and plans it for the actor, with
