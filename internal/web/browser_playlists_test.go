@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,6 +63,22 @@ func teacherPlaylists(t *testing.T, s *site, p *person) {
 		t.Error("a javascript: link is not refused beside its field")
 	}
 	p.check("playlist-refused")
+
+	// A Common Cartridge: what it would add is shown before anything is.
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.open("/playlists", 200)
+	manifest := filepath.Join(root, "internal", "demo", "data", "ratios-thin-cc13.xml")
+	if err := chromedp.Do(p.ctx, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{manifest})); err != nil {
+		t.Fatal(err)
+	}
+	p.submit("import-submit", 200)
+	if !p.has("#import-plan, #import-already, #import-nothing") {
+		t.Error("the cartridge's page says neither what it would add nor that there is nothing to add")
+	}
+	p.check("playlist-import")
 }
 
 // studentPlaylists goes from the student's page to a target and chooses
