@@ -185,6 +185,20 @@ func TestPlaylistPages(t *testing.T) {
 			t.Errorf("the profile lacks %q", want)
 		}
 	}
+	// The teacher scores the chosen assessment piece there: evidence on
+	// the standard, titled with the activity.
+	scoreForm := fmt.Sprintf("/students/%d/activities/%d/score", f.students[0], p.Activities[2].ID)
+	if !strings.Contains(body, `action="`+scoreForm+`"`) {
+		t.Fatal("the profile offers no score for the chosen assessment piece")
+	}
+	if got := location(t, teacher.post(scoreForm, url.Values{"level": {"3"}})); !strings.HasPrefix(got, fmt.Sprintf("/students/%d?recorded=1", f.students[0])) {
+		t.Errorf("scoring went to %q", got)
+	}
+	evs, _, err := f.st.StudentEvidence(context.Background(), f.district, f.students[0], store.EvidenceFilter{StandardID: f.childB})
+	if err != nil || len(evs) != 1 || evs[0].Title != "Best buy project" {
+		t.Errorf("evidence after scoring: %+v, %v", evs, err)
+	}
+	wantPage(t, student.post(scoreForm, url.Values{"level": {"4"}}), http.StatusForbidden)
 	entries, _, err := f.st.SearchAudit(context.Background(), f.district, store.AuditFilter{StudentID: f.students[0], ActorID: f.students[0]})
 	if err != nil {
 		t.Fatal(err)

@@ -151,6 +151,7 @@ func (s *Server) registerPages() {
 	s.page("recordForm", "GET /classes/{id}/record", forRoles(recordingRoles...), s.recordForm)
 	s.page("recordEvidenceGrid", "POST /classes/{id}/record", changingFor(recordingRoles...), s.recordEvidenceGrid)
 	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
+	s.page("scoreChosenActivity", "POST /students/{id}/activities/{activityId}/score", changingFor(recordingRoles...), s.scoreChosenActivity)
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
 
