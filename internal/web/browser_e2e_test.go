@@ -309,6 +309,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	p.check("403")
 	p.open("/students/999999999", 404)
 	p.check("404")
+	teacherPlaylists(t, s, p)
 }
 
 // guardian signs in, sees their child (in Spanish, their language), is
@@ -447,6 +448,7 @@ func student(t *testing.T, s *site, b *browser) {
 		p.check("evidence-es")
 	}
 	p.accountMenu("tokens-es")
+	studentPlaylists(t, s, p)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused

@@ -26,6 +26,8 @@ type playlistsPage struct {
 	Query      string
 	Searched   bool
 	Results    []playlistRow
+	// Imported counts the playlists a cartridge import just made.
+	Imported int
 	// The form to make a playlist, its values and errors.
 	New    playlistForm
 	Errors map[string]string
@@ -149,6 +151,9 @@ func (s *Server) playlistsData(w http.ResponseWriter, r *http.Request) (*playlis
 		data.Query = ""
 	}
 	data.Searched = data.StandardID != 0 || data.Query != ""
+	if n, err := strconv.Atoi(q.Get("imported")); err == nil && n > 0 {
+		data.Imported = n
+	}
 	found, err := s.store.SearchPlaylists(ctx, a.DistrictID, store.PlaylistQuery{OwnerID: a.PersonID, SchoolIDs: a.SchoolIDs,
 		StandardID: data.StandardID, Words: data.Query})
 	if err != nil {

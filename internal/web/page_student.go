@@ -50,7 +50,7 @@ func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id); err != nil {
+		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id, s.mayChangeEvidence(r, id)); err != nil {
 			return err
 		}
 	}

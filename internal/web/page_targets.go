@@ -184,10 +184,23 @@ type choiceRow struct {
 	Way               string
 	Note              string
 	ChosenAt          string
+	// Scorable are the chosen assessment pieces a teacher may score here,
+	// with the levels of the standard's scale.
+	Scorable []scorableActivity
+}
+
+// scorableActivity is an assessment piece a student chose, with the form
+// that scores their work on it.
+type scorableActivity struct {
+	ID     int64
+	Title  string
+	URL    string
+	Levels []levelView
 }
 
 // studentChoiceRows describes a student's choices for their profile.
-func (s *Server) studentChoiceRows(ctx context.Context, pr *i18n.Printer, cat *standards.Catalog, districtID, studentID int64) ([]choiceRow, error) {
+// With scoring, the chosen assessment pieces carry a form to score them.
+func (s *Server) studentChoiceRows(ctx context.Context, pr *i18n.Printer, cat *standards.Catalog, districtID, studentID int64, scoring bool) ([]choiceRow, error) {
 	choices, err := s.store.StudentChoices(ctx, districtID, studentID)
 	if err != nil || len(choices) == 0 {
 		return nil, err
@@ -200,11 +213,20 @@ func (s *Server) studentChoiceRows(ctx context.Context, pr *i18n.Printer, cat *s
 		if err != nil {
 			return nil, err
 		}
+		var levels []levelView
+		if st, ok := cat.Standard(c.StandardID); ok {
+			levels, _ = levelsOf(pr, cat.ScaleOf(st))
+		}
 		for _, id := range c.ActivityIDs {
 			for _, p := range ps {
 				for _, a := range p.Activities {
-					if a.ID == id {
-						row.Activities = append(row.Activities, a.Title)
+					if a.ID != id {
+						continue
+					}
+					row.Activities = append(row.Activities, a.Title)
+					if a.Assessment && scoring && len(levels) > 0 {
+						row.Scorable = append(row.Scorable, scorableActivity{ID: a.ID, Title: a.Title, Levels: levels,
+							URL: fmt.Sprintf("/students/%d/activities/%d/score", studentID, a.ID)})
 					}
 				}
 			}
@@ -212,4 +234,40 @@ func (s *Server) studentChoiceRows(ctx context.Context, pr *i18n.Printer, cat *s
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// scoreChosenActivity records a teacher's score on a student's work on an
+// assessment piece they chose, from the student's profile: evidence on
+// the playlist's standard titled with the activity, recorded and audited
+// as any evidence.
+func (s *Server) scoreChosenActivity(w http.ResponseWriter, r *http.Request) error {
+	studentID, err := pathID(r, "id", "student")
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "activityId", "activity")
+	if err != nil {
+		return err
+	}
+	act, p, err := s.activityFor(r, id, access.View)
+	if err != nil {
+		return err
+	}
+	entry, err := s.studentChange(r, studentID, access.Evidence)
+	if err != nil {
+		return err
+	}
+	ev, err := act.Evidence(p, evidence.Formative, s.now())
+	if err != nil {
+		return err
+	}
+	level, err := strconv.ParseFloat(r.PostFormValue("level"), 64)
+	if err != nil {
+		return malformed("level", "%q is not a level", r.PostFormValue("level"))
+	}
+	ev.StudentID, ev.RecordedBy, ev.Scores[0].Level = studentID, actorOf(r).PersonID, &level
+	if err := s.store.RecordEvidence(r.Context(), &ev, entry); err != nil {
+		return err
+	}
+	return redirect(w, r, fmt.Sprintf("/students/%d?recorded=1#choices-heading", studentID))
 }

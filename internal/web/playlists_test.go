@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -182,6 +185,20 @@ func TestPlaylistPages(t *testing.T) {
 			t.Errorf("the profile lacks %q", want)
 		}
 	}
+	// The teacher scores the chosen assessment piece there: evidence on
+	// the standard, titled with the activity.
+	scoreForm := fmt.Sprintf("/students/%d/activities/%d/score", f.students[0], p.Activities[2].ID)
+	if !strings.Contains(body, `action="`+scoreForm+`"`) {
+		t.Fatal("the profile offers no score for the chosen assessment piece")
+	}
+	if got := location(t, teacher.post(scoreForm, url.Values{"level": {"3"}})); !strings.HasPrefix(got, fmt.Sprintf("/students/%d?recorded=1", f.students[0])) {
+		t.Errorf("scoring went to %q", got)
+	}
+	evs, _, err := f.st.StudentEvidence(context.Background(), f.district, f.students[0], store.EvidenceFilter{StandardID: f.childB})
+	if err != nil || len(evs) != 1 || evs[0].Title != "Best buy project" {
+		t.Errorf("evidence after scoring: %+v, %v", evs, err)
+	}
+	wantPage(t, student.post(scoreForm, url.Values{"level": {"4"}}), http.StatusForbidden)
 	entries, _, err := f.st.SearchAudit(context.Background(), f.district, store.AuditFilter{StudentID: f.students[0], ActorID: f.students[0]})
 	if err != nil {
 		t.Fatal(err)
@@ -258,5 +275,59 @@ func TestPlaylistAPI(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	if !strings.Contains(string(res.Body), fmt.Sprintf(`"activityIds":[%d]`, quiz.ID)) {
 		t.Errorf("choices: %s", res.Body)
+	}
+}
+
+// TestCartridgeImportPage uploads a thin Common Cartridge on the library
+// page, reads what it would add, applies it, and finds nothing to add a
+// second time.
+func TestCartridgeImportPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	std := standards.Standard{DistrictID: f.district, FrameworkID: f.framework, Code: "6.RP.A.1", SourcedID: "CCSS.Math.Content.6.RP.A.1",
+		Statement: "Understand the concept of a ratio."}
+	if err := f.st.CreateStandard(ctx, &std); err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile("../demo/data/ratios-thin-cc13.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher := f.signedIn(f.teacher)
+	upload := func(name string, content []byte) response {
+		t.Helper()
+		return teacher.uploadTo("/playlists/import", url.Values{}, name, content)
+	}
+	body := wantPage(t, upload("ratios.xml", manifest), http.StatusOK)
+	for _, want := range []string{`id="import-plan"`, `id="apply-form"`, "Ratio and proportion simulation", "6.RP.A.1", `id="import-warnings"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the import's plan lacks %q:\n%s", want, body)
+		}
+	}
+	token := regexp.MustCompile(`name="upload" value="([^"]+)"`).FindStringSubmatch(body)
+	if token == nil {
+		t.Fatal("no upload token")
+	}
+	res := teacher.post("/playlists/import/apply", url.Values{"upload": {html.UnescapeString(token[1])}})
+	if got := location(t, res); got != "/playlists?imported=1" {
+		t.Errorf("applying went to %q", got)
+	}
+	found, err := f.st.SearchPlaylists(ctx, f.district, store.PlaylistQuery{OwnerID: f.teacher, StandardID: std.ID})
+	if err != nil || len(found) != 1 || len(found[0].Activities) < 2 {
+		t.Fatalf("imported playlists: %+v, %v", found, err)
+	}
+	body = wantPage(t, teacher.get("/playlists?imported=1"), http.StatusOK)
+	if !strings.Contains(body, `id="imported-notice"`) {
+		t.Error("the library does not say what was imported")
+	}
+	// The same token twice, the same cartridge twice, a broken one.
+	wantPage(t, teacher.post("/playlists/import/apply", url.Values{"upload": {html.UnescapeString(token[1])}}), http.StatusConflict)
+	body = wantPage(t, upload("ratios.xml", manifest), http.StatusOK)
+	if !strings.Contains(body, `id="import-already"`) || strings.Contains(body, `id="apply-form"`) {
+		t.Error("a second import of the same cartridge offers to add it again")
+	}
+	body = wantPage(t, upload("broken.imscc", []byte("not a zip")), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, `id="import-problems"`) {
+		t.Error("a broken cartridge is not refused with its problems")
 	}
 }

@@ -240,6 +240,8 @@ func formBodyLimit(rt route) int64 {
 		return maxUploadBody
 	case "addActivity", "editActivity":
 		return limits.ActivityUploadBytes
+	case "checkCartridge":
+		return maxCartridgeUpload
 	}
 	return maxBody
 }

@@ -151,6 +151,7 @@ func (s *Server) registerPages() {
 	s.page("recordForm", "GET /classes/{id}/record", forRoles(recordingRoles...), s.recordForm)
 	s.page("recordEvidenceGrid", "POST /classes/{id}/record", changingFor(recordingRoles...), s.recordEvidenceGrid)
 	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
+	s.page("scoreChosenActivity", "POST /students/{id}/activities/{activityId}/score", changingFor(recordingRoles...), s.scoreChosenActivity)
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
 
@@ -158,6 +159,8 @@ func (s *Server) registerPages() {
 	// see or change each is access.Allow's (playlists.go).
 	s.page("playlists", "GET /playlists", forRoles(playlistRoles...), s.playlistsPage)
 	s.page("createPlaylist", "POST /playlists", changingFor(playlistRoles...), s.createPlaylist)
+	s.page("checkCartridge", "POST /playlists/import", changingFor(playlistRoles...), s.checkCartridge)
+	s.page("applyCartridge", "POST /playlists/import/apply", changingFor(playlistRoles...), s.applyCartridge)
 	s.page("playlist", "GET /playlists/{id}", signedIn(), s.playlistPage)
 	s.page("editPlaylist", "POST /playlists/{id}", changingFor(playlistRoles...), s.editPlaylist)
 	s.page("copyPlaylist", "POST /playlists/{id}/copy", changingFor(playlistRoles...), s.copyPlaylist)
