@@ -61,6 +61,7 @@ cartridge again makes nothing twice.`)
 		prog.finish()
 		return refused(env, src, err)
 	}
+	defer c.Close()
 	prog.update("reading", 1, 1)
 	cat, err := st.Catalog(ctx, districtID)
 	if err != nil {

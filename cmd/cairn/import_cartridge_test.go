@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,7 +61,9 @@ func TestImportCartridgeCommand(t *testing.T) {
 		t.Fatalf("after a dry run: %d playlists", n)
 	}
 
-	out = mustCairn(t, "import", "cartridge", src, "--db", db, "--teacher", "MS.RIVERA")
+	// The package as an LMS exports it: a zip.
+	imscc := zipFolder(t, src)
+	out = mustCairn(t, "import", "cartridge", imscc, "--db", db, "--teacher", "MS.RIVERA")
 	if !strings.Contains(out, "made 2 playlists with 7 activities for ms.rivera") {
 		t.Errorf("import output:\n%s", out)
 	}
@@ -109,4 +113,39 @@ func TestImportCartridgeCommandRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// zipFolder zips the files of dir into a .imscc file.
+func zipFolder(t *testing.T, dir string) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), filepath.Base(dir)+".imscc")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }

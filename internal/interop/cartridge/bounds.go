@@ -3,6 +3,7 @@ package cartridge
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,7 @@ import (
 
 // Open reads the cartridge at name: a zip file (.imscc, .zip), a folder
 // holding imsmanifest.xml, or a thin cartridge's manifest alone (.xml).
+// The cartridge reads its files from name until it is closed.
 func Open(name string) (*Cartridge, error) {
 	base := filepath.Base(name)
 	info, err := os.Stat(name)
@@ -27,22 +29,53 @@ func Open(name string) (*Cartridge, error) {
 		return nil, badFile(base, "cannot be opened: "+err.Error())
 	}
 	if info.IsDir() {
-		return Read(os.DirFS(name), base)
+		// os.Root refuses a path, or a symbolic link, that leads out of
+		// the folder, as a zip's names are refused.
+		root, err := os.OpenRoot(name)
+		if err != nil {
+			return nil, badFile(base, "cannot be opened: "+err.Error())
+		}
+		c, err := Read(root.FS(), base)
+		return keepOpen(c, err, root)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, badFile(base, "cannot be opened: "+err.Error())
 	}
-	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	if looksLikeXML(head[:n]) {
+		defer f.Close()
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, badFile(base, err.Error())
 		}
 		return ReadManifest(f, base)
 	}
-	return ReadZip(f, info.Size(), base)
+	c, err := ReadZip(f, info.Size(), base)
+	return keepOpen(c, err, f)
+}
+
+// keepOpen gives c the file it reads from, or closes it when there is no
+// cartridge.
+func keepOpen(c *Cartridge, err error, f io.Closer) (*Cartridge, error) {
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.closer = f
+	return c, nil
+}
+
+// Close releases the file or folder Open read the cartridge from; after
+// it, the cartridge's files cannot be read. A cartridge from Read, ReadZip
+// or ReadManifest has nothing to release.
+func (c *Cartridge) Close() error {
+	if c.closer == nil {
+		return nil
+	}
+	err := c.closer.Close()
+	c.closer = nil
+	return err
 }
 
 // ReadZip reads a cartridge from a zip file of size bytes, named name in
@@ -57,6 +90,9 @@ func ReadZip(r io.ReaderAt, size int64, name string) (*Cartridge, error) {
 		return nil, badFile(name, fmt.Sprintf("the file is %s: larger than the %s a cartridge may be", limits.Bytes(size), limits.Bytes(limits.CartridgeBytes)))
 	}
 	z, err := zip.NewReader(r, size)
+	if errors.Is(err, zip.ErrInsecurePath) && z != nil {
+		err = nil // checkZip names the file
+	}
 	if err != nil {
 		if looksLikeXML(head(r, size)) {
 			return ReadManifest(io.NewSectionReader(r, 0, size), name)

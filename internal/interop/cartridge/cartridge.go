@@ -1,6 +1,7 @@
 package cartridge
 
 import (
+	"io"
 	"io/fs"
 
 	"github.com/cairn-learning/cairn/internal/interop/badinput"
@@ -30,7 +31,8 @@ type Cartridge struct {
 	// imported differently from how the cartridge has it.
 	Warnings []badinput.Problem
 
-	files fs.FS // the package's files; nil for a manifest alone
+	files  fs.FS     // the package's files; nil for a manifest alone
+	closer io.Closer // what Open opened, for Close
 }
 
 // Kind is what an entry of a cartridge is.

@@ -49,6 +49,12 @@ func resourceKind(typ string) (k Kind, ok bool) {
 		return KindAssessment, true
 	case strings.HasPrefix(t, "assignment_xmlv1p"):
 		return KindAssignment, true
+	case strings.HasPrefix(t, "associatedcontent/") && strings.HasSuffix(t, "/learning-application-resource"):
+		// What an outline item opens as a learning application resource
+		// is, in the cartridges Canvas exports, an assignment (its page and
+		// settings); elsewhere such resources are the files pages depend
+		// on, which no item opens.
+		return KindAssignment, true
 	}
 	return "", false
 }
@@ -75,7 +81,8 @@ type reader struct {
 	resources map[string]*resource
 	order     []*resource
 	entries   int
-	full      bool // limits.CartridgeActivities passed: stop adding
+	full      bool                // limits.CartridgeActivities passed: stop adding
+	folded    map[string][]string // the package's files by lower-case path, once needed
 }
 
 // Read reads a cartridge from its files (a zip's, or a folder's), the
@@ -327,7 +334,7 @@ func (rd *reader) items(el *element, folders []string, inherited []*element) {
 		title := it.child("title").value()
 		if reason := limits.TooLong(title, limits.Title, "a title"); reason != "" {
 			rd.errorf(it.child("title"), "item.title", "%s", reason)
-			title = title[:0]
+			title = ""
 		}
 		sets := append(inherited[:len(inherited):len(inherited)], it.child("metadata").find("curriculumStandardsMetadataSet")...)
 		if ref := it.get("identifierref"); ref != "" {
@@ -390,7 +397,7 @@ func (rd *reader) entry(it *element, r *resource, id, title string, folders []st
 		rd.warnf(it, "", "%q is an assignment: kept as an activity with its title; its instructions and attachments are not imported", orFallback(title, id))
 	}
 	if e.Title == "" {
-		e.Title = id
+		e.Title = orFallback(id, r.identifier)
 	}
 	sets = append(sets[:len(sets):len(sets)], r.el.child("metadata").find("curriculumStandardsMetadataSet")...)
 	e.Standards = rd.alignments(it, sets)

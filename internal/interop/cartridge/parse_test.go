@@ -118,6 +118,7 @@ func TestReadGood(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { c.Close() })
 			golden(t, tc.name+".golden.json", summary(c))
 			if info, _ := os.Stat(tc.path); info.IsDir() {
 				// The same cartridge zipped reads the same.
@@ -317,4 +318,63 @@ func TestReadBounds(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestReadHTMLEntities(t *testing.T) {
+	m := manifest13(`<item identifier="i" identifierref="r"><title>Caf&eacute;&nbsp;&amp; math</title></item>`,
+		`<resource identifier="r" type="imswl_xmlv1p3"><webLink><title>t</title><url href="https://example.org"/></webLink></resource>`)
+	c, err := ReadManifest(strings.NewReader(m), "m.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Entries[0].Title; got != "Café & math" {
+		t.Errorf("title %q, want %q", got, "Café & math")
+	}
+}
+
+func TestReadFindsFilesInAnyCase(t *testing.T) {
+	m := manifest13(`<item identifier="i" identifierref="r"><title>Map</title></item>`,
+		`<resource identifier="r" type="webcontent" href="Images/Map.PNG"><file href="Images/Map.PNG"/></resource>`)
+	c, err := Read(fstest.MapFS{ManifestFile: {Data: []byte(m)}, "images/map.png": {Data: []byte("png")}}, "course.imscc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Entries[0]; e.File != "images/map.png" || e.MediaType != "image/png" || len(c.Warnings) != 1 {
+		t.Errorf("entry %+v, warnings %v; want images/map.png and one warning", e, c.Warnings)
+	}
+	b, err := c.ReadFile(c.Entries[0], 10)
+	if err != nil || string(b) != "png" {
+		t.Errorf("ReadFile: %q, %v", b, err)
+	}
+}
+
+func TestReadTitleFallsBackToIdentifiers(t *testing.T) {
+	m := manifest13(`<item identifierref="r"/>`, `<resource identifier="r" type="imswl_xmlv1p3"><webLink><url href="https://example.org"/></webLink></resource>`)
+	c, err := ReadManifest(strings.NewReader(m), "m.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Entries[0].Title; got != "r" {
+		t.Errorf("title %q, want the resource's identifier", got)
+	}
+}
+
+func TestResourceKinds(t *testing.T) {
+	for typ, want := range map[string]Kind{
+		"webcontent":    KindFile,
+		"imswl_xmlv1p1": KindWebLink, "imswl_xmlv1p3": KindWebLink,
+		"imsbasiclti_xmlv1p0": KindLTI, "imsbasiclti_xmlv1p3": KindLTI,
+		"imsdt_xmlv1p2": KindDiscussion,
+		"imsqti_xmlv1p2/imscc_xmlv1p3/assessment":                         KindAssessment,
+		"imsqti_xmlv1p2/imscc_xmlv1p1/\n  assessment":                     KindAssessment,
+		"assignment_xmlv1p0":                                              KindAssignment,
+		"associatedcontent/imscc_xmlv1p1/learning-\napplication-resource": KindAssignment,
+		"imsqti_xmlv1p2/imscc_xmlv1p3/question-bank":                      "",
+		"imsiwb_iwbv1p0": "",
+	} {
+		got, ok := resourceKind(typ)
+		if got != want || ok != (want != "") {
+			t.Errorf("resourceKind(%q) = %q, %v; want %q", typ, got, ok, want)
+		}
+	}
 }

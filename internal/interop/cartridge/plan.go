@@ -230,6 +230,9 @@ func Plan(c *Cartridge, opt PlanOptions) (*Import, error) {
 	if base == "" {
 		base = strings.TrimSuffix(c.Name, path.Ext(c.Name))
 	}
+	if strings.TrimSpace(base) == "" {
+		base = "Imported activities"
+	}
 	for _, g := range groups {
 		parts := (len(g.activities) + pathways.MaxActivities - 1) / pathways.MaxActivities
 		for i := range parts {

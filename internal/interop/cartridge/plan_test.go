@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,6 +62,7 @@ func TestPlanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { c.Close() })
 			opt := PlanOptions{DistrictID: 1, OwnerID: 7, Resolve: CatalogResolver(fractionsCatalog(t, tc.retired...))}
 			p, err := Plan(c, opt)
 			if err != nil {
@@ -83,10 +85,26 @@ func TestPlanGolden(t *testing.T) {
 }
 
 func TestPlanFiles(t *testing.T) {
-	c, err := Open("testdata/fractions-cc13")
+	for _, from := range []string{"folder", "zip"} {
+		t.Run(from, func(t *testing.T) { planFiles(t, from) })
+	}
+}
+
+// planFiles plans the fractions cartridge opened from a folder or from a
+// zip file, and checks the files its activities carry.
+func planFiles(t *testing.T, from string) {
+	name := "testdata/fractions-cc13"
+	if from == "zip" {
+		name = filepath.Join(t.TempDir(), "fractions.imscc")
+		if err := os.WriteFile(name, zipDir(t, "testdata/fractions-cc13"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.Close()
 	p, err := Plan(c, PlanOptions{DistrictID: 1, OwnerID: 7, Resolve: CatalogResolver(fractionsCatalog(t))})
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ func (rd *reader) descriptor(r *resource, root string) (*element, string, bool) 
 		rd.errorf(r.el, "file", "resource %q is described in %s, but the manifest came alone, without the package's files", r.identifier, file)
 		return nil, "", false
 	}
+	file = rd.findFile(r.el, file)
 	f, err := rd.files.Open(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -151,6 +152,8 @@ func (rd *reader) file(r *resource, e *Entry) bool {
 		rd.errorf(r.el, "href", "resource %q opens %s, but the manifest came alone, without the package's files", r.identifier, file)
 		return false
 	}
+	named := file
+	file = rd.findFile(r.el, file)
 	info, err := fs.Stat(rd.files, file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -174,7 +177,7 @@ func (rd *reader) file(r *resource, e *Entry) bool {
 	}
 	others, deps := 0, len(r.el.all("dependency"))
 	for _, f := range r.files {
-		if f != file {
+		if f != named && f != file {
 			others++
 		}
 	}
@@ -228,4 +231,37 @@ func mediaType(file string) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// findFile returns the path of the package's file that p names: p when it
+// is there, else the one file whose path differs from p only in case (a
+// course made on Windows or macOS names "Images/Map.png" what its zip
+// holds as "images/map.png"), with a warning; else p, for the caller to
+// report missing.
+func (rd *reader) findFile(at *element, p string) string {
+	if _, err := fs.Stat(rd.files, p); err == nil {
+		return p
+	}
+	if rd.folded == nil {
+		rd.folded = map[string][]string{}
+		n := 0
+		fs.WalkDir(rd.files, ".", func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if n++; n > limits.CartridgeFiles {
+				return fs.SkipAll
+			}
+			if !d.IsDir() {
+				k := strings.ToLower(q)
+				rd.folded[k] = append(rd.folded[k], q)
+			}
+			return nil
+		})
+	}
+	if found := rd.folded[strings.ToLower(p)]; len(found) == 1 {
+		rd.warnf(at, "href", "%s is not in the package, but %s is: read as that", p, found[0])
+		return found[0]
+	}
+	return p
 }

@@ -42,6 +42,9 @@ func readXML(r io.Reader, maxBytes int64, what string) (*element, error) {
 	lr := &io.LimitedReader{R: r, N: maxBytes + 1}
 	d := xml.NewDecoder(lr)
 	d.Strict = true
+	// Exporters write HTML's entities (&nbsp;, &eacute;) in titles as if
+	// XML had them; they are read as HTML would.
+	d.Entity = xml.HTMLEntity
 	d.CharsetReader = charsetReader
 	var (
 		root  *element
