@@ -269,8 +269,11 @@ func TestPlaylistAPI(t *testing.T) {
 	res = teacher.do("POST", fmt.Sprintf("/api/v1/activities/%d/scores", p.Activities[0].ID), activityScoreInput{StudentID: f.students[1], Level: &level})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 
-	// The student keeps a choice; the teacher reads it.
+	// The student keeps a choice; the teacher reads it. The library is
+	// the teachers'.
 	student := f.as(f.newToken(f.students[1], access.TokenWrite))
+	wantStatus(t, student.do("GET", "/api/v1/playlists", nil), http.StatusForbidden)
+	wantStatus(t, student.do("GET", fmt.Sprintf("/api/v1/playlists/%d", p.ID), nil), http.StatusOK)
 	res = student.do("PUT", fmt.Sprintf("/api/v1/students/%d/choices/%d", f.students[1], f.childA), choiceInput{ActivityIDs: []int64{quiz.ID}, WayToShow: evidence.Summative})
 	wantStatus(t, res, http.StatusOK)
 	res = student.do("PUT", fmt.Sprintf("/api/v1/students/%d/choices/%d", f.students[0], f.childA), choiceInput{WayToShow: evidence.Summative})
