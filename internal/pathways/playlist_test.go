@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/limits"
@@ -147,5 +148,22 @@ func TestCheckQueryNamesTheLimit(t *testing.T) {
 	}
 	if r := CheckQuery(strings.Repeat("é", QueryChars+1)); !strings.Contains(r, "200") {
 		t.Errorf("reason %q does not name the limit", r)
+	}
+}
+
+func TestActivityEvidence(t *testing.T) {
+	p := goodPlaylist()
+	p.DistrictID = 2
+	at := time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)
+	if _, err := p.Activities[0].Evidence(p, "", at); err == nil {
+		t.Error("a video that is no assessment piece gave evidence")
+	}
+	ev, err := p.Activities[2].Evidence(p, "", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != evidence.Formative || ev.Title != "Grocery prices project" || ev.DistrictID != 2 ||
+		len(ev.Scores) != 1 || ev.Scores[0].StandardID != 7 || !ev.AssessedAt.Equal(at) {
+		t.Errorf("evidence %+v", ev)
 	}
 }

@@ -433,7 +433,11 @@ func serveActivityFile(w http.ResponseWriter, r *http.Request, f pathways.File) 
 	h := w.Header()
 	h.Set("Content-Type", ct)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
+	if cd == "" {
+		cd = "attachment" // a name that cannot be written in the header
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Length", strconv.Itoa(len(f.Data)))

@@ -61,7 +61,7 @@ func (s *Server) planCartridge(ctx context.Context, r *http.Request, up *importU
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close() // Plan reads the cartridge's files from the upload
+	defer c.Close() // Plan reads the files of the zip
 	c.Name = up.name
 	cat, err := s.store.Catalog(ctx, a.DistrictID)
 	if err != nil {

@@ -26,6 +26,9 @@ type playlistsPage struct {
 	Query      string
 	Searched   bool
 	Results    []playlistRow
+	// MayMake says the person may make playlists of their own (a coach
+	// reads the library only).
+	MayMake bool
 	// Imported counts the playlists a cartridge import just made.
 	Imported int
 	// The form to make a playlist, its values and errors.
@@ -151,6 +154,7 @@ func (s *Server) playlistsData(w http.ResponseWriter, r *http.Request) (*playlis
 		data.Query = ""
 	}
 	data.Searched = data.StandardID != 0 || data.Query != ""
+	data.MayMake = mayMakePlaylists(r) == nil
 	if n, err := strconv.Atoi(q.Get("imported")); err == nil && n > 0 {
 		data.Imported = n
 	}

@@ -1,13 +1,17 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"html"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -265,8 +269,11 @@ func TestPlaylistAPI(t *testing.T) {
 	res = teacher.do("POST", fmt.Sprintf("/api/v1/activities/%d/scores", p.Activities[0].ID), activityScoreInput{StudentID: f.students[1], Level: &level})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 
-	// The student keeps a choice; the teacher reads it.
+	// The student keeps a choice; the teacher reads it. The library is
+	// the teachers'.
 	student := f.as(f.newToken(f.students[1], access.TokenWrite))
+	wantStatus(t, student.do("GET", "/api/v1/playlists", nil), http.StatusForbidden)
+	wantStatus(t, student.do("GET", fmt.Sprintf("/api/v1/playlists/%d", p.ID), nil), http.StatusOK)
 	res = student.do("PUT", fmt.Sprintf("/api/v1/students/%d/choices/%d", f.students[1], f.childA), choiceInput{ActivityIDs: []int64{quiz.ID}, WayToShow: evidence.Summative})
 	wantStatus(t, res, http.StatusOK)
 	res = student.do("PUT", fmt.Sprintf("/api/v1/students/%d/choices/%d", f.students[0], f.childA), choiceInput{WayToShow: evidence.Summative})
@@ -329,5 +336,81 @@ func TestCartridgeImportPage(t *testing.T) {
 	body = wantPage(t, upload("broken.imscc", []byte("not a zip")), http.StatusUnprocessableEntity)
 	if !strings.Contains(body, `id="import-problems"`) {
 		t.Error("a broken cartridge is not refused with its problems")
+	}
+}
+
+// zipDir zips the files under dir, as a learning management system
+// exports a cartridge.
+func zipDir(t *testing.T, dir string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestCartridgeZipImportPage imports a zipped cartridge whose files become
+// activities' files, served as downloads like any upload.
+func TestCartridgeZipImportPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i, guid := range []string{"a1000000-0000-4000-8000-000000000003", "a1000000-0000-4000-8000-000000000004"} {
+		std := standards.Standard{DistrictID: f.district, FrameworkID: f.framework, Code: fmt.Sprintf("3.NF.A.%d", i+1), SourcedID: guid,
+			Statement: "Understand fractions."}
+		if err := f.st.CreateStandard(ctx, &std); err != nil {
+			t.Fatal(err)
+		}
+	}
+	teacher := f.signedIn(f.teacher)
+	res := teacher.uploadTo("/playlists/import", url.Values{}, "fractions.imscc", zipDir(t, "../interop/cartridge/testdata/fractions-cc13"))
+	body := wantPage(t, res, http.StatusOK)
+	if !strings.Contains(body, "number line.pdf") {
+		t.Errorf("the plan does not list the handout's file:\n%s", body)
+	}
+	token := regexp.MustCompile(`name="upload" value="([^"]+)"`).FindStringSubmatch(body)
+	if token == nil {
+		t.Fatal("no upload token")
+	}
+	location(t, teacher.post("/playlists/import/apply", url.Values{"upload": {html.UnescapeString(token[1])}}))
+	mine, err := f.st.SearchPlaylists(ctx, f.district, store.PlaylistQuery{OwnerID: f.teacher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	for _, p := range mine {
+		for _, a := range p.Activities {
+			if a.File == nil {
+				continue
+			}
+			files++
+			got := teacher.get(fmt.Sprintf("/activities/%d/file", a.ID))
+			if got.Status != http.StatusOK || got.Header.Get("Content-Type") == "text/html" || !strings.HasPrefix(got.Header.Get("Content-Disposition"), "attachment") {
+				t.Errorf("%s served as %d %v", a.File.Name, got.Status, got.Header)
+			}
+		}
+	}
+	if files == 0 {
+		t.Error("no activity holds a file of the cartridge")
 	}
 }

@@ -99,7 +99,7 @@ func (s *Server) registerRoutes() {
 	s.handle("rebuildMastery", "POST /api/v1/mastery/rebuild", onResource(access.Change, access.Policy), s.rebuildMastery)
 
 	// Playlists of activities for a standard, and what students choose.
-	s.handle("listPlaylists", "GET /api/v1/playlists", signedIn(), s.listPlaylists)
+	s.handle("listPlaylists", "GET /api/v1/playlists", forRoles(playlistRoles...), s.listPlaylists)
 	s.handle("createPlaylistAPI", "POST /api/v1/playlists", changing(), s.createPlaylistAPI)
 	s.handle("getPlaylist", "GET /api/v1/playlists/{id}", signedIn(), s.getPlaylist)
 	s.handle("copyPlaylistAPI", "POST /api/v1/playlists/{id}/copy", changing(), s.copyPlaylistAPI)
