@@ -68,8 +68,10 @@ type wayOption struct {
 	Checked      bool
 }
 
-// maxLibraryStandards bounds the standards the library's forms offer.
-const maxLibraryStandards = 400
+// maxLibraryStandards bounds the standards the library's forms offer, so
+// that the page stays light for someone who teaches no class (and is
+// offered the district's standards): a course maps a few dozen.
+const maxLibraryStandards = 150
 
 func wayOptions(pr *i18n.Printer, checked []evidence.Kind) []wayOption {
 	out := make([]wayOption, len(evidence.Kinds))
