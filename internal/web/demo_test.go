@@ -206,6 +206,7 @@ func TestDemoPages(t *testing.T) {
 		{d.admin, "/admin/users"},
 		{d.admin, "/admin/audit"},
 		{d.admin, "/classes"},
+		{d.admin, "/playlists"},
 	}
 	for _, c := range teacherClasses {
 		pages = append(pages, struct {
