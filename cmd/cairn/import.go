@@ -20,7 +20,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
-const importUsage = ` cairn import case|oneroster [flags] SOURCE
+const importUsage = ` cairn import case|oneroster|cartridge [flags] SOURCE
 
   cairn import case FILE|URL [--dry-run] [--scale N]
         import a standards framework: a CASE 1.0 or 1.1 package, from a JSON
@@ -28,8 +28,11 @@ const importUsage = ` cairn import case|oneroster [flags] SOURCE
   cairn import oneroster ZIP|DIR [--dry-run] [--partial]
         import a roster: a OneRoster 1.1 or 1.2 CSV package, bulk or delta,
         as a zip file or a folder
+  cairn import cartridge FILE|DIR --teacher USERNAME [--dry-run]
+        import a teacher's activities, as playlists per standard, from a
+        Common Cartridge 1.0-1.3 or Thin Common Cartridge 1.3 (.imscc)
 
-Both take --db and --district. An import is all or nothing: when the input
+All take --db and --district. An import is all or nothing: when the input
 has any error, each is listed with its file, line and column, and nothing
 is written (a OneRoster import with --partial imports the rows without
 errors instead). Warnings (what the standard allows but is odd) are listed
@@ -40,18 +43,20 @@ Run 'cairn import <kind> --help' for the flags of each.`
 func runImport(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprintf(env.stderr, "Usage:%s\n", importUsage)
-		return fmt.Errorf("%w: import needs case or oneroster", errUsage)
+		return fmt.Errorf("%w: import needs case, oneroster or cartridge", errUsage)
 	}
 	switch args[0] {
 	case "case":
 		return importCASE(ctx, env, args[1:])
 	case "oneroster":
 		return importOneRoster(ctx, env, args[1:])
+	case "cartridge":
+		return importCartridge(ctx, env, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintf(env.stdout, "Usage:%s\n", importUsage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown import %q (want case or oneroster)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown import %q (want case, oneroster or cartridge)", errUsage, args[0])
 }
 
 // parseWithSource parses flags that may come before or after the one

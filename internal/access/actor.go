@@ -117,10 +117,13 @@ const (
 	Policy    Resource = "policy"    // how mastery is calculated
 	Users     Resource = "users"     // accounts, reset links, access tokens
 	AuditLog  Resource = "audit_log" // the search over the whole audit log
+	// Playlists are teachers' playlists of activities for a standard;
+	// change = make one, or change one's own.
+	Playlists Resource = "playlists"
 )
 
 // Resources lists every resource, in a fixed order.
-var Resources = []Resource{Class, Roster, Standards, Scales, Policy, Users, AuditLog}
+var Resources = []Resource{Class, Roster, Standards, Scales, Policy, Users, AuditLog, Playlists}
 
 // Scope holds the facts Allow needs about one resource.
 type Scope struct {
@@ -131,6 +134,9 @@ type Scope struct {
 	// ClassRelation).
 	ClassTaught bool
 	// Own says the resource is the actor's own: their account, their
-	// access tokens.
+	// access tokens, a playlist they made.
 	Own bool
+	// TeachesActor says the person the resource belongs to teaches the
+	// actor: a playlist made by a teacher of one of a student's classes.
+	TeachesActor bool
 }

@@ -136,10 +136,13 @@ func rolesText(a Actor) string {
 type when int
 
 const (
-	never    when = iota
-	always        // anywhere in the district
-	atSchool      // when the resource belongs to one of the actor's schools
-	taught        // when the actor teaches the class
+	never        when = iota
+	always            // anywhere in the district
+	atSchool          // when the resource belongs to one of the actor's schools
+	taught            // when the actor teaches the class
+	own               // when the resource is the actor's own
+	ownOrSchool       // when it is the actor's own or belongs to one of their schools
+	teachesActor      // when its owner teaches the actor
 )
 
 // resourceRules says, for each resource and action, when each role may.
@@ -168,6 +171,15 @@ var resourceRules = map[Resource]map[Action]map[roster.Role]when{
 	},
 	// The audit log is append-only: nobody changes it.
 	AuditLog: {View: {roster.RoleDistrictAdmin: always}, Change: {}},
+	// A playlist is its owner's; shared to its school's library (the
+	// scope's SchoolID is then the school's), the school's teachers and
+	// leaders find it and copy it. Students see the playlists of the
+	// teachers of their classes, to choose among.
+	Playlists: {
+		View: {roster.RoleDistrictAdmin: always, roster.RoleSchoolAdmin: ownOrSchool, roster.RoleCoach: atSchool,
+			roster.RoleTeacher: ownOrSchool, roster.RoleStudent: teachesActor},
+		Change: {roster.RoleDistrictAdmin: own, roster.RoleSchoolAdmin: own, roster.RoleTeacher: own},
+	},
 }
 
 func everyone() map[roster.Role]when {
@@ -214,13 +226,19 @@ func Allow(a Actor, action Action, res Resource, sc Scope) error {
 			ok = a.AtSchool(sc.SchoolID)
 		case taught:
 			ok = sc.ClassTaught
+		case own:
+			ok = sc.Own
+		case ownOrSchool:
+			ok = sc.Own || a.AtSchool(sc.SchoolID)
+		case teachesActor:
+			ok = sc.TeachesActor
 		}
 		if ok {
 			return nil
 		}
 		may = may || w != never
 	}
-	if !may || (sc.SchoolID == 0 && res != Class) {
+	if !may || (sc.SchoolID == 0 && res != Class && res != Playlists) {
 		return problem.Forbidden("%s may not %s %s", rolesText(a), action, resourceText[res])
 	}
 	return problem.Errorf(problem.KindNotFound, "%s", res)
@@ -234,4 +252,5 @@ var resourceText = map[Resource]string{
 	Policy:    "the mastery policy",
 	Users:     "other people's accounts",
 	AuditLog:  "the audit log",
+	Playlists: "playlists",
 }

@@ -239,6 +239,8 @@ student        users      view   | 403  403  403  | 403  403  403  | 403  403  4
 student        users      change | 403  403  403  | 403  403  403  | 403  403  403
 student        audit_log  view   | 403  403  403  | 403  403  403  | 403  403  403
 student        audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+student        playlists  view   | 404  404  404  | 404  404  404  | 404  404  404
+student        playlists  change | 403  403  403  | 403  403  403  | 403  403  403
 guardian       class      view   | 403  403  403  | 403  403  403  | 403  403  403
 guardian       class      change | 403  403  403  | 403  403  403  | 403  403  403
 guardian       roster     view   | 403  403  403  | 403  403  403  | 403  403  403
@@ -253,6 +255,8 @@ guardian       users      view   | 403  403  403  | 403  403  403  | 403  403  4
 guardian       users      change | 403  403  403  | 403  403  403  | 403  403  403
 guardian       audit_log  view   | 403  403  403  | 403  403  403  | 403  403  403
 guardian       audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+guardian       playlists  view   | 403  403  403  | 403  403  403  | 403  403  403
+guardian       playlists  change | 403  403  403  | 403  403  403  | 403  403  403
 teacher        class      view   | ok   ok   ok   | 404  404  404  | 404  404  404
 teacher        class      change | ok   ok   403  | 404  404  403  | 404  404  403
 teacher        roster     view   | 403  403  403  | 403  403  403  | 403  403  403
@@ -267,6 +271,8 @@ teacher        users      view   | 403  403  403  | 403  403  403  | 403  403  4
 teacher        users      change | 403  403  403  | 403  403  403  | 403  403  403
 teacher        audit_log  view   | 403  403  403  | 403  403  403  | 403  403  403
 teacher        audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+teacher        playlists  view   | ok   ok   ok   | 404  404  404  | 404  404  404
+teacher        playlists  change | 404  404  403  | 404  404  403  | 404  404  403
 coach          class      view   | ok   ok   ok   | 404  404  404  | 404  404  404
 coach          class      change | 403  403  403  | 403  403  403  | 403  403  403
 coach          roster     view   | ok   ok   ok   | 404  404  404  | 403  403  403
@@ -281,6 +287,8 @@ coach          users      view   | 403  403  403  | 403  403  403  | 403  403  4
 coach          users      change | 403  403  403  | 403  403  403  | 403  403  403
 coach          audit_log  view   | 403  403  403  | 403  403  403  | 403  403  403
 coach          audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+coach          playlists  view   | ok   ok   ok   | 404  404  404  | 404  404  404
+coach          playlists  change | 403  403  403  | 403  403  403  | 403  403  403
 school_admin   class      view   | ok   ok   ok   | 404  404  404  | 404  404  404
 school_admin   class      change | ok   ok   403  | 404  404  403  | 404  404  403
 school_admin   roster     view   | ok   ok   ok   | 404  404  404  | 403  403  403
@@ -295,6 +303,8 @@ school_admin   users      view   | 403  403  403  | 403  403  403  | 403  403  4
 school_admin   users      change | 403  403  403  | 403  403  403  | 403  403  403
 school_admin   audit_log  view   | 403  403  403  | 403  403  403  | 403  403  403
 school_admin   audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+school_admin   playlists  view   | ok   ok   ok   | 404  404  404  | 404  404  404
+school_admin   playlists  change | 404  404  403  | 404  404  403  | 404  404  403
 district_admin class      view   | ok   ok   ok   | ok   ok   ok   | ok   ok   ok
 district_admin class      change | ok   ok   403  | ok   ok   403  | ok   ok   403
 district_admin roster     view   | ok   ok   ok   | ok   ok   ok   | ok   ok   ok
@@ -309,6 +319,8 @@ district_admin users      view   | ok   ok   ok   | ok   ok   ok   | ok   ok   o
 district_admin users      change | ok   403  403  | ok   403  403  | ok   403  403
 district_admin audit_log  view   | ok   ok   ok   | ok   ok   ok   | ok   ok   ok
 district_admin audit_log  change | 403  403  403  | 403  403  403  | 403  403  403
+district_admin playlists  view   | ok   ok   ok   | ok   ok   ok   | ok   ok   ok
+district_admin playlists  change | 404  404  403  | 404  404  403  | 404  404  403
 `
 
 // A role benefits only from its own relation: giving each role every fact

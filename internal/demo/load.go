@@ -67,6 +67,9 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.standards(); err != nil {
 		return sum, err
 	}
+	if err := l.cartridge(); err != nil {
+		return sum, err
+	}
 	if err := l.evidence(); err != nil {
 		return sum, err
 	}
@@ -90,6 +93,9 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 		return sum, err
 	}
 	if err := l.goals(sum); err != nil {
+		return sum, err
+	}
+	if err := l.playlists(sum); err != nil {
 		return sum, err
 	}
 	sum.SignIns, err = l.signIns(sum)

@@ -83,6 +83,14 @@ const (
 	// UploadBytes bounds an upload on the import page: the largest file
 	// (ZipBytes) and the form around it.
 	UploadBytes = ZipBytes + 1<<20
+	// ActivityFileBytes bounds a file a teacher uploads for an activity
+	// of a playlist (a worksheet, a handout, slides): a few pages of PDF
+	// with pictures are a few megabytes. Files are kept in the database,
+	// so each one is small enough to read whole.
+	ActivityFileBytes = 10 << 20
+	// ActivityUploadBytes bounds the form that uploads an activity's file:
+	// the file and the form around it.
+	ActivityUploadBytes = ActivityFileBytes + 1<<20
 )
 
 // Imported files.
@@ -135,6 +143,47 @@ const (
 	// CASEAssociations bounds the associations of one CASE package: a
 	// parent and a few prerequisites or crosswalks per item.
 	CASEAssociations = 200_000
+)
+
+// Common Cartridge packages: a teacher's course exported from a learning
+// management system, with its pages, files and links.
+const (
+	// CartridgeBytes bounds a Common Cartridge package as it is stored
+	// (compressed). A course of links, pages and handouts is a few
+	// megabytes; one with its slides and short videos a few hundred. A
+	// thin cartridge (links only) is a few kilobytes.
+	CartridgeBytes = 256 << 20
+	// CartridgeFiles bounds the files in a cartridge's zip: a year's
+	// course exported with every page and image is a few thousand.
+	CartridgeFiles = 10_000
+	// CartridgePackageBytes bounds all the files of a cartridge,
+	// uncompressed, together: pages, documents and media compress little.
+	CartridgePackageBytes = 1 << 30
+	// CartridgeManifestBytes bounds imsmanifest.xml. A manifest holds
+	// about half a kilobyte per page or link with its standards; a course
+	// at CartridgeActivities is under 5 MiB.
+	CartridgeManifestBytes = 8 << 20
+	// CartridgeDescriptorBytes bounds the XML file that describes one web
+	// link or LTI link: a title, an address and a few properties, a few
+	// kilobytes with a tool's extensions.
+	CartridgeDescriptorBytes = 1 << 20
+	// CartridgeElements bounds the XML elements of a manifest, which is
+	// held as a tree while it is read: a few dozen per resource.
+	CartridgeElements = 200_000
+	// CartridgeDepth bounds how deeply a manifest's XML nests: a course's
+	// outline nests modules a few levels, metadata a dozen.
+	CartridgeDepth = 64
+	// CartridgeActivities bounds the activities (pages, links, files,
+	// quizzes) one cartridge may bring: a year's course has a few hundred.
+	CartridgeActivities = 5_000
+	// CartridgeAlignments bounds the standards one activity of a
+	// cartridge may name, as Scores bounds those of a piece of evidence.
+	CartridgeAlignments = Scores
+	// CartridgeImportBytes bounds the files one import of a cartridge
+	// brings into the database together (each one within
+	// ActivityFileBytes): they are read into memory and written in one
+	// transaction.
+	CartridgeImportBytes = 256 << 20
 )
 
 // TooLong returns why s is longer than max characters, naming what it is

@@ -58,4 +58,8 @@ func TestLimitsHold(t *testing.T) {
 	if BatchBytes < EvidenceBatch*200 {
 		t.Errorf("a batch body of %d bytes is too small for %d records", BatchBytes, EvidenceBatch)
 	}
+	if CartridgeImportBytes < ActivityFileBytes || CartridgePackageBytes < CartridgeBytes || CartridgeDescriptorBytes > CartridgeManifestBytes {
+		t.Errorf("a cartridge's bounds disagree: an import of %d bytes, a file of %d; a package of %d, a zip of %d; a link's file of %d, a manifest of %d",
+			CartridgeImportBytes, ActivityFileBytes, CartridgePackageBytes, CartridgeBytes, CartridgeDescriptorBytes, CartridgeManifestBytes)
+	}
 }

@@ -311,6 +311,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	p.check("403")
 	p.open("/students/999999999", 404)
 	p.check("404")
+	teacherPlaylists(t, s, p)
 }
 
 // guardian signs in, sees their child (in Spanish, their language), is
@@ -451,6 +452,7 @@ func student(t *testing.T, s *site, b *browser) {
 	}
 	p.accountMenu("tokens-es")
 	studentGoals(t, s, p)
+	studentPlaylists(t, s, p)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused

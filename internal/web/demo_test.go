@@ -168,6 +168,10 @@ func TestDemoPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pls, err := d.st.SearchPlaylists(ctx, sum.DistrictID, store.PlaylistQuery{OwnerID: sum.Teacher.ID})
+	if err != nil || len(pls) == 0 {
+		t.Fatalf("the featured teacher's playlists: %d, %v", len(pls), err)
+	}
 	var grid strings.Builder
 	for _, st := range stds[:maxGridStandards] {
 		grid.WriteString("&standard=" + itoa(st.ID))
@@ -194,6 +198,10 @@ func TestDemoPages(t *testing.T) {
 		{d.student, "/me/proposals"},
 		{d.student, "/evidence/" + itoa(evs[0].ID)},
 		{d.teacher, "/classes/" + class + "/proposals"},
+		{d.student, "/me/targets/" + itoa(pls[0].StandardID)},
+		{d.teacher, "/playlists"},
+		{d.teacher, "/playlists?standard=" + itoa(pls[0].StandardID)},
+		{d.teacher, "/playlists/" + itoa(pls[0].ID)},
 		{d.student, "/students/" + itoa(sum.Student.ID) + "/standards/" + itoa(stds[0].ID)},
 		{d.guardian, "/family/" + itoa(kids[0].ID)},
 		{d.guardian, "/family/" + itoa(kids[1].ID)},
@@ -204,6 +212,7 @@ func TestDemoPages(t *testing.T) {
 		{d.admin, "/admin/users"},
 		{d.admin, "/admin/audit"},
 		{d.admin, "/classes"},
+		{d.admin, "/playlists"},
 	}
 	for _, c := range teacherClasses {
 		pages = append(pages, struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 )
@@ -73,6 +74,14 @@ func dynamicKeys() map[string][]string {
 	add("admin.", "policy", "scales", "users", "audit", "import", "classes", "policy.about", "scales.about", "users.about", "audit.about", "import.about", "classes.about")
 	add("import.kind.", "districts", "schools", "terms", "courses", "classes", "people", "enrollments", "guardian links", "demographics",
 		"scales", "frameworks", "standards", "prerequisites", "crosswalks")
+	for _, m := range pathways.Modalities {
+		add("playlist.modality.", string(m))
+	}
+	for n := range playlistNotices {
+		add("playlist.notice.", n)
+	}
+	add("playlist.error.", "activityIds", "description", "file", "interests", "language", "link", "minutes", "modality", "note", "q",
+		"standardId", "title", "wayToShow", "waysToShow")
 	for m := 1; m <= 12; m++ {
 		add("date.mon.", fmt.Sprint(m))
 		add("date.month.", fmt.Sprint(m))

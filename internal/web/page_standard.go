@@ -26,6 +26,9 @@ type standardPage struct {
 	Student   roster.Person
 	Standard  standards.Standard
 	Framework string
+	// PlaylistsURL leads to the playlists for the standard: the library
+	// for a teacher, the student's choice for the student.
+	PlaylistsURL string
 	// FrameworkLang is the language the framework is written in, for
 	// langAttr (Lang is the page's).
 	FrameworkLang string
@@ -209,6 +212,7 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 	if data.Summative, err = s.studentSummative(r, student, std, cat); err != nil {
 		return err
 	}
+	data.PlaylistsURL = playlistsLink(a, id, stdID)
 	return s.renderPage(w, r, http.StatusOK, "standard", data)
 }
 

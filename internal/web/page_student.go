@@ -23,6 +23,10 @@ type studentProfilePage struct {
 	ShowGoals   bool
 	CanComment  bool
 	CommentedOn int64
+	// Choices are what the student chose on playlists, for those who may
+	// see the student's goals; ShowChoices says they may.
+	Choices     []choiceRow
+	ShowChoices bool
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -50,6 +54,18 @@ func (s *Server) renderStudentProfile(w http.ResponseWriter, r *http.Request, id
 		if s.mayRecordInClass(r, c.ID) {
 			data.RecordLinks = append(data.RecordLinks, navLink{Label: pr.T("student.record_in", c.Title),
 				URL: fmt.Sprintf("/classes/%d/record?student=%d", c.ID, id)})
+		}
+	}
+	if data.ShowChoices, err = s.maySeeGoals(r, id); err != nil {
+		return err
+	}
+	if data.ShowChoices {
+		cat, err := s.store.Catalog(r.Context(), actorOf(r).DistrictID)
+		if err != nil {
+			return err
+		}
+		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id, s.mayChangeEvidence(r, id)); err != nil {
+			return err
 		}
 	}
 	q := r.URL.Query()
@@ -88,6 +104,9 @@ type mePage struct {
 	Viewers viewersView
 	// OpenGoals are the goals the student is working on now.
 	OpenGoals []goalRow
+	// Targets are the standards the student's teachers made playlists
+	// for, to choose how to learn each.
+	Targets []targetLink
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
@@ -102,6 +121,13 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
+	cat, err := s.store.Catalog(r.Context(), a.DistrictID)
+	if err != nil {
+		return err
+	}
+	if data.Targets, err = s.studentTargets(r.Context(), cat, a.DistrictID, a.PersonID); err != nil {
+		return err
+	}
 	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
 		return err
 	}

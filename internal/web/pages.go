@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -301,6 +302,9 @@ func navFor(a access.Actor, pr *i18n.Printer) []navLink {
 			label = pr.T("nav.classes_all")
 		}
 		nav = append(nav, navLink{Label: label, URL: "/classes"})
+	}
+	if slices.ContainsFunc(playlistRoles, a.Has) {
+		nav = append(nav, navLink{Label: pr.T("playlist.nav"), URL: "/playlists"})
 	}
 	if a.Has(roster.RoleStudent) {
 		nav = append(nav, navLink{Label: pr.T("nav.me"), URL: "/me"})

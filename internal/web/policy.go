@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
@@ -237,6 +238,10 @@ func formBodyLimit(rt route) int64 {
 		return maxBatchBody
 	case "adminImportCheck":
 		return maxUploadBody
+	case "addActivity", "editActivity":
+		return limits.ActivityUploadBytes
+	case "checkCartridge":
+		return maxCartridgeUpload
 	}
 	return maxBody
 }

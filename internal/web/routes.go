@@ -119,6 +119,17 @@ func (s *Server) registerRoutes() {
 	s.handle("putSummativePolicy", "PUT /api/v1/summative/policy", onResource(access.Change, access.Policy), s.putSummativePolicy)
 	s.handle("summativePolicyChanges", "GET /api/v1/summative/policy/changes", signedIn(), s.summativePolicyChanges)
 
+	// Playlists of activities for a standard, and what students choose.
+	s.handle("listPlaylists", "GET /api/v1/playlists", forRoles(playlistRoles...), s.listPlaylists)
+	s.handle("createPlaylistAPI", "POST /api/v1/playlists", changing(), s.createPlaylistAPI)
+	s.handle("getPlaylist", "GET /api/v1/playlists/{id}", signedIn(), s.getPlaylist)
+	s.handle("copyPlaylistAPI", "POST /api/v1/playlists/{id}/copy", changing(), s.copyPlaylistAPI)
+	s.handle("sharePlaylistAPI", "POST /api/v1/playlists/{id}/share", changing(), s.sharePlaylistAPI)
+	s.handle("addActivityAPI", "POST /api/v1/playlists/{id}/activities", changing(), s.addActivityAPI)
+	s.handle("scoreActivity", "POST /api/v1/activities/{id}/scores", changing(), s.scoreActivity)
+	s.handle("studentChoices", "GET /api/v1/students/{id}/choices", signedIn(), s.studentChoicesAPI)
+	s.handle("putStudentChoice", "PUT /api/v1/students/{id}/choices/{standardId}", changing(), s.putStudentChoice)
+
 	// Standards for other systems: the CASE 1.1 service, public and
 	// read-only (docs/decisions/0009-public-case-service.md).
 	s.handle("caseDocuments", "GET "+casePrefix+"/CFDocuments", public(), s.caseHandler(s.caseDocuments))
@@ -135,6 +146,9 @@ var classRoles = []roster.Role{roster.RoleTeacher, roster.RoleCoach, roster.Role
 
 // Roles that record and void evidence.
 var recordingRoles = []roster.Role{roster.RoleTeacher, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin}
+
+// Roles that keep playlists: the people who teach and lead classes.
+var playlistRoles = []roster.Role{roster.RoleTeacher, roster.RoleSchoolAdmin, roster.RoleCoach, roster.RoleDistrictAdmin}
 
 // registerPages lists the pages. Reading a page needs only the route's
 // policy; each page then asks about the students and classes it shows.
@@ -160,11 +174,27 @@ func (s *Server) registerPages() {
 	s.page("classSummativePage", "GET /classes/{id}/summative", forRoles(classRoles...), s.summativePage)
 	s.page("decideSummativeForm", "POST /classes/{id}/summative", changingFor(recordingRoles...), s.decideSummativeForm)
 	s.page("studentProfile", "GET /students/{id}", forRoles(classRoles...), s.studentProfilePage)
+	s.page("scoreChosenActivity", "POST /students/{id}/activities/{activityId}/score", changingFor(recordingRoles...), s.scoreChosenActivity)
 	s.page("evidence", "GET /evidence/{id}", signedIn(), s.evidencePage)
 	s.page("voidEvidenceForm", "POST /evidence/{id}/void", changingFor(recordingRoles...), s.voidEvidenceForm)
 	s.page("classProposalsPage", "GET /classes/{id}/proposals", forRoles(classRoles...), s.classProposalsPage)
 	s.page("decideProposalForm", "POST /classes/{id}/proposals/{proposalId}/decision", changingFor(roster.RoleTeacher), s.decideForm)
 	s.page("commentGoalForm", "POST /students/{id}/goals/{goalId}/comments", changingFor(roster.RoleTeacher), s.commentGoalForm)
+
+	// Playlists: the library, one playlist and its activities. Who may
+	// see or change each is access.Allow's (playlists.go).
+	s.page("playlists", "GET /playlists", forRoles(playlistRoles...), s.playlistsPage)
+	s.page("createPlaylist", "POST /playlists", changingFor(playlistRoles...), s.createPlaylist)
+	s.page("checkCartridge", "POST /playlists/import", changingFor(playlistRoles...), s.checkCartridge)
+	s.page("applyCartridge", "POST /playlists/import/apply", changingFor(playlistRoles...), s.applyCartridge)
+	s.page("playlist", "GET /playlists/{id}", signedIn(), s.playlistPage)
+	s.page("editPlaylist", "POST /playlists/{id}", changingFor(playlistRoles...), s.editPlaylist)
+	s.page("copyPlaylist", "POST /playlists/{id}/copy", changingFor(playlistRoles...), s.copyPlaylist)
+	s.page("sharePlaylist", "POST /playlists/{id}/share", changingFor(playlistRoles...), s.sharePlaylist)
+	s.page("addActivity", "POST /playlists/{id}/activities", changingFor(playlistRoles...), s.addActivity)
+	s.page("editActivity", "POST /activities/{id}", changingFor(playlistRoles...), s.editActivity)
+	s.page("removeActivity", "POST /activities/{id}/remove", changingFor(playlistRoles...), s.removeActivity)
+	s.page("activityFile", "GET /activities/{id}/file", signedIn(), s.activityFile)
 
 	// Everyone with a relation to a student: one standard, in full.
 	s.page("studentStandard", "GET /students/{id}/standards/{standardId}", signedIn(), s.studentStandardPage)
@@ -177,6 +207,8 @@ func (s *Server) registerPages() {
 	s.page("meProposals", "GET /me/proposals", forRoles(roster.RoleStudent), s.meProposalsPage)
 	s.page("proposeForm", "POST /me/proposals", changingFor(roster.RoleStudent), s.proposeForm)
 	s.page("reviseForm", "POST /me/proposals/{id}/revision", changingFor(roster.RoleStudent), s.reviseForm)
+	s.page("target", "GET /me/targets/{standardId}", forRoles(roster.RoleStudent), s.targetPage)
+	s.page("saveChoice", "POST /me/targets/{standardId}", changingFor(roster.RoleStudent), s.saveChoice)
 	s.page("family", "GET /family", forRoles(roster.RoleGuardian), s.familyPage)
 	s.page("child", "GET /family/{id}", forRoles(roster.RoleGuardian), s.childPage)
 
