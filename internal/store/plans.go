@@ -488,3 +488,28 @@ func (s *Store) course(ctx context.Context, r *runner, districtID, id int64) (ro
 	c, err := scanCourse(r.queryRow(ctx, `SELECT `+courseCols+` FROM courses WHERE district_id = $1 AND id = $2`, districtID, id))
 	return c, noRows(err, "course", id)
 }
+
+// BeyondStandards returns the standards a teacher may add to a plan of a
+// class of course courseID to go beyond it: those of the district's other
+// courses, in the catalog's order.
+func (s *Store) BeyondStandards(ctx context.Context, districtID, courseID int64) (out []standards.Standard, err error) {
+	defer wrap(&err, "BeyondStandards(%d)", courseID)
+	cat, err := s.Catalog(ctx, districtID)
+	if err != nil {
+		return nil, err
+	}
+	course, err := s.Course(ctx, districtID, courseID)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.coursePlanScope(ctx, s.reader(), districtID, course, cat)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range cat.Standards() {
+		if scope.Beyond[st.ID] {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
