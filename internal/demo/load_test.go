@@ -12,8 +12,8 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
-	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/pathways"
+	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
 	"github.com/cairn-learning/cairn/internal/storetest"
