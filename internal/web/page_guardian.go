@@ -109,7 +109,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data.Standing = familyStandingOf(pr, v, courses, cat.Language())
 	data.DistrictLang = cat.Language()
-	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id, v.Student.GivenName); err != nil {
+	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id); err != nil {
 		return err
 	}
 
