@@ -427,12 +427,12 @@ func (s *Store) classPlanning(ctx context.Context, r *runner, cat *standards.Cat
     ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at, `+modelCols+`
 FROM mastery_states ms WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id = $1`,
 		[]any{districtID, s.ids(ids), s.ids(stds)}, func(row scanner) error {
-		ms, err := scanBareState(row)
-		if m := cp.States[ms.StudentID]; m != nil {
-			m[ms.StandardID] = ms.State
-		}
-		return err
-	})
+			ms, err := scanBareState(row)
+			if m := cp.States[ms.StudentID]; m != nil {
+				m[ms.StandardID] = ms.State
+			}
+			return err
+		})
 	if err != nil {
 		return cp, err
 	}
