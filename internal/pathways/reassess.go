@@ -101,10 +101,10 @@ type Retake struct {
 	Rule Rule `json:"rule,omitempty"`
 	// Attempts made; Left the attempts left after this one is allowed
 	// (-1: no cap); PracticeNeeded the practice still missing.
-	Attempts       int    `json:"attempts"`
-	Left           int    `json:"left"`
-	PracticeNeeded int    `json:"practiceNeeded"`
-	Reason         Reason `json:"reason"`
+	Attempts       int             `json:"attempts"`
+	Left           int             `json:"left"`
+	PracticeNeeded int             `json:"practiceNeeded"`
+	Reason         SummativeReason `json:"reason"`
 }
 
 // Next decides whether the student whose history is h may make another
@@ -119,17 +119,17 @@ func (p ReassessPolicy) Next(h History) Retake {
 	switch {
 	case p.MaxAttempts > 0 && n >= p.MaxAttempts:
 		r.Rule = RuleCap
-		r.Reason = Reason{Code: ReasonNoAttemptsLeft, Attempts: n}
+		r.Reason = SummativeReason{Code: ReasonNoAttemptsLeft, Attempts: n}
 	case n == 0:
 		r.Allowed = true
-		r.Reason = Reason{Code: ReasonFirstAttempt, Left: r.Left}
+		r.Reason = SummativeReason{Code: ReasonFirstAttempt, Left: r.Left}
 	case h.PracticeSince < p.PracticeBeforeRetake:
 		r.Rule = RulePractice
 		r.PracticeNeeded = p.PracticeBeforeRetake - h.PracticeSince
-		r.Reason = Reason{Code: ReasonPracticeFirst, Needed: r.PracticeNeeded, Attempts: n, Left: r.Left}
+		r.Reason = SummativeReason{Code: ReasonPracticeFirst, Needed: r.PracticeNeeded, Attempts: n, Left: r.Left}
 	default:
 		r.Allowed = true
-		r.Reason = Reason{Code: ReasonRetakeOpen, Attempts: n, Left: r.Left}
+		r.Reason = SummativeReason{Code: ReasonRetakeOpen, Attempts: n, Left: r.Left}
 	}
 	return r
 }

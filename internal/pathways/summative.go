@@ -64,9 +64,9 @@ func (b ReadinessBar) AgreeingLevel(scale standards.Scale) float64 {
 	return scale.Levels[max(0, cut-b.LevelsBelowCut)].Value
 }
 
-// Standing is what the store knows of a student on one standard when
+// SummativeStanding is what the store knows of a student on one standard when
 // readiness is decided: the method's state and the model's estimate.
-type Standing struct {
+type SummativeStanding struct {
 	// Assessed says whether the student has evidence on the standard.
 	Assessed bool
 	// Level is the method's level, Mastered whether the state is mastered.
@@ -76,73 +76,73 @@ type Standing struct {
 	Estimate *mastery.MasteryEstimate
 }
 
-// Readiness is whether a student is ready for the summative on a
+// SummativeReadiness is whether a student is ready for the summative on a
 // standard, and why in one sentence (Reason).
-type Readiness struct {
+type SummativeReadiness struct {
 	Ready bool `json:"ready"`
 	// Probability and Low are the model's; Level the method's, and
 	// AgreeingLevel the level the method had to reach.
-	Probability   float64 `json:"probability"`
-	Low           float64 `json:"low"`
-	Level         float64 `json:"level"`
-	AgreeingLevel float64 `json:"agreeingLevel"`
-	Reason        Reason  `json:"reason"`
+	Probability   float64         `json:"probability"`
+	Low           float64         `json:"low"`
+	Level         float64         `json:"level"`
+	AgreeingLevel float64         `json:"agreeingLevel"`
+	Reason        SummativeReason `json:"reason"`
 }
 
 // Ready decides whether a student with standing st on a standard of scale
 // passes the bar. Both the model and the method must agree; the first
 // that does not is named in the reason.
-func (b ReadinessBar) Ready(st Standing, scale standards.Scale) Readiness {
-	r := Readiness{Level: st.Level, AgreeingLevel: b.AgreeingLevel(scale)}
+func (b ReadinessBar) Ready(st SummativeStanding, scale standards.Scale) SummativeReadiness {
+	r := SummativeReadiness{Level: st.Level, AgreeingLevel: b.AgreeingLevel(scale)}
 	if st.Estimate != nil {
 		r.Probability, r.Low = st.Estimate.PMastered, st.Estimate.Low
 	}
 	switch {
 	case !st.Assessed:
-		r.Reason = Reason{Code: ReasonNoEvidence}
+		r.Reason = SummativeReason{Code: ReasonNoEvidence}
 	case st.Estimate == nil:
-		r.Reason = Reason{Code: ReasonNoModel}
+		r.Reason = SummativeReason{Code: ReasonNoModel}
 	case r.Probability < b.MinProbability:
-		r.Reason = Reason{Code: ReasonModelBelow, Probability: r.Probability, Bar: b.MinProbability}
+		r.Reason = SummativeReason{Code: ReasonModelBelow, Probability: r.Probability, Bar: b.MinProbability}
 	case r.Low < b.MinLow:
-		r.Reason = Reason{Code: ReasonModelUnsure, Probability: r.Probability, Low: r.Low, Bar: b.MinLow}
+		r.Reason = SummativeReason{Code: ReasonModelUnsure, Probability: r.Probability, Low: r.Low, Bar: b.MinLow}
 	case st.Level < r.AgreeingLevel && !st.Mastered:
-		r.Reason = Reason{Code: ReasonMethodBelow, Level: st.Level, Bar: r.AgreeingLevel}
+		r.Reason = SummativeReason{Code: ReasonMethodBelow, Level: st.Level, Bar: r.AgreeingLevel}
 	default:
 		r.Ready = true
-		r.Reason = Reason{Code: ReasonReady, Probability: r.Probability, Level: st.Level}
+		r.Reason = SummativeReason{Code: ReasonReady, Probability: r.Probability, Level: st.Level}
 	}
 	return r
 }
 
-// ReasonCode names the sentence that explains a decision; the catalogs
+// SummativeReasonCode names the sentence that explains a decision; the catalogs
 // hold it as "summative.reason.<code>".
-type ReasonCode string
+type SummativeReasonCode string
 
 // The reasons of readiness and of the reassessment policy.
 const (
-	ReasonReady       ReasonCode = "ready"
-	ReasonNoEvidence  ReasonCode = "no_evidence"
-	ReasonNoModel     ReasonCode = "no_model"
-	ReasonModelBelow  ReasonCode = "model_below"
-	ReasonModelUnsure ReasonCode = "model_unsure"
-	ReasonMethodBelow ReasonCode = "method_below"
+	ReasonReady       SummativeReasonCode = "ready"
+	ReasonNoEvidence  SummativeReasonCode = "no_evidence"
+	ReasonNoModel     SummativeReasonCode = "no_model"
+	ReasonModelBelow  SummativeReasonCode = "model_below"
+	ReasonModelUnsure SummativeReasonCode = "model_unsure"
+	ReasonMethodBelow SummativeReasonCode = "method_below"
 	// ReasonFirstAttempt: no summative attempt yet, nothing stands in
 	// the way of one.
-	ReasonFirstAttempt ReasonCode = "first_attempt"
+	ReasonFirstAttempt SummativeReasonCode = "first_attempt"
 	// ReasonRetakeOpen: practice done, attempts left.
-	ReasonRetakeOpen ReasonCode = "retake_open"
+	ReasonRetakeOpen SummativeReasonCode = "retake_open"
 	// ReasonPracticeFirst: more practice is needed before a retake.
-	ReasonPracticeFirst ReasonCode = "practice_first"
+	ReasonPracticeFirst SummativeReasonCode = "practice_first"
 	// ReasonNoAttemptsLeft: the district's cap is reached.
-	ReasonNoAttemptsLeft ReasonCode = "no_attempts_left"
+	ReasonNoAttemptsLeft SummativeReasonCode = "no_attempts_left"
 )
 
-// Reason is a decision as data: the code of its sentence and the numbers
+// SummativeReason is a decision as data: the code of its sentence and the numbers
 // the sentence needs. Pages render it through the catalogs, so the same
 // reason reads in each family's language.
-type Reason struct {
-	Code ReasonCode `json:"code"`
+type SummativeReason struct {
+	Code SummativeReasonCode `json:"code"`
 	// Probability and Low are the model's; Level the method's; Bar the
 	// number the district set that was or was not reached.
 	Probability float64 `json:"probability,omitempty"`
@@ -190,9 +190,9 @@ func (p SummativePolicy) Validate() error {
 // whether the bar is passed, whether another attempt is open under the
 // reassessment policy, and the summative result so far.
 type SummativeProposal struct {
-	Readiness Readiness `json:"readiness"`
-	Retake    Retake    `json:"retake"`
-	Result    *Result   `json:"result,omitempty"`
+	Readiness SummativeReadiness `json:"readiness"`
+	Retake    Retake             `json:"retake"`
+	Result    *Result            `json:"result,omitempty"`
 	// Proposed: ready, an attempt open, and the standard not already
 	// shown at the cut by a summative result.
 	Proposed bool `json:"proposed"`
@@ -201,7 +201,7 @@ type SummativeProposal struct {
 // Propose decides a student's standing for the summative on a standard of
 // scale, from the method's and the model's standing and the summative
 // attempts so far.
-func (p SummativePolicy) Propose(st Standing, h History, scale standards.Scale) SummativeProposal {
+func (p SummativePolicy) Propose(st SummativeStanding, h History, scale standards.Scale) SummativeProposal {
 	out := SummativeProposal{Readiness: p.Ready.Ready(st, scale), Retake: p.Reassess.Next(h)}
 	if res, ok := p.Reassess.Result(h.Attempts); ok {
 		out.Result = &res

@@ -20,17 +20,17 @@ func TestReadinessBar(t *testing.T) {
 	est := func(p, low float64) *mastery.MasteryEstimate { return &mastery.MasteryEstimate{PMastered: p, Low: low} }
 	for _, tc := range []struct {
 		name  string
-		st    Standing
+		st    SummativeStanding
 		ready bool
-		code  ReasonCode
+		code  SummativeReasonCode
 	}{
-		{"no evidence", Standing{}, false, ReasonNoEvidence},
-		{"no model", Standing{Assessed: true, Level: 3}, false, ReasonNoModel},
-		{"model below", Standing{Assessed: true, Level: 3, Estimate: est(0.8, 0.75)}, false, ReasonModelBelow},
-		{"model unsure", Standing{Assessed: true, Level: 3, Estimate: est(0.9, 0.6)}, false, ReasonModelUnsure},
-		{"method below", Standing{Assessed: true, Level: 1, Estimate: est(0.9, 0.8)}, false, ReasonMethodBelow},
-		{"approaching agrees", Standing{Assessed: true, Level: 2, Estimate: est(0.9, 0.8)}, true, ReasonReady},
-		{"at the bar", Standing{Assessed: true, Level: 3, Estimate: est(0.85, 0.7)}, true, ReasonReady},
+		{"no evidence", SummativeStanding{}, false, ReasonNoEvidence},
+		{"no model", SummativeStanding{Assessed: true, Level: 3}, false, ReasonNoModel},
+		{"model below", SummativeStanding{Assessed: true, Level: 3, Estimate: est(0.8, 0.75)}, false, ReasonModelBelow},
+		{"model unsure", SummativeStanding{Assessed: true, Level: 3, Estimate: est(0.9, 0.6)}, false, ReasonModelUnsure},
+		{"method below", SummativeStanding{Assessed: true, Level: 1, Estimate: est(0.9, 0.8)}, false, ReasonMethodBelow},
+		{"approaching agrees", SummativeStanding{Assessed: true, Level: 2, Estimate: est(0.9, 0.8)}, true, ReasonReady},
+		{"at the bar", SummativeStanding{Assessed: true, Level: 3, Estimate: est(0.85, 0.7)}, true, ReasonReady},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := bar.Ready(tc.st, fourLevels)
@@ -41,7 +41,7 @@ func TestReadinessBar(t *testing.T) {
 	}
 	strict := bar
 	strict.LevelsBelowCut = 0
-	if got := strict.Ready(Standing{Assessed: true, Level: 2, Estimate: est(0.9, 0.8)}, fourLevels); got.Ready || got.Reason.Bar != 3 {
+	if got := strict.Ready(SummativeStanding{Assessed: true, Level: 2, Estimate: est(0.9, 0.8)}, fourLevels); got.Ready || got.Reason.Bar != 3 {
 		t.Errorf("strict bar at level 2: %+v, want not ready below 3", got)
 	}
 	if got := (ReadinessBar{MinProbability: 0.9, MinLow: 0.7, LevelsBelowCut: 5}).AgreeingLevel(fourLevels); got != 1 {
@@ -75,7 +75,7 @@ func TestReassessNext(t *testing.T) {
 		h       History
 		allowed bool
 		rule    Rule
-		code    ReasonCode
+		code    SummativeReasonCode
 		left    int
 		needed  int
 	}{

@@ -129,8 +129,8 @@ FROM summative_policy_changes WHERE district_id = $1 ORDER BY id`, []any{distric
 // of its interval. It is the one place readiness reads the model, so that
 // the model behind the probability can change without the pages, the API
 // or pathways knowing. A pair without a state is left out (not assessed).
-func (r *runner) standings(ctx context.Context, districtID int64, students, stds []int64) (map[StudentStandard]pathways.Standing, error) {
-	out := map[StudentStandard]pathways.Standing{}
+func (r *runner) standings(ctx context.Context, districtID int64, students, stds []int64) (map[StudentStandard]pathways.SummativeStanding, error) {
+	out := map[StudentStandard]pathways.SummativeStanding{}
 	if len(students) == 0 || len(stds) == 0 {
 		return out, nil
 	}
@@ -140,7 +140,7 @@ FROM mastery_states ms
 WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id = $1`,
 		[]any{districtID, r.s.ids(students), r.s.ids(stds)}, func(row scanner) error {
 			var k StudentStandard
-			st := pathways.Standing{Assessed: true}
+			st := pathways.SummativeStanding{Assessed: true}
 			mc := modelCol{dst: &st.Estimate}
 			if err := row.Scan(&k.Student, &k.Standard, &st.Level, &st.Mastered,
 				&mc.p, &mc.next, &mc.low, &mc.high, &mc.n, &mc.verdict); err != nil {
@@ -462,7 +462,7 @@ ORDER BY id`, []any{districtID, r.s.ids(students), r.s.ids(stds)}, func(row scan
 // latest decisions.
 type SummativeInputs struct {
 	Policy    pathways.SummativePolicy
-	Standings map[StudentStandard]pathways.Standing
+	Standings map[StudentStandard]pathways.SummativeStanding
 	Histories map[StudentStandard]pathways.History
 	Decisions map[StudentStandard]SummativeDecision
 	// recorded is when the last attempt of each pair was recorded.

@@ -117,7 +117,7 @@ func (s *Server) studentStandardSummative(w http.ResponseWriter, r *http.Request
 	if !ok {
 		// No evidence yet: the bar says so, and the first attempt is open.
 		it = summativeItem{Student: stu.ID, Standard: std.ID,
-			SummativeProposal: in.Policy.Propose(pathways.Standing{}, pathways.History{}, cat.ScaleOf(std))}
+			SummativeProposal: in.Policy.Propose(pathways.SummativeStanding{}, pathways.History{}, cat.ScaleOf(std))}
 	}
 	writeJSON(w, http.StatusOK, s.summativeJSONOf(r, it, stu.GivenName))
 	return nil
@@ -231,12 +231,12 @@ func init() {
 	}
 	enums[reflect.TypeFor[pathways.Counting]()] = stringsOf(pathways.Countings)
 	enums[reflect.TypeFor[pathways.Rule]()] = []string{string(pathways.RulePractice), string(pathways.RuleCap)}
-	enums[reflect.TypeFor[pathways.ReasonCode]()] = []string{"ready", "no_evidence", "no_model", "model_below", "model_unsure",
+	enums[reflect.TypeFor[pathways.SummativeReasonCode]()] = []string{"ready", "no_evidence", "no_model", "model_below", "model_unsure",
 		"method_below", "first_attempt", "retake_open", "practice_first", "no_attempts_left"}
-	componentNames[reflect.TypeFor[pathways.Reason]()] = "SummativeReason"
+	componentNames[reflect.TypeFor[pathways.SummativeReason]()] = "SummativeReason"
 	componentNames[reflect.TypeFor[pathways.Result]()] = "SummativeResult"
 	componentNames[reflect.TypeFor[pathways.SummativeProposal]()] = "SummativeProposal"
-	componentNames[reflect.TypeFor[pathways.Readiness]()] = "SummativeReadiness"
+	componentNames[reflect.TypeFor[pathways.SummativeReadiness]()] = "SummativeReadiness"
 	componentNames[reflect.TypeFor[pathways.Retake]()] = "SummativeRetake"
 	componentNames[reflect.TypeFor[pathways.Attempt]()] = "SummativeAttempt"
 	maxLengths[textField{reflect.TypeFor[summativeDecisionInput](), "reason"}] = limits.Reason

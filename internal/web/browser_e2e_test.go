@@ -306,6 +306,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	readyTeacher(t, s, p)
 
 	teacherProposals(t, s, p)
+	teacherPlans(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -410,6 +411,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 	}
 	p.check("child")
 	guardianGoals(t, s, p)
+	guardianNext(t, s, p)
 }
 
 // student signs in, sees their growth chart, and switches the pages to
@@ -453,6 +455,7 @@ func student(t *testing.T, s *site, b *browser) {
 	p.accountMenu("tokens-es")
 	studentGoals(t, s, p)
 	studentPlaylists(t, s, p)
+	studentPath(t, s, p)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused

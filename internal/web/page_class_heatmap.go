@@ -49,6 +49,9 @@ type heatmapPage struct {
 	// Waiting counts the proposals of the class's students waiting for a
 	// decision, shown on the link to them.
 	Waiting int
+	// ClassLinks lead to the class's other pages: who is ready for what
+	// today and the pathway.
+	ClassLinks []navLink
 }
 
 type heatRow struct {
@@ -123,6 +126,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: courseRecord.Title, Students: len(m.Students),
 		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
 	data.Model = q.Get("show") == "model"
+	data.ClassLinks = classLinks(pr, c.ID, "heatmap")
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}

@@ -26,6 +26,8 @@ type childPage struct {
 	Viewers  viewersView
 	// Goals are the child's goals with their teachers' comments.
 	Goals []goalRow
+	// Path is what comes next from the child's plans.
+	Path []familyNext
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -66,7 +68,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return notFoundPage("student", id)
 	}
-	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit); err != nil {
+	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Goals, access.Audit, access.Plan); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -112,6 +114,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data.Standing = familyStandingOf(pr, v, courses, cat.Language())
 	data.DistrictLang = cat.Language()
+	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id); err != nil {
+		return err
+	}
 
 	// Who viewed the record in the last month, one line per person.
 	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {

@@ -206,7 +206,7 @@ func TestSummativeWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes := []pathways.ReasonCode{pathways.ReasonReady, pathways.ReasonNoEvidence, pathways.ReasonNoModel, pathways.ReasonModelBelow,
+	codes := []pathways.SummativeReasonCode{pathways.ReasonReady, pathways.ReasonNoEvidence, pathways.ReasonNoModel, pathways.ReasonModelBelow,
 		pathways.ReasonModelUnsure, pathways.ReasonMethodBelow, pathways.ReasonFirstAttempt, pathways.ReasonRetakeOpen,
 		pathways.ReasonPracticeFirst, pathways.ReasonNoAttemptsLeft, "confirmed", "declined", "result"}
 	for _, lang := range []string{"en", "es"} {
