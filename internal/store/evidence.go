@@ -92,6 +92,9 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 		if err := checkEvidence(ev, e, found); err != nil {
 			return err
 		}
+		if err := r.resolveItems(ctx, ev.DistrictID, []*evidence.Evidence{ev}, e.now); err != nil {
+			return err
+		}
 		prepareEvidence(ev, e.now)
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
@@ -122,6 +125,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 			if err := r.insertRows(ctx, insertScoreHead, "", scoreRows(s, ev, nil)); err != nil {
 				return err
 			}
+		}
+		if err := e.ktRecord(ctx, []*evidence.Evidence{ev}); err != nil {
+			return err
 		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
@@ -164,10 +170,15 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if err != nil {
 			return err
 		}
+		ptrs := make([]*evidence.Evidence, len(evs))
 		for i := range evs {
 			if err := checkEvidence(&evs[i], e, refs); err != nil {
 				return problem.InRecord(i, err)
 			}
+			ptrs[i] = &evs[i]
+		}
+		if err := r.resolveItems(ctx, districtID, ptrs, e.now); err != nil {
+			return err
 		}
 		students := make([]int64, len(evs))
 		for i := range evs {
@@ -206,6 +217,9 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 			return err
 		}
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
+			return err
+		}
+		if err := e.ktRecord(ctx, ptrs); err != nil {
 			return err
 		}
 		items := make([]*work, 0, len(perStudent))
@@ -361,16 +375,24 @@ func evidenceRow(s *Store, ev *evidence.Evidence) []any {
 }
 
 const insertScoreHead = `INSERT INTO evidence_scores (district_id, evidence_id, position, standard_id, student_id,
-    assessed_at, recorded_at, points, min_points, max_points, level, value) VALUES `
+    assessed_at, recorded_at, points, min_points, max_points, level, value, item_id) VALUES `
 
 // scoreRows appends the rows of insertScoreHead for ev's scores to rows.
 func scoreRows(s *Store, ev *evidence.Evidence, rows [][]any) [][]any {
 	assessed, recorded := s.ts(ev.AssessedAt), s.ts(ev.RecordedAt)
 	for i, sc := range ev.Scores {
 		rows = append(rows, []any{ev.DistrictID, ev.ID, i, sc.StandardID, ev.StudentID, assessed, recorded,
-			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value})
+			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value, nullItem(sc.ItemID)})
 	}
 	return rows
+}
+
+// nullItem is the item_id of a score: NULL for none.
+func nullItem(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // scored appends the standards ev scores to stds.
@@ -453,6 +475,11 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		if err != nil {
 			return err
 		}
+		voided, err := e.studentResponses(ctx, []int64{student})
+		if err != nil {
+			return err
+		}
+		voided[student] = slices.DeleteFunc(voided[student], func(r ktResponse) bool { return r.key.evidence != evidenceID })
 		if _, err := r.exec(ctx, `UPDATE evidence SET void_at = $3, void_by = $4, void_reason = $5 WHERE district_id = $1 AND id = $2 AND void_at IS NULL`,
 			districtID, evidenceID, s.ts(e.now), by, reason); err != nil {
 			return err
@@ -468,6 +495,9 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 			return err
 		})
 		if err != nil {
+			return err
+		}
+		if err := e.ktVoid(ctx, student, voided[student]); err != nil {
 			return err
 		}
 		changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}})
@@ -571,13 +601,17 @@ func (r *runner) loadScores(ctx context.Context, districtID int64, evs []evidenc
 		evs[i].Scores = nil
 	}
 	return r.each(ctx, `
-SELECT evidence_id, standard_id, points, min_points, max_points, level, value FROM evidence_scores
+SELECT evidence_id, standard_id, points, min_points, max_points, level, value, item_id FROM evidence_scores
 WHERE district_id = $1 AND evidence_id IN ids($2) ORDER BY evidence_id, position`,
 		[]any{districtID, r.s.ids(ids)}, func(row scanner) error {
 			var id int64
 			var sc evidence.Score
-			if err := row.Scan(&id, &sc.StandardID, nullCol[float64]{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, nullCol[float64]{&sc.Level}, &sc.Value); err != nil {
+			var item *int64
+			if err := row.Scan(&id, &sc.StandardID, nullCol[float64]{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, nullCol[float64]{&sc.Level}, &sc.Value, nullCol[int64]{&item}); err != nil {
 				return err
+			}
+			if item != nil {
+				sc.ItemID = *item
 			}
 			i := at[id]
 			evs[i].Scores = append(evs[i].Scores, sc)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"context"
 	"testing"
 	"time"
@@ -47,6 +48,10 @@ func TestIncrementalRecordingMatchesRebuild(t *testing.T) {
 					v := float64(1 + x.rng.IntN(4))
 					ev.Scores = append(ev.Scores[:1], evidence.Score{StandardID: x.above[ev.Scores[0].StandardID][0], Level: &v})
 				}
+				if i%3 == 0 {
+					// A reused question: the model reads its item.
+					ev.Scores[0].ItemKey = fmt.Sprintf("q%d-%d", ev.Scores[0].StandardID, i%7)
+				}
 				record(ev)
 				if i == 150 {
 					for _, j := range []int{3, 40, 77, 120} {
@@ -75,6 +80,10 @@ func TestIncrementalRecordingMatchesRebuild(t *testing.T) {
 			if store.Grown() == grown {
 				t.Fatal("no state was grown from its stored state: the test does not test the incremental path")
 			}
+			ktBefore, err := x.s.KTRows(ctx, x.district)
+			if err != nil {
+				t.Fatal(err)
+			}
 			before, err := x.s.StateRows(ctx, x.district)
 			if err != nil {
 				t.Fatal(err)
@@ -92,6 +101,20 @@ func TestIncrementalRecordingMatchesRebuild(t *testing.T) {
 			for k, want := range after {
 				if got := before[k]; got != want {
 					t.Errorf("student %d, standard %d:\nrecorded %s\nrebuilt  %s", k[0], k[1], got, want)
+				}
+			}
+			// The logistic model's state, replayed by the rebuild, is what
+			// the online updates left.
+			ktAfter, err := x.s.KTRows(ctx, x.district)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ktBefore) != len(ktAfter) || len(ktBefore) < 100 {
+				t.Fatalf("%d model rows recorded, %d rebuilt", len(ktBefore), len(ktAfter))
+			}
+			for k, want := range ktAfter {
+				if got := ktBefore[k]; got != want {
+					t.Errorf("%s:\nrecorded %s\nrebuilt  %s", k, got, want)
 				}
 			}
 		})

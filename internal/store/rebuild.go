@@ -91,6 +91,9 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 	if err != nil {
 		return RebuildStats{}, nil, err
 	}
+	if err := e.ktRebuild(ctx); err != nil {
+		return RebuildStats{}, nil, err
+	}
 	return stats, changes, nil
 }
 

@@ -1,0 +1,463 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/mastery"
+	"github.com/cairn-learning/cairn/internal/problem"
+)
+
+// ktFit is a district's logistic model as the store runs it: the model
+// and each standard's weights, related standards named by standard id.
+// Until a model is fitted to the district's evidence it is the ability
+// model alone (mastery.AbilityModel).
+type ktFit struct {
+	model     mastery.LogisticModel
+	fitted    bool
+	standards map[int64]*mastery.StandardWeights
+}
+
+// loadKT reads the district's fitted logistic model.
+func (r *runner) loadKT(ctx context.Context, districtID int64) (*ktFit, error) {
+	f := &ktFit{model: mastery.AbilityModel(mastery.DefaultAbilityParams()), standards: map[int64]*mastery.StandardWeights{}}
+	err := r.each(ctx, `SELECT model FROM kt_models WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		f.fitted = true
+		return row.Scan(jsonCol{&f.model})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading the logistic model: %w", err)
+	}
+	err = r.each(ctx, `SELECT standard_id, weights FROM kt_standard_weights WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var id int64
+		w := &mastery.StandardWeights{}
+		if err := row.Scan(&id, jsonCol{w}); err != nil {
+			return err
+		}
+		f.standards[id] = w
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading the logistic model's standards: %w", err)
+	}
+	return f, nil
+}
+
+// ktKey is where a response comes in a student's record: the order the
+// models read responses in, which is the order the methods count
+// evidence in, then the score's position in its evidence.
+type ktKey struct {
+	assessed, recorded time.Time
+	evidence           int64
+	position           int
+}
+
+func compareKeys(a, b ktKey) int {
+	return cmp.Or(a.assessed.Compare(b.assessed), a.recorded.Compare(b.recorded),
+		cmp.Compare(a.evidence, b.evidence), cmp.Compare(a.position, b.position))
+}
+
+// ktResponse is one score as the model reads it.
+type ktResponse struct {
+	key      ktKey
+	standard int64
+	item     int64 // 0: no item
+	correct  bool
+}
+
+// ktStudent is the model's stored state of one student.
+type ktStudent struct {
+	id     int64
+	state  mastery.OnlineStudent
+	last   ktKey
+	exists bool // a kt_students row was read
+}
+
+// ktResponses returns the responses of ev, in the order of their keys.
+func (e *engine) ktResponses(ev *evidence.Evidence) []ktResponse {
+	out := make([]ktResponse, 0, len(ev.Scores))
+	for i, sc := range ev.Scores {
+		scale, ok := e.m.scaleOf(sc.StandardID)
+		if !ok {
+			continue
+		}
+		out = append(out, ktResponse{
+			key:      ktKey{assessed: ev.AssessedAt, recorded: ev.RecordedAt, evidence: ev.ID, position: i},
+			standard: sc.StandardID, item: sc.ItemID, correct: mastery.AtMastery(scale, sc.Value),
+		})
+	}
+	return out
+}
+
+// ktItems reads the fitted weights of the items named in rs; an item the
+// model was not fitted on is left out (the model falls back to its
+// standard).
+func (e *engine) ktItems(ctx context.Context, rs []ktResponse, into map[int64]*mastery.ItemWeights) error {
+	var ids []int64
+	for _, r := range rs {
+		if _, ok := into[r.item]; r.item != 0 && !ok {
+			ids = append(ids, r.item)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return e.r.each(ctx, `SELECT id, easiness, rating, fitted_responses FROM items WHERE district_id = $1 AND id IN ids($2) AND fitted_responses > 0`,
+		[]any{e.districtID, e.r.s.ids(uniq(ids))}, func(row scanner) error {
+			var id int64
+			w := &mastery.ItemWeights{}
+			if err := row.Scan(&id, &w.Easiness, &w.Rating, &w.Responses); err != nil {
+				return err
+			}
+			into[id] = w
+			return nil
+		})
+}
+
+// online returns the model's reading of r.
+func (f *ktFit) online(r ktResponse, items map[int64]*mastery.ItemWeights) mastery.OnlineResponse {
+	return mastery.OnlineResponse{Standard: r.standard, Item: items[r.item], Weights: f.standards[r.standard], Correct: r.correct}
+}
+
+// ktStandardsFor returns the standards whose traces the responses rs read:
+// their own and their related standards.
+func (f *ktFit) standardsFor(rs []ktResponse) []int64 {
+	var out []int64
+	for _, r := range rs {
+		out = append(out, r.standard)
+		if w := f.standards[r.standard]; w != nil {
+			for _, rel := range w.Related {
+				out = append(out, rel.Standard)
+			}
+		}
+	}
+	return uniq(out)
+}
+
+// loadKTStudent reads a student's state: the overall trace and the traces
+// on stds (all of them when stds is nil).
+func loadKTStudent(ctx context.Context, r *runner, districtID, student int64, stds []int64) (*ktStudent, error) {
+	st := &ktStudent{id: student, state: mastery.OnlineStudent{Standards: map[int64]*mastery.StandardTrace{}}}
+	err := r.each(ctx, `SELECT trace, last_assessed, last_recorded, last_evidence, last_position FROM kt_students
+WHERE district_id = $1 AND student_id = $2`, []any{districtID, student}, func(row scanner) error {
+		st.exists = true
+		return row.Scan(jsonCol{&st.state.Student}, tsCol{&st.last.assessed}, tsCol{&st.last.recorded}, &st.last.evidence, &st.last.position)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the model's state of student %d: %w", student, err)
+	}
+	if !st.exists {
+		return st, nil
+	}
+	q := `SELECT standard_id, trace FROM kt_standard_traces WHERE district_id = $1 AND student_id = $2`
+	args := []any{districtID, student}
+	if stds != nil {
+		q += ` AND standard_id IN ids($3)`
+		args = append(args, r.s.ids(stds))
+	}
+	err = r.each(ctx, q, args, func(row scanner) error {
+		var id int64
+		t := &mastery.StandardTrace{}
+		if err := row.Scan(&id, jsonCol{t}); err != nil {
+			return err
+		}
+		st.state.Standards[id] = t
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the model's traces of student %d: %w", student, err)
+	}
+	return st, nil
+}
+
+// saveKTStudent writes what changed of a student's state.
+func (e *engine) saveKTStudent(ctx context.Context, st *ktStudent) error {
+	s := e.r.s
+	_, err := e.r.exec(ctx, `INSERT INTO kt_students (district_id, student_id, trace, last_assessed, last_recorded, last_evidence, last_position)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (district_id, student_id) DO UPDATE SET trace = excluded.trace, last_assessed = excluded.last_assessed,
+    last_recorded = excluded.last_recorded, last_evidence = excluded.last_evidence, last_position = excluded.last_position`,
+		e.districtID, st.id, jsonText(st.state.Student), s.ts(st.last.assessed), s.ts(st.last.recorded), st.last.evidence, st.last.position)
+	if err != nil {
+		return fmt.Errorf("writing the model's state of student %d: %w", st.id, err)
+	}
+	var rows [][]any
+	for _, id := range slices.Sorted(mapKeys(st.state.Changed)) {
+		rows = append(rows, []any{e.districtID, st.id, id, jsonText(st.state.Standards[id])})
+	}
+	st.state.Changed = nil
+	if err := e.r.insertRows(ctx, `INSERT INTO kt_standard_traces (district_id, student_id, standard_id, trace) VALUES `,
+		` ON CONFLICT (district_id, student_id, standard_id) DO UPDATE SET trace = excluded.trace`, rows); err != nil {
+		return fmt.Errorf("writing the model's traces of student %d: %w", st.id, err)
+	}
+	return nil
+}
+
+func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// ktRecord folds the responses of newly written evidence into the model,
+// in the transaction that wrote it: for each student, when every new
+// response comes after the latest one folded in, by the O(1) online
+// update of the few rows involved; otherwise (backdated evidence) by
+// replaying the student's responses. It also counts the responses on
+// each item.
+func (e *engine) ktRecord(ctx context.Context, evs []*evidence.Evidence) error {
+	byStudent := map[int64][]ktResponse{}
+	var students []int64
+	for _, ev := range evs {
+		if _, ok := byStudent[ev.StudentID]; !ok {
+			students = append(students, ev.StudentID)
+		}
+		byStudent[ev.StudentID] = append(byStudent[ev.StudentID], e.ktResponses(ev)...)
+	}
+	slices.Sort(students)
+	f := e.m.kt
+	items := map[int64]*mastery.ItemWeights{}
+	var replay []int64
+	var all []ktResponse
+	for _, id := range students {
+		rs := byStudent[id]
+		slices.SortFunc(rs, func(a, b ktResponse) int { return compareKeys(a.key, b.key) })
+		all = append(all, rs...)
+		if len(rs) == 0 {
+			continue
+		}
+		st, err := loadKTStudent(ctx, e.r, e.districtID, id, f.standardsFor(rs))
+		if err != nil {
+			return err
+		}
+		if st.exists && compareKeys(rs[0].key, st.last) <= 0 {
+			replay = append(replay, id)
+			continue
+		}
+		if err := e.ktItems(ctx, rs, items); err != nil {
+			return err
+		}
+		for _, r := range rs {
+			f.model.Observe(&st.state, f.online(r, items))
+		}
+		st.last = rs[len(rs)-1].key
+		if err := e.saveKTStudent(ctx, st); err != nil {
+			return err
+		}
+	}
+	if err := e.countItems(ctx, all, 1); err != nil {
+		return err
+	}
+	return e.ktReplay(ctx, replay)
+}
+
+// countItems adds sign times the responses rs to their items' counts.
+func (e *engine) countItems(ctx context.Context, rs []ktResponse, sign int) error {
+	type count struct{ n, right int }
+	counts := map[int64]count{}
+	for _, r := range rs {
+		if r.item == 0 {
+			continue
+		}
+		c := counts[r.item]
+		c.n += sign
+		if r.correct {
+			c.right += sign
+		}
+		counts[r.item] = c
+	}
+	for _, id := range slices.Sorted(mapKeys(counts)) {
+		c := counts[id]
+		if _, err := e.r.exec(ctx, `UPDATE items SET responses = responses + $3, right_count = right_count + $4 WHERE district_id = $1 AND id = $2`,
+			e.districtID, id, c.n, c.right); err != nil {
+			return fmt.Errorf("counting responses on item %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// studentResponses reads the responses that count of the given students,
+// each student's in order.
+func (e *engine) studentResponses(ctx context.Context, students []int64) (map[int64][]ktResponse, error) {
+	out := map[int64][]ktResponse{}
+	err := e.r.each(ctx, `
+SELECT sc.student_id, sc.standard_id, sc.item_id, sc.value, sc.assessed_at, sc.recorded_at, sc.evidence_id, sc.position
+FROM evidence_scores sc JOIN evidence ev ON ev.id = sc.evidence_id
+WHERE sc.district_id = $1 AND sc.student_id IN ids($2) AND ev.void_at IS NULL`, []any{e.districtID, e.r.s.ids(students)}, func(row scanner) error {
+		var student int64
+		var r ktResponse
+		var item *int64
+		var value float64
+		if err := row.Scan(&student, &r.standard, nullCol[int64]{&item}, &value, tsCol{&r.key.assessed}, tsCol{&r.key.recorded},
+			&r.key.evidence, &r.key.position); err != nil {
+			return err
+		}
+		scale, ok := e.m.scaleOf(r.standard)
+		if !ok {
+			return nil
+		}
+		if item != nil {
+			r.item = *item
+		}
+		r.correct = mastery.AtMastery(scale, value)
+		out[student] = append(out[student], r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading responses: %w", err)
+	}
+	for _, rs := range out {
+		slices.SortFunc(rs, func(a, b ktResponse) int { return compareKeys(a.key, b.key) })
+	}
+	return out, nil
+}
+
+// ktReplay recomputes the model's state of the given students from their
+// responses that count, in order: what a rebuild computes.
+func (e *engine) ktReplay(ctx context.Context, students []int64) error {
+	if len(students) == 0 {
+		return nil
+	}
+	if err := e.flush(ctx); err != nil {
+		return err
+	}
+	students = uniq(students)
+	resp, err := e.studentResponses(ctx, students)
+	if err != nil {
+		return err
+	}
+	if _, err := e.r.exec(ctx, `DELETE FROM kt_standard_traces WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
+		return err
+	}
+	if _, err := e.r.exec(ctx, `DELETE FROM kt_students WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
+		return err
+	}
+	_, err = e.ktFold(ctx, students, resp)
+	return err
+}
+
+// ktFold computes and writes the state of students with no stored state
+// from their responses, in order. It returns the responses read.
+func (e *engine) ktFold(ctx context.Context, students []int64, resp map[int64][]ktResponse) (int, error) {
+	f := e.m.kt
+	items := map[int64]*mastery.ItemWeights{}
+	n := 0
+	var stRows, trRows [][]any
+	s := e.r.s
+	for _, id := range students {
+		rs := resp[id]
+		if len(rs) == 0 {
+			continue
+		}
+		n += len(rs)
+		if err := e.ktItems(ctx, rs, items); err != nil {
+			return 0, err
+		}
+		var st mastery.OnlineStudent
+		for _, r := range rs {
+			f.model.Observe(&st, f.online(r, items))
+		}
+		last := rs[len(rs)-1].key
+		stRows = append(stRows, []any{e.districtID, id, jsonText(st.Student), s.ts(last.assessed), s.ts(last.recorded), last.evidence, last.position})
+		for _, std := range slices.Sorted(mapKeys(st.Standards)) {
+			trRows = append(trRows, []any{e.districtID, id, std, jsonText(st.Standards[std])})
+		}
+	}
+	if err := e.r.insertRows(ctx, `INSERT INTO kt_students (district_id, student_id, trace, last_assessed, last_recorded, last_evidence, last_position) VALUES `, "", stRows); err != nil {
+		return 0, fmt.Errorf("writing the model's states: %w", err)
+	}
+	if err := e.r.insertRows(ctx, `INSERT INTO kt_standard_traces (district_id, student_id, standard_id, trace) VALUES `, "", trRows); err != nil {
+		return 0, fmt.Errorf("writing the model's traces: %w", err)
+	}
+	return n, nil
+}
+
+// ktVoid takes voided responses out of the model: the student's state is
+// replayed and the items' counts lowered.
+func (e *engine) ktVoid(ctx context.Context, student int64, rs []ktResponse) error {
+	if err := e.countItems(ctx, rs, -1); err != nil {
+		return err
+	}
+	return e.ktReplay(ctx, []int64{student})
+}
+
+// ktRebuild replaces the model's state of every student of the district,
+// and the counts of every item, by what the evidence that counts gives,
+// replaying each student's responses in order: exactly what recording
+// them one at a time gives.
+func (e *engine) ktRebuild(ctx context.Context) error {
+	for _, q := range []string{
+		`DELETE FROM kt_standard_traces WHERE district_id = $1`,
+		`DELETE FROM kt_students WHERE district_id = $1`,
+		`UPDATE items SET responses = 0, right_count = 0 WHERE district_id = $1 AND (responses <> 0 OR right_count <> 0)`,
+	} {
+		if _, err := e.r.exec(ctx, q, e.districtID); err != nil {
+			return fmt.Errorf("clearing the model's states: %w", err)
+		}
+	}
+	var students []int64
+	err := e.r.each(ctx, `SELECT DISTINCT student_id FROM evidence WHERE district_id = $1 AND void_at IS NULL ORDER BY student_id`,
+		[]any{e.districtID}, func(row scanner) error {
+			var id int64
+			err := row.Scan(&id)
+			students = append(students, id)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	for done := 0; done < len(students); done += studentsPerChunk {
+		chunk := students[done:min(done+studentsPerChunk, len(students))]
+		resp, err := e.studentResponses(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		if _, err := e.ktFold(ctx, chunk, resp); err != nil {
+			return err
+		}
+		var all []ktResponse
+		for _, id := range chunk {
+			all = append(all, resp[id]...)
+		}
+		if err := e.countItems(ctx, all, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PredictResponse returns the probability that a student answers right
+// their next question on a standard, item itemID when not 0, as the
+// district's logistic model sees it from the evidence recorded so far:
+// a prediction, read before the response is recorded.
+func (s *Store) PredictResponse(ctx context.Context, districtID, studentID, standardID, itemID int64) (p float64, err error) {
+	defer wrap(&err, "PredictResponse(student %d, standard %d)", studentID, standardID)
+	r := s.reader()
+	m, err := s.model(ctx, r, districtID, anyVersion)
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := m.std[standardID]; !ok {
+		return 0, problem.NotFound("standard", standardID)
+	}
+	f := m.kt
+	resp := []ktResponse{{standard: standardID, item: itemID}}
+	st, err := loadKTStudent(ctx, r, districtID, studentID, f.standardsFor(resp))
+	if err != nil {
+		return 0, err
+	}
+	items := map[int64]*mastery.ItemWeights{}
+	e := &engine{r: r, districtID: districtID, m: m}
+	if err := e.ktItems(ctx, resp, items); err != nil {
+		return 0, err
+	}
+	return f.model.PredictOnline(&st.state, f.online(resp[0], items)), nil
+}
