@@ -20,11 +20,21 @@ type ktFit struct {
 	model     mastery.LogisticModel
 	fitted    bool
 	standards map[int64]*mastery.StandardWeights
+	// unnamed are the weights of each standard's unnamed item: what a
+	// score naming no item answered.
+	unnamed map[int64]*mastery.ItemWeights
+}
+
+// ktStandardRow is a kt_standard_weights row's JSON.
+type ktStandardRow struct {
+	mastery.StandardWeights
+	Unnamed *mastery.ItemWeights `json:"unnamed,omitempty"`
 }
 
 // loadKT reads the district's fitted logistic model.
 func (r *runner) loadKT(ctx context.Context, districtID int64) (*ktFit, error) {
-	f := &ktFit{model: mastery.AbilityModel(mastery.DefaultAbilityParams()), standards: map[int64]*mastery.StandardWeights{}}
+	f := &ktFit{model: mastery.AbilityModel(mastery.DefaultAbilityParams()), standards: map[int64]*mastery.StandardWeights{},
+		unnamed: map[int64]*mastery.ItemWeights{}}
 	err := r.each(ctx, `SELECT model FROM kt_models WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
 		f.fitted = true
 		return row.Scan(jsonCol{&f.model})
@@ -34,11 +44,14 @@ func (r *runner) loadKT(ctx context.Context, districtID int64) (*ktFit, error) {
 	}
 	err = r.each(ctx, `SELECT standard_id, weights FROM kt_standard_weights WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
 		var id int64
-		w := &mastery.StandardWeights{}
-		if err := row.Scan(&id, jsonCol{w}); err != nil {
+		var w ktStandardRow
+		if err := row.Scan(&id, jsonCol{&w}); err != nil {
 			return err
 		}
-		f.standards[id] = w
+		f.standards[id] = &w.StandardWeights
+		if w.Unnamed != nil && w.Unnamed.Responses > 0 {
+			f.unnamed[id] = w.Unnamed
+		}
 		return nil
 	})
 	if err != nil {
@@ -120,7 +133,11 @@ func (e *engine) ktItems(ctx context.Context, rs []ktResponse, into map[int64]*m
 
 // online returns the model's reading of r.
 func (f *ktFit) online(r ktResponse, items map[int64]*mastery.ItemWeights) mastery.OnlineResponse {
-	return mastery.OnlineResponse{Standard: r.standard, Item: items[r.item], Weights: f.standards[r.standard], Correct: r.correct}
+	item := f.unnamed[r.standard]
+	if r.item != 0 {
+		item = items[r.item]
+	}
+	return mastery.OnlineResponse{Standard: r.standard, Item: item, Weights: f.standards[r.standard], Correct: r.correct}
 }
 
 // ktStandardsFor returns the standards whose traces the responses rs read:
