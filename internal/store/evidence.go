@@ -126,10 +126,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 				return err
 			}
 		}
-		if err := e.ktRecord(ctx, []*evidence.Evidence{ev}); err != nil {
+		more, err := e.ktRecord(ctx, []*evidence.Evidence{ev})
+		if err != nil {
 			return err
 		}
-		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
+		w := &work{student: ev.StudentID, targets: e.targetsOf(append(scored(ev, nil), more[ev.StudentID]...)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
 		return err
 	})
@@ -219,12 +220,13 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
-		if err := e.ktRecord(ctx, ptrs); err != nil {
+		more, err := e.ktRecord(ctx, ptrs)
+		if err != nil {
 			return err
 		}
 		items := make([]*work, 0, len(perStudent))
 		for student, w := range perStudent {
-			w.targets = e.targetsOf(stdsOf[student])
+			w.targets = e.targetsOf(append(stdsOf[student], more[student]...))
 			items = append(items, w)
 		}
 		slices.SortFunc(items, func(a, b *work) int { return cmp.Compare(a.student, b.student) })
@@ -497,9 +499,11 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		if err != nil {
 			return err
 		}
-		if err := e.ktVoid(ctx, student, voided[student]); err != nil {
+		more, err := e.ktVoid(ctx, student, voided[student])
+		if err != nil {
 			return err
 		}
+		stds = append(stds, more...)
 		changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}})
 		return err
 	})

@@ -229,8 +229,10 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 // response comes after the latest one folded in, by the O(1) online
 // update of the few rows involved; otherwise (backdated evidence) by
 // replaying the student's responses. It also counts the responses on
-// each item.
-func (e *engine) ktRecord(ctx context.Context, evs []*evidence.Evidence) error {
+// each item. It returns, for students replayed, the standards whose
+// traces the replay changed besides those the evidence scores: their
+// states must be recomputed too.
+func (e *engine) ktRecord(ctx context.Context, evs []*evidence.Evidence) (map[int64][]int64, error) {
 	byStudent := map[int64][]ktResponse{}
 	var students []int64
 	for _, ev := range evs {
@@ -251,27 +253,36 @@ func (e *engine) ktRecord(ctx context.Context, evs []*evidence.Evidence) error {
 		if len(rs) == 0 {
 			continue
 		}
-		st, err := loadKTStudent(ctx, e.r, e.districtID, id, f.standardsFor(rs))
+		// The traces the responses read, and those of every standard whose
+		// state is recomputed next (engine.recompute reads them from here).
+		need := f.standardsFor(rs)
+		scoredStds := make([]int64, len(rs))
+		for i, r := range rs {
+			scoredStds[i] = r.standard
+		}
+		need = uniq(append(need, e.targetsOf(scoredStds)...))
+		st, err := loadKTStudent(ctx, e.r, e.districtID, id, need)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if st.exists && compareKeys(rs[0].key, st.last) <= 0 {
 			replay = append(replay, id)
 			continue
 		}
 		if err := e.ktItems(ctx, rs, items); err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range rs {
 			f.model.Observe(&st.state, f.online(r, items))
 		}
 		st.last = rs[len(rs)-1].key
 		if err := e.saveKTStudent(ctx, st); err != nil {
-			return err
+			return nil, err
 		}
+		e.keepKT(st)
 	}
 	if err := e.countItems(ctx, all, 1); err != nil {
-		return err
+		return nil, err
 	}
 	return e.ktReplay(ctx, replay)
 }
@@ -338,27 +349,65 @@ WHERE sc.district_id = $1 AND sc.student_id IN ids($2) AND ev.void_at IS NULL`, 
 }
 
 // ktReplay recomputes the model's state of the given students from their
-// responses that count, in order: what a rebuild computes.
-func (e *engine) ktReplay(ctx context.Context, students []int64) error {
+// responses that count, in order: what a rebuild computes. It returns the
+// standards of each student whose trace it changed.
+func (e *engine) ktReplay(ctx context.Context, students []int64) (map[int64][]int64, error) {
 	if len(students) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := e.flush(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	students = uniq(students)
 	resp, err := e.studentResponses(ctx, students)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	old := map[[2]int64]string{}
+	err = e.r.each(ctx, `SELECT student_id, standard_id, trace FROM kt_standard_traces WHERE district_id = $1 AND student_id IN ids($2)`,
+		[]any{e.districtID, e.r.s.ids(students)}, func(row scanner) error {
+			var k [2]int64
+			var trace string
+			err := row.Scan(&k[0], &k[1], &trace)
+			old[k] = trace
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range students {
+		delete(e.ktStates, id)
 	}
 	if _, err := e.r.exec(ctx, `DELETE FROM kt_standard_traces WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := e.r.exec(ctx, `DELETE FROM kt_students WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
-		return err
+		return nil, err
 	}
-	_, err = e.ktFold(ctx, students, resp)
-	return err
+	if _, err = e.ktFold(ctx, students, resp); err != nil {
+		return nil, err
+	}
+	changed := map[int64][]int64{}
+	for _, id := range students {
+		st := e.ktStates[id]
+		if st == nil {
+			continue // no responses left: every old trace changed
+		}
+		for std, t := range st.state.Standards {
+			k := [2]int64{id, std}
+			if old[k] != jsonText(t) {
+				changed[id] = append(changed[id], std)
+			}
+			delete(old, k)
+		}
+	}
+	for k := range old {
+		changed[k[0]] = append(changed[k[0]], k[1])
+	}
+	for id := range changed {
+		slices.Sort(changed[id])
+	}
+	return changed, nil
 }
 
 // ktFold computes and writes the state of students with no stored state
@@ -383,6 +432,7 @@ func (e *engine) ktFold(ctx context.Context, students []int64, resp map[int64][]
 			f.model.Observe(&st, f.online(r, items))
 		}
 		last := rs[len(rs)-1].key
+		e.keepKT(&ktStudent{id: id, state: st, last: last, exists: true})
 		stRows = append(stRows, []any{e.districtID, id, jsonText(st.Student), s.ts(last.assessed), s.ts(last.recorded), last.evidence, last.position})
 		for _, std := range slices.Sorted(mapKeys(st.Standards)) {
 			trRows = append(trRows, []any{e.districtID, id, std, jsonText(st.Standards[std])})
@@ -397,13 +447,22 @@ func (e *engine) ktFold(ctx context.Context, students []int64, resp map[int64][]
 	return n, nil
 }
 
+// keepKT keeps a student's state for the recomputation that follows.
+func (e *engine) keepKT(st *ktStudent) {
+	if e.ktStates == nil {
+		e.ktStates = map[int64]*ktStudent{}
+	}
+	e.ktStates[st.id] = st
+}
+
 // ktVoid takes voided responses out of the model: the student's state is
 // replayed and the items' counts lowered.
-func (e *engine) ktVoid(ctx context.Context, student int64, rs []ktResponse) error {
+func (e *engine) ktVoid(ctx context.Context, student int64, rs []ktResponse) ([]int64, error) {
 	if err := e.countItems(ctx, rs, -1); err != nil {
-		return err
+		return nil, err
 	}
-	return e.ktReplay(ctx, []int64{student})
+	changed, err := e.ktReplay(ctx, []int64{student})
+	return changed[student], err
 }
 
 // ktRebuild replaces the model's state of every student of the district,
@@ -477,4 +536,43 @@ func (s *Store) PredictResponse(ctx context.Context, districtID, studentID, stan
 		return 0, err
 	}
 	return f.model.PredictOnline(&st.state, f.online(resp[0], items)), nil
+}
+
+// ktLoadStates reads, when the district has a fitted logistic model, the
+// model's states of the work items' students that the engine does not
+// hold yet, with their traces on the items' targets: one query.
+func (e *engine) ktLoadStates(ctx context.Context, items []*work) error {
+	if f := e.m.kt; f == nil || !f.fitted {
+		return nil
+	}
+	if e.ktStates == nil {
+		e.ktStates = map[int64]*ktStudent{}
+	}
+	var students, stds []int64
+	for _, w := range items {
+		if _, ok := e.ktStates[w.student]; ok {
+			continue
+		}
+		e.ktStates[w.student] = &ktStudent{id: w.student, state: mastery.OnlineStudent{Standards: map[int64]*mastery.StandardTrace{}}}
+		students = append(students, w.student)
+		stds = append(stds, w.targets...)
+	}
+	if len(students) == 0 {
+		return nil
+	}
+	err := e.r.each(ctx, `SELECT student_id, standard_id, trace FROM kt_standard_traces
+WHERE district_id = $1 AND student_id IN ids($2) AND standard_id IN ids($3)`,
+		[]any{e.districtID, e.r.s.ids(students), e.r.s.ids(uniq(stds))}, func(row scanner) error {
+			var id, std int64
+			t := &mastery.StandardTrace{}
+			if err := row.Scan(&id, &std, jsonCol{t}); err != nil {
+				return err
+			}
+			e.ktStates[id].state.Standards[std] = t
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("reading the model's traces: %w", err)
+	}
+	return nil
 }
