@@ -35,8 +35,8 @@ func (d *districtView) Policy(id int64) mastery.Policy { return d.pol.of(id) }
 // fitted logistic model, from the student's state kept online.
 type studentView struct {
 	*districtView
-	kt  *ktFit
-	st  *ktStudent
+	kt *ktFit
+	st *ktStudent
 }
 
 // Tracer implements mastery.District.
