@@ -149,7 +149,7 @@ var operations = map[string]operation{
 	"GET /api/v1/standards/{id}/prerequisites": {Tag: "standards", Summary: "The standards to master before this one", Response: standards.Standard{}, List: true},
 	"GET /api/v1/standards/{id}/items": {Tag: "standards", Summary: "The items (reusable questions) of a standard, by key",
 		Description: "A score names an item by itemId or itemKey; cairn makes an item the first time a key is used. difficulty is the item's rating in the ability model as last fitted.",
-		Response: itemView{}, List: true},
+		Response:    itemView{}, List: true},
 	"POST /api/v1/standards/{id}/prerequisites": {Tag: "standards", Summary: "Add a prerequisite",
 		Description: "A prerequisite that would make a cycle is refused.", Body: prerequisiteInput{}, Status: 201, Response: standards.Prerequisite{}, Conflict: true},
 	"GET /api/v1/courses/{id}/standards": {Tag: "standards", Summary: "A course's standards, in hierarchy order", Response: standards.Standard{}, List: true},
