@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -155,40 +156,68 @@ func (f *ktFit) standardsFor(rs []ktResponse) []int64 {
 	return uniq(out)
 }
 
-// loadKTStudent reads a student's state: the overall trace and the traces
-// on stds (all of them when stds is nil).
-func loadKTStudent(ctx context.Context, r *runner, districtID, student int64, stds []int64) (*ktStudent, error) {
+// loadKTStudent reads a student's state, the overall trace and the
+// traces on stds, and the fitted weights of the items, in one statement:
+// recording and predicting read it on every response.
+func loadKTStudent(ctx context.Context, r *runner, districtID, student int64, stds, itemIDs []int64, items map[int64]*mastery.ItemWeights) (*ktStudent, error) {
 	st := &ktStudent{id: student, state: mastery.OnlineStudent{Standards: map[int64]*mastery.StandardTrace{}}}
-	err := r.each(ctx, `SELECT trace, last_assessed, last_recorded, last_evidence, last_position FROM kt_students
-WHERE district_id = $1 AND student_id = $2`, []any{districtID, student}, func(row scanner) error {
-		st.exists = true
-		return row.Scan(jsonCol{&st.state.Student}, tsCol{&st.last.assessed}, tsCol{&st.last.recorded}, &st.last.evidence, &st.last.position)
-	})
+	var ids []int64
+	for _, id := range itemIDs {
+		if _, ok := items[id]; id != 0 && !ok {
+			ids = append(ids, id)
+		}
+	}
+	err := r.each(ctx, `
+SELECT 0, 0, trace, last_assessed, last_recorded, last_evidence, last_position,
+    CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS BIGINT)
+FROM kt_students WHERE district_id = $1 AND student_id = $2
+UNION ALL
+SELECT 1, standard_id, trace, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM kt_standard_traces WHERE district_id = $1 AND student_id = $2 AND standard_id IN ids($3)
+UNION ALL
+SELECT 2, id, NULL, NULL, NULL, NULL, NULL, easiness, rating, fitted_responses
+FROM items WHERE district_id = $1 AND id IN ids($4) AND fitted_responses > 0`,
+		[]any{districtID, student, r.s.ids(stds), r.s.ids(uniq(ids))}, func(row scanner) error {
+			var kind int
+			var id int64
+			var trace sql.NullString
+			var ev, pos sql.NullInt64
+			var easy, rating sql.NullFloat64
+			var n sql.NullInt64
+			var key ktKey
+			if err := row.Scan(&kind, &id, &trace, tsCol{&key.assessed}, tsCol{&key.recorded}, &ev, &pos, &easy, &rating, &n); err != nil {
+				return err
+			}
+			switch kind {
+			case 0:
+				st.exists = true
+				key.evidence, key.position = ev.Int64, int(pos.Int64)
+				st.last = key
+				return jsonCol{&st.state.Student}.Scan(trace.String)
+			case 1:
+				t := &mastery.StandardTrace{}
+				st.state.Standards[id] = t
+				return jsonCol{t}.Scan(trace.String)
+			default:
+				items[id] = &mastery.ItemWeights{Easiness: easy.Float64, Rating: rating.Float64, Responses: int(n.Int64)}
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, fmt.Errorf("reading the model's state of student %d: %w", student, err)
 	}
-	if !st.exists {
-		return st, nil
-	}
-	q := `SELECT standard_id, trace FROM kt_standard_traces WHERE district_id = $1 AND student_id = $2`
-	args := []any{districtID, student}
-	if stds != nil {
-		q += ` AND standard_id IN ids($3)`
-		args = append(args, r.s.ids(stds))
-	}
-	err = r.each(ctx, q, args, func(row scanner) error {
-		var id int64
-		t := &mastery.StandardTrace{}
-		if err := row.Scan(&id, jsonCol{t}); err != nil {
-			return err
-		}
-		st.state.Standards[id] = t
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the model's traces of student %d: %w", student, err)
-	}
 	return st, nil
+}
+
+// itemsOf returns the items rs name.
+func itemsOf(rs []ktResponse) []int64 {
+	var out []int64
+	for _, r := range rs {
+		if r.item != 0 {
+			out = append(out, r.item)
+		}
+	}
+	return out
 }
 
 // saveKTStudent writes what changed of a student's state.
@@ -261,16 +290,13 @@ func (e *engine) ktRecord(ctx context.Context, evs []*evidence.Evidence) (map[in
 			scoredStds[i] = r.standard
 		}
 		need = uniq(append(need, e.targetsOf(scoredStds)...))
-		st, err := loadKTStudent(ctx, e.r, e.districtID, id, need)
+		st, err := loadKTStudent(ctx, e.r, e.districtID, id, need, itemsOf(rs), items)
 		if err != nil {
 			return nil, err
 		}
 		if st.exists && compareKeys(rs[0].key, st.last) <= 0 {
 			replay = append(replay, id)
 			continue
-		}
-		if err := e.ktItems(ctx, rs, items); err != nil {
-			return nil, err
 		}
 		for _, r := range rs {
 			f.model.Observe(&st.state, f.online(r, items))
@@ -526,13 +552,9 @@ func (s *Store) PredictResponse(ctx context.Context, districtID, studentID, stan
 	}
 	f := m.kt
 	resp := []ktResponse{{standard: standardID, item: itemID}}
-	st, err := loadKTStudent(ctx, r, districtID, studentID, f.standardsFor(resp))
-	if err != nil {
-		return 0, err
-	}
 	items := map[int64]*mastery.ItemWeights{}
-	e := &engine{r: r, districtID: districtID, m: m}
-	if err := e.ktItems(ctx, resp, items); err != nil {
+	st, err := loadKTStudent(ctx, r, districtID, studentID, f.standardsFor(resp), itemsOf(resp), items)
+	if err != nil {
 		return 0, err
 	}
 	return f.model.PredictOnline(&st.state, f.online(resp[0], items)), nil

@@ -705,6 +705,34 @@ func appendExplanation(b []byte, e mastery.Explanation) ([]byte, bool) {
 		}
 		b = append(b, `},"fitted":`...)
 		b = strconv.AppendBool(b, m.Fitted)
+		if a := m.Ability; a != nil {
+			p := a.Params
+			b = append(b, `,"ability":{"params":{"priorVar":`...)
+			for i, f := range []struct {
+				key string
+				v   float64
+			}{{"", p.PriorVar}, {`,"standardPriorVar":`, p.StandardPriorVar}, {`,"drift":`, p.Drift},
+				{`,"standardDrift":`, p.StandardDrift}, {`,"itemRate":`, p.ItemRate}, {`,"itemDecay":`, p.ItemDecay}} {
+				if i > 0 {
+					b = append(b, f.key...)
+				}
+				b, ok = appendJSONFloat(b, f.v, ok)
+			}
+			for _, ab := range []struct {
+				key string
+				v   *mastery.Ability
+			}{{`},"student":{"mean":`, &a.Student}, {`},"standard":{"mean":`, &a.Standard}} {
+				b = append(b, ab.key...)
+				b, ok = appendJSONFloat(b, ab.v.Mean, ok)
+				b = append(b, `,"var":`...)
+				b, ok = appendJSONFloat(b, ab.v.Var, ok)
+				b = append(b, `,"n":`...)
+				b = strconv.AppendInt(b, int64(ab.v.N), 10)
+			}
+			b = append(b, `},"rating":`...)
+			b, ok = appendJSONFloat(b, a.Rating, ok)
+			b = append(b, '}')
+		}
 		b = append(b, `,"responses":`...)
 		b = strconv.AppendInt(b, int64(m.Responses), 10)
 		b = append(b, `,"right":`...)
