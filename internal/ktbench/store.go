@@ -47,10 +47,16 @@ type StoreResult struct {
 	// before each response was recorded; Memory those of the same model
 	// followed in memory over the same responses (the plain bench).
 	Store, Memory mastery.Scores
+	// BKT are the scores of BKT, fitted on the training students and
+	// followed in memory over the same responses.
+	BKT mastery.Scores
 	// State are the scores of the stored mastery state's chance of a
 	// right answer to the next question on the standard (the model's
-	// estimate kept with the state), read before each response.
-	State mastery.Scores
+	// estimate kept with the state), read before each response; StateBKT
+	// those of BKT fitted on the training students, which is what the
+	// state holds when BKT gives the estimate. Both leave out each
+	// student's first response on a standard, which no state predicts.
+	State, StateBKT mastery.Scores
 	// RecordAndPredict are the latencies of reading a prediction and
 	// recording the response, together; Predict and Record each alone.
 	RecordAndPredict, Predict, Record Latencies
@@ -134,6 +140,17 @@ func RunThroughStore(ctx context.Context, cfg StoreConfig, stdout, progress io.W
 	}
 	y := outcomesOf(test)
 	res.Memory = mastery.Score(memPreds, y)
+	bkt := &bktModel{}
+	bar.start("bkt fit", 0)
+	_, err = bkt.fit(ctx, train, cfg.Seed)
+	bar.done()
+	if err != nil {
+		return nil, err
+	}
+	bktPreds, _, err := evaluate(ctx, bkt, test, bar, "bkt in memory")
+	if err != nil {
+		return nil, err
+	}
 
 	url := cfg.URL
 	if url == "" {
@@ -206,10 +223,8 @@ func RunThroughStore(ctx context.Context, cfg StoreConfig, stdout, progress io.W
 			// Not timed: the state's own estimate, for the record of which
 			// model serves the states best.
 			statePreds[j] = 0.5
-			if j > s.Start {
-				if ms, err := st.MasteryOf(ctx, x.district, student, std); err == nil && ms.Model != nil {
-					statePreds[j] = ms.Model.PCorrectNext
-				}
+			if ms, err := st.MasteryOf(ctx, x.district, student, std); err == nil && ms.Model != nil {
+				statePreds[j] = ms.Model.PCorrectNext
 			}
 		}
 	}
@@ -217,32 +232,34 @@ func RunThroughStore(ctx context.Context, cfg StoreConfig, stdout, progress io.W
 	bar.done()
 	res.Responses = len(test.Responses)
 	res.Store = mastery.Score(preds, y)
-	res.State = stateScores(statePreds, test)
+	res.State, res.StateBKT = stateScores(statePreds, bktPreds, test)
+	res.BKT = mastery.Score(bktPreds, y)
 	res.RecordAndPredict, res.Predict, res.Record = latencies(both), latencies(pred), latencies(rec)
 	writeStoreResult(stdout, cfg, train, test, res)
 	return res, nil
 }
 
 // stateScores scores the state's predictions, which are read after the
-// response; preds[j] is the state after response j, which predicts
-// response j+1 of the same student on the same standard.
-func stateScores(after []float64, d *Dataset) mastery.Scores {
-	var p []float64
+// response (after[j] is the state after response j, which predicts the
+// same student's next response on the same standard), and BKT's
+// predictions bkt (bkt[j] predicts response j), over the responses that
+// are not a student's first on their standard.
+func stateScores(after, bkt []float64, d *Dataset) (state, bktScores mastery.Scores) {
+	var p, q []float64
 	var y []bool
 	for _, s := range d.Students {
 		last := map[int32]float64{}
 		for j := s.Start; j < s.End; j++ {
 			r := &d.Responses[j]
-			prev, ok := last[r.SkillSet]
-			if !ok {
-				prev = 0.5
+			if prev, ok := last[r.SkillSet]; ok {
+				p = append(p, prev)
+				q = append(q, bkt[j])
+				y = append(y, r.Correct)
 			}
-			p = append(p, prev)
-			y = append(y, r.Correct)
 			last[r.SkillSet] = after[j]
 		}
 	}
-	return mastery.Score(p, y)
+	return mastery.Score(p, y), mastery.Score(q, y)
 }
 
 // benchStore is a district made for the replay.
@@ -332,8 +349,13 @@ func writeStoreResult(w io.Writer, cfg StoreConfig, train, test *Dataset, r *Sto
 		r.Store.AUC, r.Store.RMSE, r.Store.Accuracy, r.Store.LogLoss)
 	fmt.Fprintf(w, "logistic, followed in memory (the same responses):  AUC %.4f  RMSE %.4f  accuracy %.4f  log-loss %.4f\n",
 		r.Memory.AUC, r.Memory.RMSE, r.Memory.Accuracy, r.Memory.LogLoss)
-	fmt.Fprintf(w, "mastery state's estimate of the next answer:       AUC %.4f  RMSE %.4f  log-loss %.4f\n",
+	fmt.Fprintf(w, "bkt, followed in memory (the same responses):       AUC %.4f  RMSE %.4f  accuracy %.4f  log-loss %.4f\n",
+		r.BKT.AUC, r.BKT.RMSE, r.BKT.Accuracy, r.BKT.LogLoss)
+	fmt.Fprintf(w, "mastery state's estimate of the next answer on the standard (every response but a student's first on it):\n")
+	fmt.Fprintf(w, "  ability model, read back from the store:       AUC %.4f  RMSE %.4f  log-loss %.4f\n",
 		r.State.AUC, r.State.RMSE, r.State.LogLoss)
+	fmt.Fprintf(w, "  BKT fitted on the training students, in memory: AUC %.4f  RMSE %.4f  log-loss %.4f\n",
+		r.StateBKT.AUC, r.StateBKT.RMSE, r.StateBKT.LogLoss)
 	fmt.Fprintf(w, "fit %s\n\n", r.Fit.Round(time.Millisecond))
 	fmt.Fprintln(w, "latency (ms)        p50     p95     p99     max")
 	for _, l := range []struct {
