@@ -404,73 +404,79 @@ func (e *engine) ktReplay(ctx context.Context, students []int64) (map[int64][]in
 	for _, id := range students {
 		delete(e.ktStates, id)
 	}
-	if _, err := e.r.exec(ctx, `DELETE FROM kt_standard_traces WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
-		return nil, err
-	}
-	if _, err := e.r.exec(ctx, `DELETE FROM kt_students WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(students)); err != nil {
-		return nil, err
-	}
-	if _, err = e.ktFold(ctx, students, resp); err != nil {
-		return nil, err
-	}
-	changed := map[int64][]int64{}
-	for _, id := range students {
-		st := e.ktStates[id]
-		if st == nil {
-			continue // no responses left: every old trace changed
-		}
-		for std, t := range st.state.Standards {
-			k := [2]int64{id, std}
-			if old[k] != jsonText(t) {
-				changed[id] = append(changed[id], std)
-			}
-			delete(old, k)
-		}
-	}
-	for k := range old {
-		changed[k[0]] = append(changed[k[0]], k[1])
-	}
-	for id := range changed {
-		slices.Sort(changed[id])
-	}
-	return changed, nil
+	return e.ktFold(ctx, students, resp, old)
 }
 
-// ktFold computes and writes the state of students with no stored state
-// from their responses, in order. It returns the responses read.
-func (e *engine) ktFold(ctx context.Context, students []int64, resp map[int64][]ktResponse) (int, error) {
+// ktFold computes the state of students from their responses, in order,
+// and writes it. old, when not nil, holds the students' stored standard
+// traces (by student and standard, as JSON): only those that changed are
+// written, those left without responses deleted, and the standards of
+// both returned by student. With old nil nothing is stored for the
+// students yet (a rebuild) and every trace is written.
+func (e *engine) ktFold(ctx context.Context, students []int64, resp map[int64][]ktResponse, old map[[2]int64]string) (map[int64][]int64, error) {
 	f := e.m.kt
 	items := map[int64]*mastery.ItemWeights{}
-	n := 0
 	var stRows, trRows [][]any
+	var gone []int64
+	changed := map[int64][]int64{}
 	s := e.r.s
 	for _, id := range students {
 		rs := resp[id]
 		if len(rs) == 0 {
+			gone = append(gone, id)
 			continue
 		}
-		n += len(rs)
 		if err := e.ktItems(ctx, rs, items); err != nil {
-			return 0, err
+			return nil, err
 		}
 		var st mastery.OnlineStudent
 		for _, r := range rs {
 			f.model.Observe(&st, f.online(r, items))
 		}
+		st.Changed = nil
 		last := rs[len(rs)-1].key
 		e.keepKT(&ktStudent{id: id, state: st, last: last, exists: true})
 		stRows = append(stRows, []any{e.districtID, id, jsonText(st.Student), s.ts(last.assessed), s.ts(last.recorded), last.evidence, last.position})
 		for _, std := range slices.Sorted(mapKeys(st.Standards)) {
-			trRows = append(trRows, []any{e.districtID, id, std, jsonText(st.Standards[std])})
+			text := jsonText(st.Standards[std])
+			k := [2]int64{id, std}
+			if old == nil || old[k] != text {
+				trRows = append(trRows, []any{e.districtID, id, std, text})
+				if old != nil {
+					changed[id] = append(changed[id], std)
+				}
+			}
+			delete(old, k)
 		}
 	}
-	if err := e.r.insertRows(ctx, `INSERT INTO kt_students (district_id, student_id, trace, last_assessed, last_recorded, last_evidence, last_position) VALUES `, "", stRows); err != nil {
-		return 0, fmt.Errorf("writing the model's states: %w", err)
+	var stale [][2]int64
+	for k := range old {
+		stale = append(stale, k)
+		changed[k[0]] = append(changed[k[0]], k[1])
 	}
-	if err := e.r.insertRows(ctx, `INSERT INTO kt_standard_traces (district_id, student_id, standard_id, trace) VALUES `, "", trRows); err != nil {
-		return 0, fmt.Errorf("writing the model's traces: %w", err)
+	for id := range changed {
+		slices.Sort(changed[id])
 	}
-	return n, nil
+	for _, k := range stale {
+		if _, err := e.r.exec(ctx, `DELETE FROM kt_standard_traces WHERE district_id = $1 AND student_id = $2 AND standard_id = $3`, e.districtID, k[0], k[1]); err != nil {
+			return nil, err
+		}
+	}
+	if len(gone) > 0 {
+		if _, err := e.r.exec(ctx, `DELETE FROM kt_students WHERE district_id = $1 AND student_id IN ids($2)`, e.districtID, e.r.s.ids(gone)); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.r.insertRows(ctx, `INSERT INTO kt_students (district_id, student_id, trace, last_assessed, last_recorded, last_evidence, last_position) VALUES `,
+		` ON CONFLICT (district_id, student_id) DO UPDATE SET trace = excluded.trace, last_assessed = excluded.last_assessed,
+    last_recorded = excluded.last_recorded, last_evidence = excluded.last_evidence, last_position = excluded.last_position`, stRows); err != nil {
+		return nil, fmt.Errorf("writing the model's states: %w", err)
+	}
+	if err := e.r.insertRows(ctx, `INSERT INTO kt_standard_traces (district_id, student_id, standard_id, trace) VALUES `,
+		` ON CONFLICT (district_id, student_id, standard_id) DO UPDATE SET trace = excluded.trace`, trRows); err != nil {
+		return nil, fmt.Errorf("writing the model's traces: %w", err)
+	}
+	return changed, nil
 }
 
 // keepKT keeps a student's state for the recomputation that follows.
@@ -522,7 +528,7 @@ func (e *engine) ktRebuild(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := e.ktFold(ctx, chunk, resp); err != nil {
+		if _, err := e.ktFold(ctx, chunk, resp, nil); err != nil {
 			return err
 		}
 		var all []ktResponse
