@@ -37,6 +37,11 @@ each response of the test students from that student's earlier responses
 only, updating online as a live system would, and prints AUC, RMSE,
 accuracy, log-loss, fit time and predictions per second per model.
 With --data and --folds it cross-validates on one file instead, by student.
+With --through-store it fits the logistic model on the training students,
+puts it in a real store, and replays the test students through the store
+one response at a time as the product runs (read the prediction, then
+record the response as evidence naming its item), printing the AUC of the
+predictions read back and the latency of recording and predicting.
 
 A response file has one response per line, tab- or comma-separated:
 user_id, item_id, timestamp, correct (0 or 1), skill_id, with an optional
@@ -54,7 +59,21 @@ Models:
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for everything random: EM restarts, folds")
 	fs.StringVar(&models, "models", strings.Join(ktbench.Models(), ","), "comma-separated models to run")
 	fs.StringVar(&cfg.SkillSeparators, "skill-sep", ktbench.DefaultSkillSeparators, "characters that separate the skills of a multi-skill skill_id; empty: never split")
+	var through bool
+	var storeURL string
+	var students int
+	fs.BoolVar(&through, "through-store", false, "replay the test students through a real store, one response at a time (the logistic model only)")
+	fs.StringVar(&storeURL, "store", "", "with --through-store: the database to replay through (default: a new SQLite file in a temporary directory)")
+	fs.IntVar(&students, "students", 0, "with --through-store: replay only the first N test students (0: all)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if through {
+		if cfg.Train == "" || cfg.Test == "" {
+			return fmt.Errorf("%w: --through-store needs --train and --test", errUsage)
+		}
+		_, err := ktbench.RunThroughStore(ctx, ktbench.StoreConfig{Train: cfg.Train, Test: cfg.Test, Seed: cfg.Seed,
+			URL: storeURL, Students: students}, env.stdout, env.stderr)
 		return err
 	}
 	if cfg.Data == "" && (cfg.Train == "" || cfg.Test == "") {

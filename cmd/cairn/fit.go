@@ -23,12 +23,18 @@ scale's mastery cut counts as a right answer; voided evidence is left out.
 Standards with fewer responses than --min-responses keep the default
 parameters. The same evidence and --seed give the same parameters.
 
+With --logistic (the default) it also fits the logistic model, which
+predicts each response from the student's record and the item's learnt
+difficulty, when the district has at least 1,000 responses; once fitted,
+its ability model gives every state's estimate (docs/kt.md).
+
 Run it after a district's first weeks of evidence and then from time to
 time ('cairn serve --fit-every' does it on a schedule).`)
 	district := fs.String("district", env.getenv("CAIRN_DISTRICT"), "id of the district; may be left out when the database holds one (CAIRN_DISTRICT)")
 	forget := fs.Bool("forget", false, "fit a forgetting parameter too")
 	seed := fs.Uint64("seed", 1, "seed of EM's random restarts")
 	minResponses := fs.Int("min-responses", 20, "responses a standard needs before its fitted parameters are kept")
+	logistic := fs.Bool("logistic", true, "fit the logistic model too, when there are at least 1,000 responses")
 	show := fs.Int("show", 20, "standards to list, most responses first (0: all)")
 	var db dbOptions
 	db.register(fs, env, "cairn.db")
@@ -44,14 +50,22 @@ time ('cairn serve --fit-every' does it on a schedule).`)
 	}
 	defer st.Close()
 	prog := newProgress(env.stderr)
-	rep, err := st.FitModels(ctx, districtID, store.FitOptions{
+	opt := store.FitOptions{
 		BKT:          mastery.BKTFitOptions{Forget: *forget, Seed: *seed},
 		MinResponses: *minResponses,
 		Progress:     prog.update,
-	})
+	}
+	if *logistic {
+		opt.Logistic = &mastery.LogisticOptions{Features: mastery.FeaturesFull, Seed: *seed}
+	}
+	rep, err := st.FitModels(ctx, districtID, opt)
 	prog.finish()
 	if err != nil {
 		return err
+	}
+	if l := rep.Logistic; l != nil && l.Kept {
+		fmt.Fprintf(env.stdout, "fitted the logistic model to %d responses on %d items in %s: %d L-BFGS iterations (converged %v), penalised log-loss %.4f\n",
+			l.Responses, l.Items, l.FitTime.Round(time.Millisecond), l.Iterations, l.Converged, l.Objective)
 	}
 	writeFitReport(ctx, env, st, districtID, rep, *minResponses, *show)
 	return nil

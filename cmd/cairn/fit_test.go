@@ -62,8 +62,11 @@ func TestFitCommand(t *testing.T) {
 	if !strings.Contains(got, "recomputed ") || !strings.Contains(got, "the 3 standards with the most responses") {
 		t.Errorf("fit output:\n%s", got)
 	}
-	if lines := strings.Count(got, "\n"); lines != 2+2+1+3 {
-		t.Errorf("fit printed %d lines, want the summary, a blank line, the heading, the table's header and 3 rows:\n%s", lines, got)
+	if lines := strings.Count(got, "\n"); lines != 1+2+2+1+3 {
+		t.Errorf("fit printed %d lines, want the logistic model's line, the summary, a blank line, the heading, the table's header and 3 rows:\n%s", lines, got)
+	}
+	if !strings.HasPrefix(got, "fitted the logistic model to ") {
+		t.Errorf("fit did not fit the logistic model to the demo district's evidence:\n%s", got)
 	}
 	if !strings.Contains(errOut.String(), "rebuilding") {
 		t.Errorf("no progress on stderr: %q", errOut.String())

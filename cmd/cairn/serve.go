@@ -147,7 +147,8 @@ func refitEvery(ctx context.Context, logger *slog.Logger, st *store.Store, distr
 			return
 		case <-tick.C:
 		}
-		rep, err := st.FitModels(ctx, districtID, store.FitOptions{BKT: mastery.BKTFitOptions{Seed: 1}})
+		rep, err := st.FitModels(ctx, districtID, store.FitOptions{BKT: mastery.BKTFitOptions{Seed: 1},
+			Logistic: &mastery.LogisticOptions{Features: mastery.FeaturesFull, Seed: 1}})
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Error("refitting the knowledge-tracing model", "district", districtID, "err", err)
@@ -155,7 +156,8 @@ func refitEvery(ctx context.Context, logger *slog.Logger, st *store.Store, distr
 			continue
 		}
 		logger.Info("knowledge-tracing model refitted", "district", districtID, "standards", len(rep.Standards),
-			"kept", rep.Kept(), "responses", rep.Responses, "states", rep.States, "fit", rep.FitTime, "elapsed", rep.Elapsed)
+			"kept", rep.Kept(), "responses", rep.Responses, "states", rep.States, "fit", rep.FitTime, "elapsed", rep.Elapsed,
+			"logistic", rep.Logistic != nil && rep.Logistic.Kept)
 	}
 }
 

@@ -76,7 +76,10 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	// The knowledge tracing model is fitted to the evidence, as a
 	// district would after its first weeks, so that the demo shows
 	// fitted parameters rather than the defaults.
+	// The logistic model too: its ability model then gives every state's
+	// estimate, as in a district that ran 'cairn fit'.
 	_, err = st.FitModels(ctx, l.district, store.FitOptions{BKT: mastery.BKTFitOptions{Seed: 1},
+		Logistic: &mastery.LogisticOptions{Features: mastery.FeaturesFull, Seed: 1},
 		Progress: func(stage string, done, total int) {
 			// Reading and fitting take a fraction of recomputing.
 			if stage == "rebuilding" {

@@ -11,6 +11,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
@@ -55,6 +57,12 @@ type Score struct {
 	MaxPoints  float64  `json:"maxPoints,omitempty"`
 	Level      *float64 `json:"level,omitempty"`
 	Value      float64  `json:"value"`
+	// ItemID and ItemKey name the item the score answers, when the
+	// evidence came from a question that is reused: by the id cairn gave
+	// it, or by a key of the client's own (cairn makes the item the first
+	// time a key is used). Either or neither, not both.
+	ItemID  int64  `json:"itemId,omitempty"`
+	ItemKey string `json:"itemKey,omitempty"`
 }
 
 // Evidence is one record of a student's performance.
@@ -148,6 +156,9 @@ func (e *Evidence) Validate(now time.Time, scaleOf func(standardID int64) (stand
 			continue
 		}
 		seen[sc.StandardID] = true
+		if field, reason := checkItemRef(sc); reason != "" {
+			errs.AddItem("scores", i, field, reason)
+		}
 		scale, ok := scaleOf(sc.StandardID)
 		if !ok {
 			errs.AddItemf("scores", i, "standardId", "no standard %d in this district", sc.StandardID)
@@ -190,4 +201,28 @@ func levelList(s standards.Scale) string {
 		parts[i] = fmt.Sprintf("%g %s", l.Value, l.Label)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// checkItemRef checks a score's item reference: it returns the field and
+// the reason when it is bad, "" when it is good.
+func checkItemRef(sc *Score) (field, reason string) {
+	switch {
+	case sc.ItemID < 0:
+		return "itemId", "must be a positive id"
+	case sc.ItemID != 0 && sc.ItemKey != "":
+		return "itemId", "give either itemId or itemKey, not both"
+	case sc.ItemKey == "":
+		return "", ""
+	case strings.TrimSpace(sc.ItemKey) != sc.ItemKey:
+		return "itemKey", "must not start or end with a space"
+	}
+	if reason := limits.TooLong(sc.ItemKey, limits.ItemKey, "an item key"); reason != "" {
+		return "itemKey", reason
+	}
+	for _, r := range sc.ItemKey {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return "itemKey", "must be printable text"
+		}
+	}
+	return "", ""
 }

@@ -7,5 +7,8 @@
 //
 // The models themselves live in package mastery; this package reads the
 // files, turns responses into what the models need, runs them and scores
-// the predictions. It is what 'cairn bench kt' runs.
+// the predictions. It is what 'cairn bench kt' runs. RunThroughStore runs
+// the logistic model the way the product does instead: in a real store,
+// each test response predicted by reading the store and then recorded as
+// evidence ('cairn bench kt --through-store').
 package ktbench

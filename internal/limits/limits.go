@@ -33,6 +33,9 @@ const (
 	// standard's code, a grade, a type, a relationship. Identifiers are
 	// UUIDs (36) or a system's own codes (rarely past 64).
 	Identifier = 256
+	// ItemKey bounds the key a client gives an item (a reusable question)
+	// of its own: an identifier.
+	ItemKey = Identifier
 	// Email bounds an email address: RFC 5321 allows at most 254.
 	Email = 254
 	// URL bounds an address: an evidence artifact, a CASE uri. Browsers

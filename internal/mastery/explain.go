@@ -45,6 +45,7 @@ type summaryFacts struct {
 
 	// The model's part, when the state has one.
 	model      bool
+	ability    bool // the model is the ability model, not BKT
 	masteredBy MasteredBy
 	fitted     bool
 	responses  int
@@ -83,6 +84,7 @@ func summaryFactsOf(e Explanation, scale standards.Scale, st State) summaryFacts
 	}
 	if e.Model != nil && st.Model != nil {
 		f.model = true
+		f.ability = e.Model.Model == "ability"
 		f.masteredBy = e.Model.MasteredBy
 		f.fitted = e.Model.Fitted
 		f.responses = e.Model.Responses
@@ -187,8 +189,12 @@ func summaryEnglish(f summaryFacts) string {
 	case VerdictNotYet:
 		judged = "the model is sure it is not"
 	}
-	return fmt.Sprintf("%s Bayesian Knowledge Tracing (%s) read %s, %s at mastery: %s%% likely mastered (%s); %s%% chance the next score reaches mastery.",
-		out, params, plural(f.responses, "response", "responses"), strconv.Itoa(f.right), f.pMastered, judged, f.pNext)
+	name := "Bayesian Knowledge Tracing"
+	if f.ability {
+		name = "The ability model of the district's logistic model"
+	}
+	return fmt.Sprintf("%s %s (%s) read %s, %s at mastery: %s%% likely mastered (%s); %s%% chance the next score reaches mastery.",
+		out, name, params, plural(f.responses, "response", "responses"), strconv.Itoa(f.right), f.pMastered, judged, f.pNext)
 }
 
 // Percent shows a probability as a whole percentage, never rounding to 0

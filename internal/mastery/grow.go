@@ -45,7 +45,7 @@ func Grow(d District, standardID int64, prev State, add []Observation) ([]Observ
 		return nil, false
 	}
 	tr := d.Tracer(standardID)
-	if mi := ex.Model; mi == nil || mi.Params != tr.Params || mi.Fitted != tr.Fitted || mi.MasteredBy != pol.masteredBy() ||
+	if mi := ex.Model; mi == nil || mi.Model != tr.Name() || (tr.Ability == nil && mi.Params != tr.Params) || mi.Fitted != tr.Fitted || mi.MasteredBy != pol.masteredBy() ||
 		mi.Confidence != (EstimateOptions{Confidence: pol.Confidence}).withDefaults().Confidence {
 		return nil, false
 	}

@@ -64,6 +64,11 @@ type StandardTrace struct {
 	// RunSuccesses and RunFailures count the responses of the current run.
 	RunSuccesses int `json:"runSuccesses,omitempty"`
 	RunFailures  int `json:"runFailures,omitempty"`
+	// StudentAbility is the student's overall ability just after their
+	// latest response on this standard: with Ability, what the model
+	// believed about the standard then, which a stored estimate of
+	// mastery of the standard is read from.
+	StudentAbility Ability `json:"studentAbility"`
 }
 
 // inRun reports whether the student's previous response was on this
@@ -466,6 +471,7 @@ func (m *LogisticModel) Update(q *LogisticQuery, correct bool) {
 		}
 		t.LastSeen = st.N() + 1
 		t.add(correct, m.Decay)
+		t.StudentAbility = st.Ability
 	}
 	st.add(correct, m.Decay)
 }

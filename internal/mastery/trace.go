@@ -32,12 +32,17 @@ const DefaultConfidence = 0.95
 // ModelInputs name the model behind a state's probability of mastery and
 // what it read: they are the model's part of an Explanation.
 type ModelInputs struct {
-	// Model names the model: "bkt", Bayesian Knowledge Tracing.
+	// Model names the model: "bkt", Bayesian Knowledge Tracing, or
+	// "ability", the ability model inside the district's fitted logistic
+	// model.
 	Model string `json:"model"`
-	// Params are the standard's BKT parameters; Fitted says whether they
-	// were fitted to the district's evidence or are DefaultBKTParams.
+	// Params are the standard's BKT parameters (for "bkt"); Fitted says
+	// whether the model was fitted to the district's evidence or uses
+	// the defaults.
 	Params BKTParams `json:"params"`
 	Fitted bool      `json:"fitted"`
+	// Ability is what the ability model believed (for "ability").
+	Ability *AbilityTrace `json:"ability,omitempty"`
 	// Responses is the number of pieces of evidence the model read, in
 	// the order they count; Right the number at or above the mastery cut,
 	// which the model reads as right answers.
@@ -54,6 +59,29 @@ type Tracer struct {
 	Params BKTParams
 	// Fitted is set when Params were fitted to the district's evidence.
 	Fitted bool
+	// Ability, when not nil, is the ability model's belief about the
+	// student, kept online by the district's logistic model: it then gives
+	// the estimate instead of BKT.
+	Ability *AbilityTrace
+}
+
+// AbilityTrace is the ability model's belief about one student on one
+// standard after the responses read so far: the student's overall
+// ability, their ability on the standard above or below it, and the
+// rating of a typical item of the standard.
+type AbilityTrace struct {
+	Params   AbilityParams `json:"params"`
+	Student  Ability       `json:"student"`
+	Standard Ability       `json:"standard"`
+	Rating   float64       `json:"rating"`
+}
+
+// Name returns the name of the model the tracer runs.
+func (t Tracer) Name() string {
+	if t.Ability != nil {
+		return "ability"
+	}
+	return "bkt"
 }
 
 // Trace runs BKT over in, the inputs of a Compute result in the order they
@@ -63,6 +91,20 @@ type Tracer struct {
 // count it as reaching the cut, so the model and the method read the same
 // evidence the same way.
 func (t Tracer) Trace(scale standards.Scale, in []Input, opt EstimateOptions) (MasteryEstimate, ModelInputs) {
+	if a := t.Ability; a != nil {
+		right := 0
+		for i := range in {
+			if reaches(in[i].Value, scale.MasteryCut) {
+				right++
+			}
+		}
+		o := opt.withDefaults()
+		ab := *a
+		return a.Params.Estimate(&ab.Student, &ab.Standard, a.Rating, o), ModelInputs{
+			Model: "ability", Fitted: t.Fitted, Ability: &ab,
+			Responses: len(in), Right: right, Confidence: o.Confidence,
+		}
+	}
 	var s BKTState
 	right := 0
 	for i := range in {

@@ -110,3 +110,48 @@ FROM mastery_states WHERE district_id = $1`, []any{districtID}, func(row scanner
 	})
 	return out, err
 }
+
+// KTRows returns the logistic model's stored state of every student of a
+// district and the counts of its items, as text, keyed by a name of the
+// row, so that a test can compare two states of the model.
+func (s *Store) KTRows(ctx context.Context, districtID int64) (map[string]string, error) {
+	out := map[string]string{}
+	r := s.reader()
+	err := r.each(ctx, `SELECT student_id, trace, last_assessed, last_recorded, last_evidence, last_position FROM kt_students WHERE district_id = $1`,
+		[]any{districtID}, func(row scanner) error {
+			var id, ev int64
+			var trace string
+			var a, rec time.Time
+			var pos int
+			if err := row.Scan(&id, &trace, tsCol{&a}, tsCol{&rec}, &ev, &pos); err != nil {
+				return err
+			}
+			out[fmt.Sprintf("student %d", id)] = fmt.Sprintf("%s %s %s %d %d", trace, a.Format(time.RFC3339Nano), rec.Format(time.RFC3339Nano), ev, pos)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `SELECT student_id, standard_id, trace FROM kt_standard_traces WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var id, std int64
+		var trace string
+		if err := row.Scan(&id, &std, &trace); err != nil {
+			return err
+		}
+		out[fmt.Sprintf("student %d standard %d", id, std)] = trace
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `SELECT id, responses, right_count FROM items WHERE district_id = $1`, []any{districtID}, func(row scanner) error {
+		var id int64
+		var n, right int
+		if err := row.Scan(&id, &n, &right); err != nil {
+			return err
+		}
+		out[fmt.Sprintf("item %d", id)] = fmt.Sprintf("%d %d", n, right)
+		return nil
+	})
+	return out, err
+}

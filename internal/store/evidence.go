@@ -119,6 +119,9 @@ SELECT (SELECT roles FROM people WHERE district_id = $1 AND id = $2),
 		if err != nil {
 			return err
 		}
+		if err := r.resolveItems(ctx, ev.DistrictID, []*evidence.Evidence{ev}, e.now); err != nil {
+			return err
+		}
 		prepareEvidence(ev, e.now)
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
@@ -150,7 +153,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 				return err
 			}
 		}
-		w := &work{student: ev.StudentID, targets: e.targetsOf(scored(ev, nil)), evidence: 1, fresh: freshOf(ev, nil)}
+		more, err := e.ktRecord(ctx, []*evidence.Evidence{ev})
+		if err != nil {
+			return err
+		}
+		w := &work{student: ev.StudentID, targets: e.targetsOf(append(scored(ev, nil), more[ev.StudentID]...)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
 		if err != nil || len(ovs) == 0 {
 			return err
@@ -197,10 +204,15 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if err != nil {
 			return err
 		}
+		ptrs := make([]*evidence.Evidence, len(evs))
 		for i := range evs {
 			if err := checkEvidence(&evs[i], e, refs); err != nil {
 				return problem.InRecord(i, err)
 			}
+			ptrs[i] = &evs[i]
+		}
+		if err := r.resolveItems(ctx, districtID, ptrs, e.now); err != nil {
+			return err
 		}
 		students := make([]int64, len(evs))
 		for i := range evs {
@@ -246,9 +258,13 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
+		more, err := e.ktRecord(ctx, ptrs)
+		if err != nil {
+			return err
+		}
 		items := make([]*work, 0, len(perStudent))
 		for student, w := range perStudent {
-			w.targets = e.targetsOf(stdsOf[student])
+			w.targets = e.targetsOf(append(stdsOf[student], more[student]...))
 			items = append(items, w)
 		}
 		slices.SortFunc(items, func(a, b *work) int { return cmp.Compare(a.student, b.student) })
@@ -399,16 +415,24 @@ func evidenceRow(s *Store, ev *evidence.Evidence) []any {
 }
 
 const insertScoreHead = `INSERT INTO evidence_scores (district_id, evidence_id, position, standard_id, student_id,
-    assessed_at, recorded_at, points, min_points, max_points, level, value) VALUES `
+    assessed_at, recorded_at, points, min_points, max_points, level, value, item_id) VALUES `
 
 // scoreRows appends the rows of insertScoreHead for ev's scores to rows.
 func scoreRows(s *Store, ev *evidence.Evidence, rows [][]any) [][]any {
 	assessed, recorded := s.ts(ev.AssessedAt), s.ts(ev.RecordedAt)
 	for i, sc := range ev.Scores {
 		rows = append(rows, []any{ev.DistrictID, ev.ID, i, sc.StandardID, ev.StudentID, assessed, recorded,
-			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value})
+			nullFloat64(sc.Points), sc.MinPoints, sc.MaxPoints, nullFloat64(sc.Level), sc.Value, nullItem(sc.ItemID)})
 	}
 	return rows
+}
+
+// nullItem is the item_id of a score: NULL for none.
+func nullItem(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // scored appends the standards ev scores to stds.
@@ -491,6 +515,11 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		if err != nil {
 			return err
 		}
+		voided, err := e.studentResponses(ctx, []int64{student})
+		if err != nil {
+			return err
+		}
+		voided[student] = slices.DeleteFunc(voided[student], func(r ktResponse) bool { return r.key.evidence != evidenceID })
 		if _, err := r.exec(ctx, `UPDATE evidence SET void_at = $3, void_by = $4, void_reason = $5 WHERE district_id = $1 AND id = $2 AND void_at IS NULL`,
 			districtID, evidenceID, s.ts(e.now), by, reason); err != nil {
 			return err
@@ -508,6 +537,11 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 		if err != nil {
 			return err
 		}
+		more, err := e.ktVoid(ctx, student, voided[student])
+		if err != nil {
+			return err
+		}
+		stds = append(stds, more...)
 		changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}})
 		return err
 	})
@@ -609,13 +643,17 @@ func (r *runner) loadScores(ctx context.Context, districtID int64, evs []evidenc
 		evs[i].Scores = nil
 	}
 	return r.each(ctx, `
-SELECT evidence_id, standard_id, points, min_points, max_points, level, value FROM evidence_scores
+SELECT evidence_id, standard_id, points, min_points, max_points, level, value, item_id FROM evidence_scores
 WHERE district_id = $1 AND evidence_id IN ids($2) ORDER BY evidence_id, position`,
 		[]any{districtID, r.s.ids(ids)}, func(row scanner) error {
 			var id int64
 			var sc evidence.Score
-			if err := row.Scan(&id, &sc.StandardID, nullCol[float64]{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, nullCol[float64]{&sc.Level}, &sc.Value); err != nil {
+			var item *int64
+			if err := row.Scan(&id, &sc.StandardID, nullCol[float64]{&sc.Points}, &sc.MinPoints, &sc.MaxPoints, nullCol[float64]{&sc.Level}, &sc.Value, nullCol[int64]{&item}); err != nil {
 				return err
+			}
+			if item != nil {
+				sc.ItemID = *item
 			}
 			i := at[id]
 			evs[i].Scores = append(evs[i].Scores, sc)

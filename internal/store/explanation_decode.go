@@ -233,7 +233,31 @@ func (d *explanationDecoder) explanation(e *mastery.Explanation) bool {
 		if d.lit(`,"forget":`) && (!d.float(&m.Params.Forget) || m.Params.Forget == 0) {
 			return false
 		}
-		if !d.lit(`},"fitted":`) || !d.bool(&m.Fitted) || !d.lit(`,"responses":`) || !d.int(&m.Responses) ||
+		if !d.lit(`},"fitted":`) || !d.bool(&m.Fitted) {
+			return false
+		}
+		if d.lit(`,"ability":{"params":{"priorVar":`) {
+			a := &mastery.AbilityTrace{}
+			p := &a.Params
+			if !d.float(&p.PriorVar) || !d.lit(`,"standardPriorVar":`) || !d.float(&p.StandardPriorVar) ||
+				!d.lit(`,"drift":`) || !d.float(&p.Drift) || !d.lit(`,"standardDrift":`) || !d.float(&p.StandardDrift) ||
+				!d.lit(`,"itemRate":`) || !d.float(&p.ItemRate) || !d.lit(`,"itemDecay":`) || !d.float(&p.ItemDecay) {
+				return false
+			}
+			for _, ab := range []struct {
+				key string
+				v   *mastery.Ability
+			}{{`},"student":{"mean":`, &a.Student}, {`},"standard":{"mean":`, &a.Standard}} {
+				if !d.lit(ab.key) || !d.float(&ab.v.Mean) || !d.lit(`,"var":`) || !d.float(&ab.v.Var) || !d.lit(`,"n":`) || !d.int(&ab.v.N) {
+					return false
+				}
+			}
+			if !d.lit(`},"rating":`) || !d.float(&a.Rating) || !d.lit("}") {
+				return false
+			}
+			m.Ability = a
+		}
+		if !d.lit(`,"responses":`) || !d.int(&m.Responses) ||
 			!d.lit(`,"right":`) || !d.int(&m.Right) || !d.lit(`,"confidence":`) || !d.float(&m.Confidence) ||
 			!d.lit(`,"masteredBy":`) || !d.str(&by) || !d.lit("}") {
 			return false

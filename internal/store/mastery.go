@@ -221,6 +221,9 @@ type engine struct {
 	m          *model
 	pol        *policies
 	now        time.Time
+	// ktStates are the logistic model's states of students, by student,
+	// holding at least the traces of the standards being recomputed.
+	ktStates map[int64]*ktStudent
 	// pending are inserts, on PostgreSQL, that go ahead of the engine's
 	// next read in the same statement (engine.withPending), or on their
 	// own (engine.flush) when no read comes first.
@@ -328,6 +331,9 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 		n := min(len(items), studentsPerChunk)
 		chunk := items[:n]
 		items = items[n:]
+		if err := e.ktLoadStates(ctx, chunk); err != nil {
+			return nil, 0, err
+		}
 		rest, err := e.grow(ctx, chunk)
 		if err != nil {
 			return nil, 0, err
@@ -342,7 +348,7 @@ func (e *engine) recompute(ctx context.Context, items []*work) ([]Change, int, e
 		}
 		var rows [][]any
 		for _, w := range chunk {
-			states := mastery.Recompute(e.district(), w.targets, w.obs, w.stored)
+			states := mastery.Recompute(e.studentDistrict(e.district(), w.student), w.targets, w.obs, w.stored)
 			var gone []int64
 			for _, id := range w.targets {
 				st, ok := states[id]
@@ -699,6 +705,34 @@ func appendExplanation(b []byte, e mastery.Explanation) ([]byte, bool) {
 		}
 		b = append(b, `},"fitted":`...)
 		b = strconv.AppendBool(b, m.Fitted)
+		if a := m.Ability; a != nil {
+			p := a.Params
+			b = append(b, `,"ability":{"params":{"priorVar":`...)
+			for i, f := range []struct {
+				key string
+				v   float64
+			}{{"", p.PriorVar}, {`,"standardPriorVar":`, p.StandardPriorVar}, {`,"drift":`, p.Drift},
+				{`,"standardDrift":`, p.StandardDrift}, {`,"itemRate":`, p.ItemRate}, {`,"itemDecay":`, p.ItemDecay}} {
+				if i > 0 {
+					b = append(b, f.key...)
+				}
+				b, ok = appendJSONFloat(b, f.v, ok)
+			}
+			for _, ab := range []struct {
+				key string
+				v   *mastery.Ability
+			}{{`},"student":{"mean":`, &a.Student}, {`},"standard":{"mean":`, &a.Standard}} {
+				b = append(b, ab.key...)
+				b, ok = appendJSONFloat(b, ab.v.Mean, ok)
+				b = append(b, `,"var":`...)
+				b, ok = appendJSONFloat(b, ab.v.Var, ok)
+				b = append(b, `,"n":`...)
+				b = strconv.AppendInt(b, int64(ab.v.N), 10)
+			}
+			b = append(b, `},"rating":`...)
+			b, ok = appendJSONFloat(b, a.Rating, ok)
+			b = append(b, '}')
+		}
 		b = append(b, `,"responses":`...)
 		b = strconv.AppendInt(b, int64(m.Responses), 10)
 		b = append(b, `,"right":`...)

@@ -100,7 +100,7 @@ WHERE ms.student_id = p.a AND ms.standard_id = p.b AND ms.district_id = $1`, app
 		if w.fresh == nil {
 			continue
 		}
-		if !e.growItem(d, w, func(std int64, explained bool) (mastery.State, bool, error) {
+		if !e.growItem(e.studentDistrict(d, w.student), w, func(std int64, explained bool) (mastery.State, bool, error) {
 			p, ok := prev[[2]int64{w.student, std}]
 			if !ok {
 				return mastery.State{}, false, nil

@@ -88,7 +88,8 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 // states are recomputed, because they add to what a state holds: without
 // it, states written before would lack it until their next change.
 var rebuildAfter = []string{
-	"0006_models.sql", // the knowledge tracing model's estimate
+	"0006_models.sql",       // the knowledge tracing model's estimate
+	"0016_items_models.sql", // the logistic model's state of each student
 }
 
 // afterMigrations recomputes the mastery states of every district when a

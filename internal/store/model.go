@@ -26,6 +26,8 @@ type model struct {
 	// fitted are the standards' fitted knowledge tracing parameters; a
 	// standard without them uses mastery.DefaultBKTParams.
 	fitted map[int64]mastery.BKTParams
+	// kt is the district's logistic model, which predicts responses.
+	kt *ktFit
 	// version is the district's config_version the model was loaded at.
 	version int64
 }
@@ -124,6 +126,9 @@ func loadModel(ctx context.Context, r *runner, districtID int64) (*model, error)
 		m.std[st.ID] = stdInfo{scaleID: fwScale[st.FrameworkID], depth: len(m.graph.Ancestors(st.ID)), order: i, retired: st.Retired}
 	}
 	if m.fitted, err = r.bktParams(ctx, districtID); err != nil {
+		return nil, err
+	}
+	if m.kt, err = r.loadKT(ctx, districtID); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -18,6 +18,10 @@ type FitOptions struct {
 	// fitted parameters replace the defaults; 0 means 20. Fits of
 	// standards with fewer are reported but not kept.
 	MinResponses int
+	// Logistic, when not nil, are the options of a fit of the logistic
+	// model to the district's evidence as well; it is kept when there are
+	// at least MinLogisticResponses responses.
+	Logistic *mastery.LogisticOptions
 	// Progress, when not nil, is called as students are read and states
 	// rebuilt, with what is being done.
 	Progress func(stage string, done, total int)
@@ -40,7 +44,27 @@ type FitReport struct {
 	Responses, States int
 	// FitTime is the time spent fitting; Elapsed the whole run's.
 	FitTime, Elapsed time.Duration
+	// Logistic says what the fit of the logistic model did, when one was
+	// asked for.
+	Logistic *LogisticReport
 }
+
+// LogisticReport is what a fit of the logistic model did.
+type LogisticReport struct {
+	// Responses and Items are what it was fitted on; Kept says whether it
+	// replaced the district's model (there were enough responses).
+	Responses, Items int
+	Kept             bool
+	Iterations       int
+	Converged        bool
+	// Objective is the penalised mean log-loss on the district's evidence.
+	Objective float64
+	FitTime   time.Duration
+}
+
+// MinLogisticResponses is how many responses a district needs before a
+// logistic model fitted to them replaces the ability model alone.
+const MinLogisticResponses = 1000
 
 // Kept returns the number of standards whose fitted parameters were kept.
 func (r FitReport) Kept() int {
@@ -75,6 +99,7 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 	// between is not in the fit, but is in the recomputed states.
 	var stds []int64
 	var fits []mastery.BKTFit
+	var logistic *LogisticFit
 	err = s.inReadTx(ctx, func(r *runner) error {
 		e, err := r.freshEngine(ctx, districtID)
 		if err != nil {
@@ -102,6 +127,29 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 		}
 		rep.FitTime = s.now().Sub(fitStart)
 		progress("fitting", len(stds), len(stds))
+		if opt.Logistic == nil {
+			return nil
+		}
+		d, stdIDs, itemIDs, unnamedOf, err := e.logisticData(ctx, progress)
+		if err != nil {
+			return err
+		}
+		lr := &LogisticReport{Responses: len(d.Responses), Items: len(itemIDs)}
+		rep.Logistic = lr
+		if len(d.Responses) < MinLogisticResponses {
+			return nil
+		}
+		progress("fitting the logistic model", 0, 1)
+		fitStart = s.now()
+		res, err := mastery.FitLogisticModel(ctx, d, *opt.Logistic)
+		if err != nil {
+			return err
+		}
+		lr.FitTime = s.now().Sub(fitStart)
+		lr.Kept, lr.Iterations, lr.Converged, lr.Objective = true, res.Iterations, res.Converged, res.Objective
+		f := LogisticFitFrom(res, stdIDs, itemIDs, unnamedOf, len(d.Responses))
+		logistic = &f
+		progress("fitting the logistic model", 1, 1)
 		return nil
 	})
 	if err != nil {
@@ -141,6 +189,11 @@ func (s *Store) FitModels(ctx context.Context, districtID int64, opt FitOptions)
 		if err := r.insertRows(ctx, `INSERT INTO bkt_params (district_id, standard_id, prior, learn, guess, slip, forget,
     responses, students, log_lik, notes, fitted_at) VALUES `, "", rows); err != nil {
 			return fmt.Errorf("writing fitted parameters: %w", err)
+		}
+		if logistic != nil {
+			if err := e.writeLogistic(ctx, *logistic); err != nil {
+				return err
+			}
 		}
 		r.dropModel(districtID)
 		stats, ch, err := e.rebuild(ctx, func(done, total int) { progress("rebuilding", done, total) })

@@ -52,6 +52,10 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 	if _, err := e.r.exec(ctx, `DELETE FROM mastery_states WHERE district_id = $1`, e.districtID); err != nil {
 		return stats, nil, fmt.Errorf("deleting mastery states: %w", err)
 	}
+	// The model's states first: the mastery states' estimates read them.
+	if err := e.ktRebuild(ctx); err != nil {
+		return stats, nil, err
+	}
 	var changes []Change
 	err := e.eachStudentChunk(ctx, progress, func(chunk []int64, byStudent map[int64]*work) error {
 		var rows [][]any
@@ -69,7 +73,7 @@ func (e *engine) rebuild(ctx context.Context, progress func(done, total int)) (R
 				}
 			}
 			w.targets = e.targetsOf(stds)
-			states := mastery.Recompute(e.district(), w.targets, w.obs, nil)
+			states := mastery.Recompute(e.studentDistrict(e.district(), id), w.targets, w.obs, nil)
 			w.obs = nil
 			var ids []int64
 			for _, std := range w.targets {

@@ -45,6 +45,10 @@ type scoreInput struct {
 	Points     *float64 `json:"points,omitempty"`
 	MinPoints  float64  `json:"minPoints,omitempty"`
 	MaxPoints  float64  `json:"maxPoints,omitempty"`
+	// ItemID or ItemKey name the item (a reusable question) the score
+	// answered: the id cairn gave it, or a key of the client's own.
+	ItemID  int64  `json:"itemId,omitempty"`
+	ItemKey string `json:"itemKey,omitempty"`
 }
 
 func (in evidenceInput) evidence(districtID int64) evidence.Evidence {
@@ -63,7 +67,7 @@ func (in evidenceInput) evidence(districtID int64) evidence.Evidence {
 	}
 	for i, sc := range in.Scores {
 		ev.Scores[i] = evidence.Score{StandardID: sc.StandardID, Level: sc.Level, Points: sc.Points,
-			MinPoints: sc.MinPoints, MaxPoints: sc.MaxPoints}
+			MinPoints: sc.MinPoints, MaxPoints: sc.MaxPoints, ItemID: sc.ItemID, ItemKey: sc.ItemKey}
 	}
 	return ev
 }

@@ -102,7 +102,11 @@ func explainText(pr *i18n.Printer, scale standards.Scale, st mastery.State) stri
 	if !model {
 		return out
 	}
-	return out + " " + pr.T("explain.model", paramsSource(pr, e.Model), pr.N("explain.responses", e.Model.Responses), e.Model.Right,
+	key := "explain.model"
+	if e.Model.Model == "ability" {
+		key = "kt.explain.model"
+	}
+	return out + " " + pr.T(key, paramsSource(pr, e.Model), pr.N("explain.responses", e.Model.Responses), e.Model.Right,
 		percentOf(pr, st.Model.PMastered), pr.T("model.verdict."+string(st.Model.Verdict)), percentOf(pr, st.Model.PCorrectNext))
 }
 

@@ -67,6 +67,8 @@ var maxLengths = map[textField]int{
 	{reflect.TypeFor[evidence.Evidence](), "comment"}:     limits.Comment,
 	{reflect.TypeFor[evidence.Evidence](), "artifactUrl"}: limits.URL,
 	{reflect.TypeFor[voidInput](), "reason"}:              limits.Reason,
+	{reflect.TypeFor[scoreInput](), "itemKey"}:            limits.ItemKey,
+	{reflect.TypeFor[evidence.Score](), "itemKey"}:        limits.ItemKey,
 	{reflect.TypeFor[roster.Person](), "givenName"}:       limits.Name,
 	{reflect.TypeFor[roster.Person](), "familyName"}:      limits.Name,
 	{reflect.TypeFor[roster.Person](), "email"}:           limits.Email,

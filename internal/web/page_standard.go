@@ -128,6 +128,10 @@ func (s *Server) studentStandardPage(w http.ResponseWriter, r *http.Request) err
 			if p.Forget > 0 {
 				data.Model.Params = pr.T("standard.model.forget", data.Model.Params, pr.Number(round3(p.Forget)))
 			}
+			if a := in.Ability; a != nil {
+				data.Model.Params = pr.T("kt.standard.params", paramsSource(pr, in), pr.Number(round3(a.Student.Mean)),
+					pr.Number(round3(a.Standard.Mean)), pr.Number(round3(a.Rating)))
+			}
 		}
 	} else {
 		data.Summary = pr.T("explain.none")

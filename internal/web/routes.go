@@ -72,6 +72,7 @@ func (s *Server) registerRoutes() {
 	s.handle("getStandard", "GET /api/v1/standards/{id}", signedIn(), s.getStandard)
 	s.handle("patchStandard", "PATCH /api/v1/standards/{id}", onResource(access.Change, access.Standards), s.patchStandard)
 	s.handle("listPrerequisites", "GET /api/v1/standards/{id}/prerequisites", signedIn(), s.listPrerequisites)
+	s.handle("listStandardItems", "GET /api/v1/standards/{id}/items", signedIn(), s.listStandardItems)
 	s.handle("addPrerequisite", "POST /api/v1/standards/{id}/prerequisites", onResource(access.Change, access.Standards), s.addPrerequisite)
 	s.handle("getCourseStandards", "GET /api/v1/courses/{id}/standards", signedIn(), s.getCourseStandards)
 	s.handle("putCourseStandards", "PUT /api/v1/courses/{id}/standards", onResource(access.Change, access.Standards), s.putCourseStandards)
