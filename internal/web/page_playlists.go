@@ -222,7 +222,7 @@ func (s *Server) createPlaylist(w http.ResponseWriter, r *http.Request) error {
 		data.New = playlistForm{StandardID: p.StandardID, Title: p.Title, Description: p.Description, Ways: wayOptions(pr, p.WaysToShow)}
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "playlists", data)
 	}
-	return redirect(w, r, fmt.Sprintf("/playlists/%d?created=1", p.ID))
+	return redirect(w, r, fmt.Sprintf("/playlists/%d?notice=created", p.ID))
 }
 
 // NewFields is the fields of the form that makes a playlist.
