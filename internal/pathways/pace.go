@@ -149,25 +149,43 @@ const paceHorizonFactor = 2
 // over five: the district's holidays are not known here, so a range that
 // spans a break is a little early.
 func ComputePace(in PaceInput, term PaceTerm, th PaceThresholds, now time.Time) Pace {
-	p := Pace{Targets: len(in.Targets), Beyond: in.Beyond, Due: DueDates(in.Targets, term)}
-	today := dayOf(now)
-	var last time.Time
-	k := 0
-	for i, t := range in.Targets {
-		if !dayOf(p.Due[i]).After(today) {
-			p.Expected++
-		}
+	c := PaceCounts{Beyond: in.Beyond}
+	start := dayOf(term.Start)
+	for _, t := range in.Targets {
 		if !t.Mastered {
 			continue
 		}
-		p.Mastered++
-		if t.MasteredAt.After(last) {
-			last = t.MasteredAt
+		c.Mastered++
+		if t.MasteredAt.After(c.Last) {
+			c.Last = t.MasteredAt
 		}
-		if !t.MasteredAt.IsZero() && !t.MasteredAt.Before(dayOf(term.Start)) {
-			k++
+		if !t.MasteredAt.IsZero() && !t.MasteredAt.Before(start) {
+			c.InTerm++
 		}
 	}
+	return PaceOf(DueDates(in.Targets, term), c, term, th, now)
+}
+
+// PaceCounts are what pace needs of a student's masteries of a plan's
+// targets, when they are counted elsewhere (by the database, for a whole
+// school).
+type PaceCounts struct {
+	// Mastered is how many of the plan's targets are mastered now; InTerm
+	// how many of those were last confirmed since the term began.
+	Mastered, InTerm int
+	// Last is the latest date a target's mastery was confirmed.
+	Last   time.Time
+	Beyond int
+}
+
+// PaceOf is ComputePace from counts: due holds the date each of the
+// plan's targets is expected by (DueDates), c the student's masteries.
+// The plans of a class that share their due dates share one due.
+func PaceOf(due []time.Time, c PaceCounts, term PaceTerm, th PaceThresholds, now time.Time) Pace {
+	p := Pace{Targets: len(due), Beyond: c.Beyond, Due: due, Mastered: min(c.Mastered, len(due))}
+	today := dayOf(now)
+	p.Expected = ExpectedBy(due, today)
+	k := min(c.InTerm, p.Mastered)
 	start := dayOf(term.Start)
 	if today.After(start) {
 		p.Weeks = float64(schoolDays(start, today)) / 5
@@ -181,6 +199,7 @@ func ComputePace(in PaceInput, term PaceTerm, th PaceThresholds, now time.Time) 
 	case p.Targets == 0:
 	case r == 0:
 		p.Done = true
+		last := c.Last
 		if last.IsZero() {
 			last = now
 		}
