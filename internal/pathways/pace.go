@@ -2,6 +2,8 @@ package pathways
 
 import (
 	"math"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/problem"
@@ -328,12 +330,22 @@ func addSchoolDays(day time.Time, n float64) time.Time {
 }
 
 // betaQuantile returns x with I_x(a, b) = q, the q-quantile of Beta(a, b),
-// by bisection on the regularized incomplete beta function.
+// by bisection on the regularized incomplete beta function. A school's
+// students share few pairs (targets left, masteries), so answers are kept:
+// a school of a thousand computes a few hundred, not three thousand.
 func betaQuantile(q, a, b float64) float64 {
+	key := quantileKey{q, a, b}
+	if v, ok := quantiles.Load(key); ok {
+		return v.(float64)
+	}
+	la, _ := math.Lgamma(a + b)
+	lb, _ := math.Lgamma(a)
+	lc, _ := math.Lgamma(b)
+	lnorm := la - lb - lc
 	lo, hi := 0.0, 1.0
-	for range 50 {
+	for range 60 {
 		mid := (lo + hi) / 2
-		if regIncBeta(mid, a, b) < q {
+		if regIncBeta(mid, a, b, lnorm) < q {
 			lo = mid
 		} else {
 			hi = mid
@@ -342,23 +354,36 @@ func betaQuantile(q, a, b float64) float64 {
 			break
 		}
 	}
-	return (lo + hi) / 2
+	x := (lo + hi) / 2
+	if quantileCount.Add(1) <= maxQuantiles {
+		quantiles.Store(key, x)
+	}
+	return x
 }
 
-// regIncBeta is the regularized incomplete beta function I_x(a, b), by
+type quantileKey struct{ q, a, b float64 }
+
+// quantiles keeps betaQuantile's answers, at most maxQuantiles of them
+// (a few hundred kilobytes).
+var (
+	quantiles     sync.Map
+	quantileCount atomic.Int64
+)
+
+const maxQuantiles = 20000
+
+// regIncBeta is the regularized incomplete beta function I_x(a, b), with
+// lnorm = ln Γ(a+b) - ln Γ(a) - ln Γ(b), by
 // the continued fraction of Numerical Recipes (betacf), used on the side
 // where it converges quickly.
-func regIncBeta(x, a, b float64) float64 {
+func regIncBeta(x, a, b, lnorm float64) float64 {
 	switch {
 	case x <= 0:
 		return 0
 	case x >= 1:
 		return 1
 	}
-	la, _ := math.Lgamma(a + b)
-	lb, _ := math.Lgamma(a)
-	lc, _ := math.Lgamma(b)
-	front := math.Exp(la - lb - lc + a*math.Log(x) + b*math.Log1p(-x))
+	front := math.Exp(lnorm + a*math.Log(x) + b*math.Log1p(-x))
 	if x < (a+1)/(a+b+2) {
 		return front * betaCF(x, a, b) / a
 	}

@@ -24,6 +24,7 @@ type childPage struct {
 	Standing familyStanding
 	Meaning  string
 	Viewers  viewersView
+	Pace     []studentPaceView
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -106,6 +107,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	data.Standing = familyStandingOf(pr, v, courses, cat.Language())
+	if data.Pace, err = s.loadStudentPace(ctx, pr, a.DistrictID, v, now, false); err != nil {
+		return err
+	}
 	data.DistrictLang = cat.Language()
 
 	// Who viewed the record in the last month, one line per person.

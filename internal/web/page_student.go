@@ -51,6 +51,7 @@ type mePage struct {
 	pageBase
 	*studentView
 	Viewers viewersView
+	Pace    []studentPaceView
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
@@ -66,6 +67,9 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &mePage{pageBase: s.newBase(w, r, pr.T("me.title")), studentView: v}
 	if data.Viewers, err = s.loadViewers(r.Context(), pr, "me", a.DistrictID, a.PersonID, a.PersonID, now); err != nil {
+		return err
+	}
+	if data.Pace, err = s.loadStudentPace(r.Context(), pr, a.DistrictID, v, now, true); err != nil {
 		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "me", data)
