@@ -184,13 +184,14 @@ type ClassStudentKey struct{ ClassID, StudentID int64 }
 // SchoolPace reads what the pace overview of a school needs in three
 // statements: the school with the district's thresholds, the classes with
 // their terms and active student enrollments, and, counted by the
-// database, each student's mastered standards of their class's course
-// (those since the term began apart, and the latest date). Counting there
+// database, each student's mastered standards among the targets of their
+// class's course, as targets says them (those since the term began apart,
+// and the latest date). Counting there
 // hands the server one row per enrollment instead of one per mastered
 // standard: some 1,000 rows instead of 40,000 for a school of 500. Retired
 // classes and people are left out. A school of another district is
 // problem.ErrNotFound.
-func (s *Store) SchoolPace(ctx context.Context, districtID, schoolID int64) (out SchoolPace, err error) {
+func (s *Store) SchoolPace(ctx context.Context, districtID, schoolID int64, targets func(courseID int64) []int64) (out SchoolPace, err error) {
 	defer wrap(&err, "SchoolPace(%d)", schoolID)
 	r := s.reader()
 	var pace sql.NullString
@@ -241,6 +242,22 @@ ORDER BY c.title, c.id, p.family_name, p.given_name, p.id`, args, func(row scann
 	if err != nil {
 		return out, err
 	}
+	// The targets of every course, in one list: the join with the
+	// course's standards keeps each class to its own.
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, pc := range out.Classes {
+		if seen[-pc.Class.CourseID] {
+			continue
+		}
+		seen[-pc.Class.CourseID] = true
+		for _, id := range targets(pc.Class.CourseID) {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
 	// The joins are written in the order they are best taken (the
 	// school's classes, their enrollments, each student's mastered states
 	// by the index of cells, then whether the course has the standard);
@@ -253,8 +270,9 @@ WHERE c.district_id = $1 AND c.school_id = $2 AND c.retired_at IS NULL
   AND t.district_id = c.district_id AND t.id = c.term_id
   AND e.district_id = c.district_id AND e.class_id = c.id AND e.role = $3`+activeEnrollment("e")+`
   AND ms.student_id = e.person_id AND ms.district_id = c.district_id AND ms.mastered = $6
+  AND ms.standard_id IN ids($7)
   AND cs.course_id = c.course_id AND cs.standard_id = ms.standard_id AND cs.district_id = c.district_id
-GROUP BY e.class_id, e.person_id`, append(args, true), func(row scanner) error {
+GROUP BY e.class_id, e.person_id`, append(args, true, s.ids(ids)), func(row scanner) error {
 		var k ClassStudentKey
 		var c pathways.PaceCounts
 		var last *time.Time

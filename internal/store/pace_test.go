@@ -75,7 +75,14 @@ func testSchoolPace(t *testing.T, e *env) {
 		rec := x.ev(p, 3, level(x.s1, ev.score), level(x.s2, ev.score))
 		ok(t, s.RecordEvidence(ctx, &rec))
 	}
-	sp, err := s.SchoolPace(ctx, x.d.ID, x.school.ID)
+	// The plan: the course's standards but s3.
+	courseTargets := func(courseID int64) []int64 {
+		if courseID != x.course.ID {
+			t.Errorf("targets of course %d, want only the class's %d", courseID, x.course.ID)
+		}
+		return []int64{x.s1.ID, x.s2.ID, x.cluster.ID, x.domain.ID}
+	}
+	sp, err := s.SchoolPace(ctx, x.d.ID, x.school.ID, courseTargets)
 	ok(t, err)
 	if sp.School.ID != x.school.ID || sp.Thresholds != pathways.DefaultPaceThresholds() {
 		t.Errorf("school %+v, thresholds %+v", sp.School, sp.Thresholds)
@@ -91,8 +98,10 @@ func testSchoolPace(t *testing.T, e *env) {
 	if len(names) != 3 || names[0] != "Bob" || names[1] != "Cleo" || names[2] != "Alice" {
 		t.Errorf("students %v, want Bob, Cleo, Alice (by family name)", names)
 	}
-	// The course maps s3, s1, s2 and the cluster: Alice has mastered
-	// s1, s2 and the cluster, assessed three days before the clock starts.
+	// The course maps s3, s1, s2 and the cluster, and the targets are s1,
+	// s2, the cluster and the domain: Alice has mastered s1, s2, the
+	// cluster and the domain, which the course does not map, assessed
+	// three days before the clock starts.
 	alice := sp.Counts[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.alice.ID}]
 	at := x.ev(x.alice, 3).AssessedAt.Truncate(time.Microsecond)
 	if alice.Mastered != 3 || !alice.Last.Equal(at) {
@@ -109,6 +118,6 @@ func testSchoolPace(t *testing.T, e *env) {
 	if len(direct) != 4 {
 		t.Errorf("MasteredStates gave %v, want Alice's four (the domain too, which the course does not map)", direct)
 	}
-	_, err = s.SchoolPace(ctx, x.d.ID, x.school.ID+1000)
+	_, err = s.SchoolPace(ctx, x.d.ID, x.school.ID+1000, courseTargets)
 	wantKind(t, err, problem.ErrNotFound, "school")
 }

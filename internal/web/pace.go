@@ -14,15 +14,37 @@ import (
 )
 
 // coursePlan is the plan a student of a class follows until a plan of
-// their own is made: the course's standards in the catalog's order,
-// without dates, so that pace spreads them evenly across the class's term.
+// their own is made: the course's academic standards in the catalog's
+// order, without dates, so that pace spreads them evenly across the
+// class's term. Dispositions (the 4Cs) grow all year rather than one after
+// another, and are left out, unless the course has nothing else.
 func coursePlan(cat *standards.Catalog, courseID int64) []pathways.PaceTarget {
 	stds := cat.CourseStandards(courseID)
-	out := make([]pathways.PaceTarget, len(stds))
-	for i, st := range stds {
-		out[i] = pathways.PaceTarget{StandardID: st.ID}
+	out := make([]pathways.PaceTarget, 0, len(stds))
+	for _, st := range stds {
+		if fw, ok := cat.Framework(st.FrameworkID); ok && fw.Kind != standards.Academic {
+			continue
+		}
+		out = append(out, pathways.PaceTarget{StandardID: st.ID})
+	}
+	if len(out) == 0 {
+		for _, st := range stds {
+			out = append(out, pathways.PaceTarget{StandardID: st.ID})
+		}
 	}
 	return out
+}
+
+// coursePlanStandards is the standards of a course's plan, for the store.
+func coursePlanStandards(cat *standards.Catalog) func(courseID int64) []int64 {
+	return func(courseID int64) []int64 {
+		plan := coursePlan(cat, courseID)
+		out := make([]int64, len(plan))
+		for i, t := range plan {
+			out[i] = t.StandardID
+		}
+		return out
+	}
 }
 
 func paceTermOf(t roster.Term) pathways.PaceTerm {

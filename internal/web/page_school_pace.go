@@ -68,11 +68,11 @@ func (s *Server) schoolPacePage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	sp, err := s.store.SchoolPace(ctx, a.DistrictID, id)
+	cat, err := s.store.Catalog(ctx, a.DistrictID)
 	if err != nil {
 		return err
 	}
-	cat, err := s.store.Catalog(ctx, a.DistrictID)
+	sp, err := s.store.SchoolPace(ctx, a.DistrictID, id, coursePlanStandards(cat))
 	if err != nil {
 		return err
 	}
