@@ -88,10 +88,11 @@ const (
 	Guardians    What = "guardians"    // the student's guardians' names and contact details
 	Demographics What = "demographics" // protected facts kept for disaggregated reports
 	Audit        What = "audit"        // who viewed or changed the student's record
+	Plan         What = "plan"         // the student's plan of targets and their interests
 )
 
 // Whats lists every kind of student record, in a fixed order.
-var Whats = []What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit}
+var Whats = []What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan}
 
 // Action is what is done to a record.
 type Action string

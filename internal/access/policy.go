@@ -30,23 +30,23 @@ func (g grant) allows(action Action, what What) bool {
 // viewed a record is for the student, their guardians and the district.
 var studentGrants = []grant{
 	{roster.RoleStudent, Self,
-		[]What{Profile, Mastery, Evidence, Goals, Audit},
+		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan},
 		[]What{Goals}},
 	{roster.RoleGuardian, GuardianOf,
-		[]What{Profile, Mastery, Evidence, Goals, Audit},
+		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan},
 		nil},
 	{roster.RoleTeacher, TeacherOf,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians},
-		[]What{Evidence}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Plan},
+		[]What{Evidence, Plan}},
 	{roster.RoleSchoolAdmin, SchoolStaff,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics},
-		[]What{Evidence}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan},
+		[]What{Evidence, Plan}},
 	{roster.RoleCoach, CoachAt,
-		[]What{Profile, Mastery, Evidence},
+		[]What{Profile, Mastery, Evidence, Plan},
 		nil},
 	{roster.RoleDistrictAdmin, DistrictAdmin,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit},
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan}},
 }
 
 // errHidden is the refusal of a student record the actor has no relation

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -166,6 +167,33 @@ func TestLoad(t *testing.T) {
 			}
 			if filled == len(m.Students)*len(m.Standards) {
 				t.Error("every cell has evidence: the later standards of the year should not yet")
+			}
+
+			// The featured class has a pathway; every student a plan of
+			// their own, some going beyond the course and some with what
+			// they missed first; every student some interests.
+			cp, err := st.ClassPlanning(ctx, sum.DistrictID, sum.Class.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(cp.Pathway.Targets); n < 10 {
+				t.Errorf("the featured class's pathway has %d targets, want the course's year", n)
+			}
+			beyond, interested := 0, 0
+			for _, p := range cp.Students {
+				plan := cp.Plans[p.ID]
+				if !plan.Stored || len(plan.Targets) < len(cp.Pathway.Targets) {
+					t.Errorf("%s's plan is not stored or lacks the pathway: %+v", p.Name(), plan)
+				}
+				if slices.ContainsFunc(plan.Targets, func(t pathways.Target) bool { return t.Beyond }) {
+					beyond++
+				}
+				if len(cp.Interests[p.ID]) > 0 {
+					interested++
+				}
+			}
+			if beyond == 0 || interested != len(cp.Students) {
+				t.Errorf("%d students go beyond the course (want some), %d of %d have interests (want all)", beyond, interested, len(cp.Students))
 			}
 
 			// A voided record is stored voided, with its reason.

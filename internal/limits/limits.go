@@ -137,6 +137,18 @@ const (
 	CASEAssociations = 200_000
 )
 
+// Plans and pathways.
+const (
+	// PlanTargets bounds the targets of one class pathway or one
+	// student's plan: a course maps a few dozen standards, and a plan
+	// adds a few of the next course's for a student who goes beyond.
+	PlanTargets = 300
+	// Interests bounds the interests a student lists, and Interest the
+	// length of one ("music", "soccer", "animals").
+	Interests = 20
+	Interest  = 60
+)
+
 // TooLong returns why s is longer than max characters, naming what it is
 // ("a name"), or "" when it fits. It counts no further than max+1, so a
 // huge text costs no more than a short one.

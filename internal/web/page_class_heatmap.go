@@ -44,6 +44,9 @@ type heatmapPage struct {
 	Model     bool
 	RecordURL string
 	Recorded  int
+	// ClassLinks lead to the class's other pages: who is ready for what
+	// today and the pathway.
+	ClassLinks []navLink
 }
 
 type heatRow struct {
@@ -118,6 +121,7 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 	data := &heatmapPage{pageBase: s.newBase(w, r, c.Title), Class: c, Course: courseRecord.Title, Students: len(m.Students),
 		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
 	data.Model = q.Get("show") == "model"
+	data.ClassLinks = classLinks(pr, c.ID, "heatmap")
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}

@@ -25,6 +25,8 @@ type childPage struct {
 	Meaning  string
 	Viewers  viewersView
 	Pace     []studentPaceView
+	// Path is what comes next from the child's plans.
+	Path []familyNext
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -65,7 +67,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return notFoundPage("student", id)
 	}
-	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Audit); err != nil {
+	if _, err := s.studentPage(r, id, access.Profile, access.Mastery, access.Evidence, access.Audit, access.Plan); err != nil {
 		return err
 	}
 	pr := s.printerOf(r)
@@ -111,6 +113,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.DistrictLang = cat.Language()
+	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id, v.Student.GivenName); err != nil {
+		return err
+	}
 
 	// Who viewed the record in the last month, one line per person.
 	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {

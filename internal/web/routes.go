@@ -108,6 +108,25 @@ func (s *Server) registerRoutes() {
 	s.handle("caseAssociation", "GET "+casePrefix+"/CFAssociations/{sourcedId}", public(), s.caseHandler(s.caseGetAssociation))
 
 	s.registerPages()
+	s.registerPlanRoutes()
+}
+
+// registerPlanRoutes lists the routes of class pathways, students' plans
+// and recommendations: the API, then the pages.
+func (s *Server) registerPlanRoutes() {
+	s.handle("getClassPathway", "GET /api/v1/classes/{id}/pathway", signedIn(), s.getClassPathway)
+	s.handle("putClassPathway", "PUT /api/v1/classes/{id}/pathway", changing(), s.putClassPathway)
+	s.handle("classRecommendations", "GET /api/v1/classes/{id}/recommendations", signedIn(), s.classRecommendations)
+	s.handle("getStudentPlans", "GET /api/v1/students/{id}/plan", signedIn(), s.getStudentPlans)
+	s.handle("putStudentPlan", "PUT /api/v1/students/{id}/plan", changing(), s.putStudentPlan)
+	s.handle("studentRecommendations", "GET /api/v1/students/{id}/recommendations", signedIn(), s.studentRecommendations)
+
+	s.page("classReady", "GET /classes/{id}/ready", forRoles(classRoles...), s.classReadyPage)
+	s.page("classPathway", "GET /classes/{id}/pathway", forRoles(classRoles...), s.classPathwayPage)
+	s.page("saveClassPathway", "POST /classes/{id}/pathway", changingFor(recordingRoles...), s.saveClassPathway)
+	s.page("studentPlan", "GET /students/{id}/plan", forRoles(classRoles...), s.studentPlanPage)
+	s.page("changeStudentPlan", "POST /students/{id}/plan", changingFor(recordingRoles...), s.changeStudentPlan)
+	s.page("myPath", "GET /me/path", forRoles(roster.RoleStudent), s.myPathPage)
 }
 
 // Roles that see classes: the people who teach, coach and lead them.

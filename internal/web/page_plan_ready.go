@@ -1,0 +1,110 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/roster"
+)
+
+// readyPage is "who is ready for what today" for a class: for each
+// student, the targets of their plan they are ready for now and the one
+// recommended next, with why.
+type readyPage struct {
+	pageBase
+	Class   roster.Class
+	Course  string
+	Rows    []readyRow
+	Links   []navLink
+	Pathway bool
+	// ByTarget groups the students by the target recommended to them:
+	// today's groups at a glance.
+	ByTarget []readyGroup
+}
+
+type readyRow struct {
+	ID      int64
+	Name    string
+	PlanURL string
+	Ready   []stdRow
+	Next    *pathNext
+	Done    int
+	Total   int
+}
+
+type readyGroup struct {
+	stdRow
+	Students []string
+}
+
+func (s *Server) classReadyPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.classAccess(r, access.View)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	d := actorOf(r).DistrictID
+	pr := s.printerOf(r)
+	students, rels, err := s.classRoster(r, c.ID, access.View, access.Plan)
+	if err != nil {
+		return err
+	}
+	if err := s.auditClass(r, students, rels, access.View, access.Plan, "ready today of class "+strconv.FormatInt(c.ID, 10)); err != nil {
+		return err
+	}
+	cat, err := s.store.Catalog(ctx, d)
+	if err != nil {
+		return err
+	}
+	cp, err := s.store.ClassPlanning(ctx, d, c.ID)
+	if err != nil {
+		return err
+	}
+	course, err := s.store.Course(ctx, d, c.CourseID)
+	if err != nil {
+		return err
+	}
+	data := &readyPage{pageBase: s.newBase(w, r, pr.T("plan.ready.title", c.Title)), Class: c, Course: course.Title,
+		Links: classLinks(pr, c.ID, "ready"), Pathway: len(cp.Pathway.Targets) > 0}
+	now := s.now()
+	group := map[int64]int{}
+	for _, p := range students {
+		sp := cp.Plans[p.ID]
+		v := s.pathViewOf(pr, cat, sp, course.Title, cp.States[p.ID], cp.Interests[p.ID], now)
+		row := readyRow{ID: p.ID, Name: p.Name(), PlanURL: fmt.Sprintf("/students/%d/plan", p.ID), Done: v.Mastered, Total: len(v.Targets)}
+		for _, t := range v.Targets {
+			if t.Ready && !t.Mastered {
+				row.Ready = append(row.Ready, t.stdRow)
+			}
+		}
+		if len(v.Next) > 0 {
+			next := v.Next[0]
+			row.Next = &next
+			i, ok := group[next.ID]
+			if !ok {
+				i = len(data.ByTarget)
+				group[next.ID] = i
+				data.ByTarget = append(data.ByTarget, readyGroup{stdRow: next.stdRow})
+			}
+			data.ByTarget[i].Students = append(data.ByTarget[i].Students, p.Name())
+		}
+		data.Rows = append(data.Rows, row)
+	}
+	return s.renderPage(w, r, http.StatusOK, "plan_ready", data)
+}
+
+// classLinks are the ways between a class's pages: the heatmap, who is
+// ready for what today, and the pathway.
+func classLinks(pr interface{ T(string, ...any) string }, classID int64, current string) []navLink {
+	links := []navLink{
+		{Label: pr.T("plan.nav.heatmap"), URL: fmt.Sprintf("/classes/%d", classID)},
+		{Label: pr.T("plan.nav.ready"), URL: fmt.Sprintf("/classes/%d/ready", classID)},
+		{Label: pr.T("plan.nav.pathway"), URL: fmt.Sprintf("/classes/%d/pathway", classID)},
+	}
+	for i, name := range []string{"heatmap", "ready", "pathway"} {
+		links[i].Current = name == current
+	}
+	return links
+}
