@@ -431,3 +431,22 @@ func betaCF(x, a, b float64) float64 {
 	}
 	return h
 }
+
+// DueFromCounts stands in for DueDates where only counts are known (a
+// school's pace, counted by the database): of targets, dueBy have a date
+// on or before day, undated have none and the rest a date after it. The
+// undated are spread evenly across the whole term, which is exact for a
+// plan without dates and close for one with a few; ExpectedBy on the
+// result is what the plan expects by day.
+func DueFromCounts(targets, dueBy, undated int, term PaceTerm, day time.Time) []time.Time {
+	out := make([]time.Time, 0, targets)
+	for range dueBy {
+		out = append(out, term.Start)
+	}
+	out = append(out, DueDates(make([]PaceTarget, undated), term)...)
+	later := dayOf(day).AddDate(0, 0, 1)
+	for len(out) < targets {
+		out = append(out, later)
+	}
+	return out
+}

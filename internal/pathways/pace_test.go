@@ -57,8 +57,8 @@ func TestDueDatesBetweenDatedTargets(t *testing.T) {
 	}
 }
 
-// plan returns n targets, the first mastered ones at the given dates.
-func plan(n int, masteredAt ...time.Time) PaceInput {
+// pacePlan returns n targets, the first mastered ones at the given dates.
+func pacePlan(n int, masteredAt ...time.Time) PaceInput {
 	in := PaceInput{Targets: make([]PaceTarget, n)}
 	for i, at := range masteredAt {
 		in.Targets[i] = PaceTarget{StandardID: int64(i + 1), Mastered: true, MasteredAt: at}
@@ -87,14 +87,14 @@ func TestPaceStatus(t *testing.T) {
 		expected int
 		want     PaceStatus
 	}{
-		{"on the line", plan(10, weekly(5)...), 5, PaceOnTrack},
-		{"one short is not behind", plan(10, weekly(4)...), 5, PaceOnTrack},
-		{"two short is behind", plan(10, weekly(3)...), 5, PaceBehind},
-		{"two ahead", plan(10, weekly(5)...), 5, PaceOnTrack},
-		{"nothing yet", plan(10), 5, PaceBehind},
-		{"finished early goes on", plan(3, weekly(3)...), 1, PaceAhead},
+		{"on the line", pacePlan(10, weekly(5)...), 5, PaceOnTrack},
+		{"one short is not behind", pacePlan(10, weekly(4)...), 5, PaceOnTrack},
+		{"two short is behind", pacePlan(10, weekly(3)...), 5, PaceBehind},
+		{"two ahead", pacePlan(10, weekly(5)...), 5, PaceOnTrack},
+		{"nothing yet", pacePlan(10), 5, PaceBehind},
+		{"finished early goes on", pacePlan(3, weekly(3)...), 1, PaceAhead},
 	}
-	tests[3].in = plan(10, append(weekly(5), now, now)...)
+	tests[3].in = pacePlan(10, append(weekly(5), now, now)...)
 	tests[3].want = PaceAhead
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestPaceStatus(t *testing.T) {
 func TestPaceBehindNeedsTheShareToo(t *testing.T) {
 	// Late in a long plan, six short of 44 expected is 14%: not behind at
 	// 20%, behind when the district sets 5%.
-	in := plan(50, make([]time.Time, 38)...)
+	in := pacePlan(50, make([]time.Time, 38)...)
 	for i := range 38 {
 		in.Targets[i].MasteredAt = qStart.AddDate(0, 0, 1)
 	}
@@ -129,7 +129,7 @@ func TestPaceBehindNeedsTheShareToo(t *testing.T) {
 
 func TestPaceProjection(t *testing.T) {
 	now := day(2026, 12, 7) // five school weeks after the start
-	p := ComputePace(plan(10, weekly(5)...), quart, DefaultPaceThresholds(), now)
+	p := ComputePace(pacePlan(10, weekly(5)...), quart, DefaultPaceThresholds(), now)
 	if math.Abs(p.Weeks-5) > 1e-9 || math.Abs(p.Rate-1) > 1e-9 {
 		t.Fatalf("weeks %v, rate %v; want 5 and 1 a week", p.Weeks, p.Rate)
 	}
@@ -150,8 +150,8 @@ func TestPaceProjection(t *testing.T) {
 	}
 	// A longer record narrows the range.
 	later := day(2026, 12, 18)
-	q := ComputePace(plan(20, weekly(7)...), quart, DefaultPaceThresholds(), later)
-	r := ComputePace(plan(20, weekly(2)...), quart, DefaultPaceThresholds(), day(2026, 11, 16))
+	q := ComputePace(pacePlan(20, weekly(7)...), quart, DefaultPaceThresholds(), later)
+	r := ComputePace(pacePlan(20, weekly(2)...), quart, DefaultPaceThresholds(), day(2026, 11, 16))
 	if q.Latest.Sub(q.Earliest) >= r.Latest.Sub(r.Earliest)*2 && r.Projectable() {
 		t.Errorf("range after 7 weeks %s wider than twice after 2 weeks %s", q.Latest.Sub(q.Earliest), r.Latest.Sub(r.Earliest))
 	}
@@ -160,18 +160,18 @@ func TestPaceProjection(t *testing.T) {
 func TestPaceNoProjectionFromNothing(t *testing.T) {
 	// Nothing mastered in six weeks of a ten-week term: any date would be
 	// far past the horizon.
-	p := ComputePace(plan(30), quart, DefaultPaceThresholds(), day(2026, 12, 11))
+	p := ComputePace(pacePlan(30), quart, DefaultPaceThresholds(), day(2026, 12, 11))
 	if p.Projectable() {
 		t.Errorf("projected %s from no mastery", p.Projected)
 	}
 	// Nor in the term's first days.
-	if p := ComputePace(plan(5, qStart.AddDate(0, 0, 1)), quart, DefaultPaceThresholds(), qStart.AddDate(0, 0, 2)); p.Projectable() {
+	if p := ComputePace(pacePlan(5, qStart.AddDate(0, 0, 1)), quart, DefaultPaceThresholds(), qStart.AddDate(0, 0, 2)); p.Projectable() {
 		t.Errorf("projected %s after two days", p.Projected)
 	}
 }
 
 func TestPaceDoneGoesOn(t *testing.T) {
-	in := plan(3, weekly(3)...)
+	in := pacePlan(3, weekly(3)...)
 	in.Beyond = 2
 	now := day(2026, 12, 1)
 	p := ComputePace(in, quart, DefaultPaceThresholds(), now)
@@ -187,7 +187,7 @@ func TestPaceDoneGoesOn(t *testing.T) {
 }
 
 func TestPaceMasteredBeforeTheTermDoesNotCountInTheRate(t *testing.T) {
-	in := plan(10, qStart.AddDate(0, -2, 0), qStart.AddDate(0, -1, 0), qStart.AddDate(0, 0, 3))
+	in := pacePlan(10, qStart.AddDate(0, -2, 0), qStart.AddDate(0, -1, 0), qStart.AddDate(0, 0, 3))
 	p := ComputePace(in, quart, DefaultPaceThresholds(), day(2026, 11, 16))
 	if p.Mastered != 3 || math.Abs(p.Rate-0.5) > 1e-9 {
 		t.Errorf("mastered %d at %v a week, want 3 and 0.5 (one in two weeks)", p.Mastered, p.Rate)
@@ -195,7 +195,7 @@ func TestPaceMasteredBeforeTheTermDoesNotCountInTheRate(t *testing.T) {
 }
 
 func TestPaceIsPure(t *testing.T) {
-	in := plan(12, weekly(4)...)
+	in := pacePlan(12, weekly(4)...)
 	now := day(2026, 12, 2)
 	a := ComputePace(in, quart, DefaultPaceThresholds(), now)
 	b := ComputePace(in, quart, DefaultPaceThresholds(), now)
@@ -249,5 +249,21 @@ func TestPaceThresholdsValidate(t *testing.T) {
 	var ie *problem.InvalidError
 	if !errors.As(err, &ie) || len(ie.Fields) != 2 || ie.Fields[0].Field != "behindTargets" || ie.Fields[1].Field != "behindPercent" {
 		t.Errorf("got %v, want behindTargets and behindPercent named", err)
+	}
+}
+
+func TestDueFromCounts(t *testing.T) {
+	now := day(2026, 12, 7)
+	// Undated only: the same as spreading the plan.
+	plain := DueFromCounts(10, 0, 10, quart, now)
+	if got, want := ExpectedBy(plain, now), ExpectedBy(DueDates(make([]PaceTarget, 10), quart), now); got != want {
+		t.Errorf("expected %d from counts, %d from dates", got, want)
+	}
+	// Dated only: those due by now.
+	if got := ExpectedBy(DueFromCounts(8, 3, 0, quart, now), now); got != 3 {
+		t.Errorf("expected %d, want the 3 due", got)
+	}
+	if got := len(DueFromCounts(8, 3, 2, quart, now)); got != 8 {
+		t.Errorf("%d dates, want 8", got)
 	}
 }

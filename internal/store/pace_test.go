@@ -82,7 +82,7 @@ func testSchoolPace(t *testing.T, e *env) {
 		}
 		return []int64{x.s1.ID, x.s2.ID, x.cluster.ID, x.domain.ID}
 	}
-	sp, err := s.SchoolPace(ctx, x.d.ID, x.school.ID, courseTargets)
+	sp, err := s.SchoolPace(ctx, x.d.ID, x.school.ID, start, courseTargets)
 	ok(t, err)
 	if sp.School.ID != x.school.ID || sp.Thresholds != pathways.DefaultPaceThresholds() {
 		t.Errorf("school %+v, thresholds %+v", sp.School, sp.Thresholds)
@@ -102,22 +102,38 @@ func testSchoolPace(t *testing.T, e *env) {
 	// s2, the cluster and the domain: Alice has mastered s1, s2, the
 	// cluster and the domain, which the course does not map, assessed
 	// three days before the clock starts.
-	alice := sp.Counts[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.alice.ID}]
+	alice := sp.Courses[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.alice.ID}]
 	at := x.ev(x.alice, 3).AssessedAt.Truncate(time.Microsecond)
-	if alice.Mastered != 3 || !alice.Last.Equal(at) {
-		t.Errorf("Alice's counts %+v, want 3 mastered, last at %s", alice, at)
+	// The targets the course maps: s1, s2 and the cluster.
+	if alice.Targets != 3 || alice.Undated != 3 || alice.Mastered != 3 || !alice.Last.Equal(at) {
+		t.Errorf("Alice's counts %+v, want 3 targets, undated, mastered, last at %s", alice, at)
 	}
-	if want := 0; at.Before(x.term.StartDate) && alice.InTerm != want {
-		t.Errorf("Alice mastered %d in the term, want %d", alice.InTerm, want)
+	if bob := sp.Courses[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.bob.ID}]; bob.Targets != 3 || bob.Mastered != 0 {
+		t.Errorf("Bob's counts %+v, want 3 targets, none mastered", bob)
 	}
-	if _, ok := sp.Counts[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.bob.ID}]; ok {
-		t.Errorf("Bob has counts %+v, but mastered nothing", sp.Counts)
+	if len(sp.Plans) != 0 || len(sp.Pathways) != 0 {
+		t.Errorf("plans %v, pathways %v; the class has neither", sp.Plans, sp.Pathways)
+	}
+	// A pathway, and a plan of Bob's own, are counted apart.
+	due := start.AddDate(0, 0, -1)
+	ok(t, s.SetClassPathway(ctx, pathways.Pathway{DistrictID: x.d.ID, ClassID: x.class.ID,
+		Targets: []pathways.PathwayTarget{{StandardID: x.s1.ID, IntroduceBy: &due}, {StandardID: x.s2.ID}}}))
+	ok(t, s.SavePlan(ctx, pathways.Plan{DistrictID: x.d.ID, StudentID: x.bob.ID, ClassID: x.class.ID,
+		Targets: []pathways.Target{{StandardID: x.s3.ID, Origin: pathways.AddedByTeacher}}}, x.teacher.ID))
+	sp, err = s.SchoolPace(ctx, x.d.ID, x.school.ID, start, courseTargets)
+	ok(t, err)
+	pw := sp.Pathways[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.alice.ID}]
+	if pw.Targets != 2 || pw.DueBy != 1 || pw.Undated != 1 || pw.Mastered != 2 {
+		t.Errorf("Alice against the pathway %+v, want 2 targets, 1 due, 1 undated, 2 mastered", pw)
+	}
+	if bob := sp.Plans[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.bob.ID}]; bob.Targets != 1 || bob.Mastered != 0 {
+		t.Errorf("Bob against his plan %+v, want 1 target, not mastered", bob)
 	}
 	direct, err := s.MasteredStates(ctx, x.d.ID, []int64{x.alice.ID, x.bob.ID})
 	ok(t, err)
 	if len(direct) != 4 {
 		t.Errorf("MasteredStates gave %v, want Alice's four (the domain too, which the course does not map)", direct)
 	}
-	_, err = s.SchoolPace(ctx, x.d.ID, x.school.ID+1000, courseTargets)
+	_, err = s.SchoolPace(ctx, x.d.ID, x.school.ID+1000, start, courseTargets)
 	wantKind(t, err, problem.ErrNotFound, "school")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // classPaceData is a class's pace: each student the actor may see the
@@ -20,8 +21,9 @@ type classPaceData struct {
 	Thresholds pathways.PaceThresholds
 	Students   []roster.Person
 	Paces      []pathways.Pace
-	// Due is the course plan's due dates, which every student without a
-	// plan of their own shares.
+	// Due is the due dates of the class's pathway (or the course's plan,
+	// without one), which every student without a plan of their own
+	// shares.
 	Due []time.Time
 	Cat *standards.Catalog
 }
@@ -47,11 +49,7 @@ func (s *Server) classPace(r *http.Request, c roster.Class, detail string) (*cla
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(students))
-	for i, p := range students {
-		ids[i] = p.ID
-	}
-	states, err := s.store.MasteredStates(ctx, d, ids)
+	cp, err := s.store.ClassPlanning(ctx, d, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -59,14 +57,16 @@ func (s *Server) classPace(r *http.Request, c roster.Class, detail string) (*cla
 		return nil, err
 	}
 	out := &classPaceData{Class: c, Term: term, Thresholds: th, Students: students, Cat: cat}
-	plan := coursePlan(cat, c.CourseID)
 	pt := paceTermOf(term)
-	out.Due = pathways.DueDates(plan, pt)
-	byStudent := masteredBy(states)
+	out.Due = pathways.DueDates(coursePlan(cat, c.CourseID), pt)
+	if len(cp.Pathway.Targets) > 0 {
+		out.Due = pathways.DueDates(planTargets(cat, store.StudentPlan{Plan: pathways.Apply(pathways.Plan{}, cp.Pathway, 0, func(int64) bool { return false })}, c.CourseID), pt)
+	}
 	parents := parentsOf(cat)
 	now := s.now()
 	for _, p := range students {
-		out.Paces = append(out.Paces, studentPace(plan, byStudent[p.ID], parents, pt, th, now))
+		plan := planTargets(cat, cp.Plans[p.ID], c.CourseID)
+		out.Paces = append(out.Paces, studentPace(plan, masteredOf(cp.States[p.ID]), parents, pt, th, now))
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
@@ -45,6 +46,36 @@ func coursePlanStandards(cat *standards.Catalog) func(courseID int64) []int64 {
 		}
 		return out
 	}
+}
+
+// planTargets is the plan pace measures a student of a class against:
+// their own plan, or the class's pathway applied to them (what the store
+// hands for a student without one), or, for a class without a pathway,
+// the course's plan.
+func planTargets(cat *standards.Catalog, sp store.StudentPlan, courseID int64) []pathways.PaceTarget {
+	if !sp.Stored && len(sp.Targets) == 0 {
+		return coursePlan(cat, courseID)
+	}
+	out := make([]pathways.PaceTarget, len(sp.Targets))
+	for i, t := range sp.Targets {
+		out[i] = pathways.PaceTarget{StandardID: t.StandardID}
+		if t.Due != nil {
+			out[i].Due = *t.Due
+		}
+	}
+	return out
+}
+
+// masteredOf is the standards a student has mastered, with the date of
+// the latest evidence of each, from their states.
+func masteredOf(states map[int64]mastery.State) map[int64]time.Time {
+	out := make(map[int64]time.Time, len(states))
+	for id, st := range states {
+		if st.Mastered {
+			out[id] = st.LastAssessed
+		}
+	}
+	return out
 }
 
 func paceTermOf(t roster.Term) pathways.PaceTerm {

@@ -72,27 +72,38 @@ func (s *Server) schoolPacePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sp, err := s.store.SchoolPace(ctx, a.DistrictID, id, coursePlanStandards(cat))
+	pr := s.printerOf(r)
+	now := s.now()
+	sp, err := s.store.SchoolPace(ctx, a.DistrictID, id, now, coursePlanStandards(cat))
 	if err != nil {
 		return err
 	}
-	pr := s.printerOf(r)
-	now := s.now()
 	page := &schoolPacePage{pageBase: s.newBase(w, r, pr.T("pace.school.title", sp.School.Name)), School: sp.School.Name,
 		Rule: thresholdsSentence(pr, sp.Thresholds)}
 	total := map[pathways.PaceStatus]int{}
 	seen := map[int64]bool{}
 	var behind []schoolPaceStudent
 	for _, pc := range sp.Classes {
-		plan := coursePlan(cat, pc.Class.CourseID)
 		term := paceTermOf(pc.Term)
-		due := pathways.DueDates(plan, term)
+		coursePlanLen := len(coursePlan(cat, pc.Class.CourseID))
 		row := schoolPaceClass{ID: pc.Class.ID, Title: pc.Class.Title, URL: fmt.Sprintf("/classes/%d/pace", pc.Class.ID),
-			Students: len(pc.Students), Targets: len(due)}
+			Students: len(pc.Students), Targets: coursePlanLen}
 		var sumM, sumE int
 		for _, st := range pc.Students {
 			seen[st.ID] = true
-			p := pathways.PaceOf(due, sp.Counts[store.ClassStudentKey{ClassID: pc.Class.ID, StudentID: st.ID}], term, sp.Thresholds, now)
+			// The student's own plan, else the class's pathway, else the
+			// course's plan (as planTargets chooses).
+			k := store.ClassStudentKey{ClassID: pc.Class.ID, StudentID: st.ID}
+			c, ok := sp.Plans[k]
+			if !ok {
+				c, ok = sp.Pathways[k]
+			}
+			if !ok {
+				c = sp.Courses[k]
+				c.Targets, c.DueBy, c.Undated = coursePlanLen, 0, coursePlanLen
+			}
+			p := pathways.PaceOf(pathways.DueFromCounts(c.Targets, c.DueBy, c.Undated, term, now), c.PaceCounts, term, sp.Thresholds, now)
+			row.Targets = p.Targets
 			total[p.Status]++
 			sumM += p.Mastered
 			sumE += p.Expected

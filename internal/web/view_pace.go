@@ -7,6 +7,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/pathways"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // studentPaceView is a student's pace in one class, for their own page and
@@ -39,15 +40,21 @@ func (s *Server) loadStudentPace(ctx context.Context, pr *i18n.Printer, district
 	if err != nil {
 		return nil, err
 	}
-	states, err := s.store.MasteredStates(ctx, districtID, []int64{v.Student.ID})
+	plans, states, err := s.store.StudentPlans(ctx, districtID, v.Student.ID)
 	if err != nil {
 		return nil, err
 	}
-	mastered := masteredBy(states)[v.Student.ID]
+	mastered := masteredOf(states)
 	parents := parentsOf(cat)
 	var out []studentPaceView
 	for _, c := range v.Classes {
-		plan := coursePlan(cat, c.CourseID)
+		var sp store.StudentPlan
+		for _, x := range plans {
+			if x.Class.ID == c.ID {
+				sp = x
+			}
+		}
+		plan := planTargets(cat, sp, c.CourseID)
 		if len(plan) == 0 {
 			continue
 		}
