@@ -273,8 +273,13 @@ ORDER BY c.title, c.id, p.family_name, p.given_name, p.id`, args, func(row scann
 	// The joins are written in the order they are best taken (the
 	// school's classes, their enrollments, each student's targets, the
 	// student's state of each); CROSS JOIN holds SQLite to it, PostgreSQL
-	// plans it as ever. A target counts as mastered where the state says
-	// so; mastery_states is read from its index of cells (0005).
+	// plans it as ever. The targets are found by their tables' keys (the
+	// class, the student), never by the district, which the class's
+	// composite keys already hold to; the list of a course's targets
+	// only filters (unary plus: SQLite would otherwise look up every
+	// target of the list for every student). A target counts as mastered
+	// where the state says so; mastery_states is read from its index of
+	// cells (0005).
 	counts := func(table, due, where string, extra ...any) (map[ClassStudentKey]PlanCounts, error) {
 		dated := `0, COUNT(*)`
 		a := append(args, true)
@@ -293,7 +298,7 @@ LEFT JOIN mastery_states ms ON ms.student_id = e.person_id AND ms.standard_id = 
 WHERE c.district_id = $1 AND c.school_id = $2 AND c.retired_at IS NULL
   AND t.district_id = c.district_id AND t.id = c.term_id
   AND e.district_id = c.district_id AND e.class_id = c.id AND e.role = $3`+activeEnrollment("e")+`
-  AND x.district_id = c.district_id AND `+where+`
+  AND `+where+`
 GROUP BY e.class_id, e.person_id`, append(a, extra...), func(row scanner) error {
 			var k ClassStudentKey
 			var c PlanCounts
@@ -315,6 +320,6 @@ GROUP BY e.class_id, e.person_id`, append(a, extra...), func(row scanner) error 
 	if out.Pathways, err = counts("pathway_targets", "introduce_by", `x.class_id = c.id`); err != nil {
 		return out, err
 	}
-	out.Courses, err = counts("course_standards", "", `x.course_id = c.course_id AND x.standard_id IN ids($7)`, s.ids(ids))
+	out.Courses, err = counts("course_standards", "", `x.course_id = c.course_id AND +x.standard_id IN ids($7)`, s.ids(ids))
 	return out, err
 }
