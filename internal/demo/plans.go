@@ -27,7 +27,8 @@ const aheadAndBehind = 3
 // order it is paced, each standard to be introduced by the end of its
 // unit, and applies it to every student's plan as its teacher. Then the
 // teacher adjusts a few plans: the students furthest ahead get the first
-// standards of the next grade's course to go beyond this one; those
+// standards of the next grade's course to go beyond this one, right after
+// what they have mastered; those
 // furthest behind have the first target they are stuck below moved to the
 // front of their plan. Every student lists a few interests.
 func (l *loader) plans(sum Summary) error {
@@ -115,9 +116,20 @@ func (l *loader) plans(sum Summary) error {
 		plan := cp.Plans[p.ID].Plan
 		switch {
 		case i < aheadAndBehind && len(beyond) > 0:
-			for _, id := range beyond {
+			// The next course's standards come right after what the
+			// student has mastered, so that they are what comes next.
+			open := slices.IndexFunc(plan.Targets, func(t pathways.Target) bool { return !cp.States[p.ID][t.StandardID].Mastered })
+			if open < 0 {
+				open = len(plan.Targets)
+			}
+			for k, id := range beyond {
 				if plan, err = plan.With(pathways.Edit{Op: pathways.EditAdd, StandardID: id}, sum.Teacher.ID); err != nil {
 					return err
+				}
+				for plan.Position(id) > open+k {
+					if plan, err = plan.With(pathways.Edit{Op: pathways.EditUp, StandardID: id}, sum.Teacher.ID); err != nil {
+						return err
+					}
 				}
 			}
 		case i >= len(students)-aheadAndBehind:

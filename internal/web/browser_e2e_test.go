@@ -304,6 +304,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	}
 	p.check("evidence")
 
+	teacherPlans(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -406,6 +407,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 		t.Errorf("after choosing English: lang=%q, h1 %q", f.Lang, f.H1)
 	}
 	p.check("child")
+	guardianNext(t, s, p)
 }
 
 // student signs in, sees their growth chart, and switches the pages to
@@ -447,6 +449,7 @@ func student(t *testing.T, s *site, b *browser) {
 		p.check("evidence-es")
 	}
 	p.accountMenu("tokens-es")
+	studentPath(t, s, p)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused

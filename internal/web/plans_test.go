@@ -106,6 +106,26 @@ func TestPlansAPI(t *testing.T) {
 		t.Errorf("%d changes of Maya's plan audited, want 2", planChanges)
 	}
 
+	// Another class and its student are hidden from this teacher like
+	// missing ones, pages and API alike.
+	o := f.otherClass()
+	for _, path := range []string{"/api/v1/students/%d/plan", "/api/v1/students/%d/recommendations"} {
+		wantStatus(t, teacher.do("GET", fmt.Sprintf(path, o.student), nil), http.StatusNotFound)
+	}
+	for _, path := range []string{"/api/v1/classes/%d/pathway", "/api/v1/classes/%d/recommendations"} {
+		wantStatus(t, teacher.do("GET", fmt.Sprintf(path, o.class), nil), http.StatusNotFound)
+	}
+	wantStatus(t, teacher.do("PUT", fmt.Sprintf("/api/v1/classes/%d/pathway", o.class), map[string]any{"targets": []any{}}), http.StatusNotFound)
+	wantStatus(t, teacher.do("PUT", fmt.Sprintf("/api/v1/students/%d/plan", maya), map[string]any{"classId": o.class, "targets": []any{}}), http.StatusNotFound)
+	for _, path := range []string{"/classes/%d/ready", "/classes/%d/pathway"} {
+		if res := f.signedIn(f.teacher).get(fmt.Sprintf(path, o.class)); res.Status != http.StatusNotFound {
+			t.Errorf("%s of another class: status %d, want 404", path, res.Status)
+		}
+	}
+	if res := f.signedIn(f.teacher).get(fmt.Sprintf("/students/%d/plan", o.student)); res.Status != http.StatusNotFound {
+		t.Errorf("another class's student's plan: status %d, want 404", res.Status)
+	}
+
 	// A guardian reads the plan but cannot change it.
 	f.linkFamily()
 	guardian := f.as(f.newToken(f.guardian, access.TokenWrite))
