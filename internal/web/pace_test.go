@@ -67,7 +67,7 @@ func TestClassPacePage(t *testing.T) {
 		}
 	}
 	// The heatmap links to it.
-	if body := wantPage(t, f.signedIn(f.teacher).get(fmt.Sprintf("/classes/%d", f.class)), http.StatusOK); !strings.Contains(body, `id="pace-link"`) {
+	if body := wantPage(t, f.signedIn(f.teacher).get(fmt.Sprintf("/classes/%d", f.class)), http.StatusOK); !strings.Contains(body, fmt.Sprintf(`href="/classes/%d/pace"`, f.class)) {
 		t.Error("the heatmap does not link to the class's pace")
 	}
 	// A guardian never opens a class.

@@ -24,8 +24,7 @@ type classPacePage struct {
 	Counts     []paceCount
 	Rows       []paceRow
 	Chart      *paceChart
-	HeatmapURL string
-	APIURL     string
+	ClassLinks []navLink
 }
 
 // paceCount is how many students have one status.
@@ -58,8 +57,7 @@ func (s *Server) classPacePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	page := &classPacePage{pageBase: s.newBase(w, r, pr.T("pace.class.title", c.Title)), ClassID: c.ID, ClassTitle: c.Title,
-		Course: course.Title, TermTitle: data.Term.Title, HeatmapURL: fmt.Sprintf("/classes/%d", c.ID),
-		APIURL: fmt.Sprintf("/api/v1/classes/%d/pace", c.ID)}
+		Course: course.Title, TermTitle: data.Term.Title, ClassLinks: classLinks(pr, c.ID, "pace")}
 	page.Intro = pr.T("pace.class.intro", len(data.Due), pr.Date(data.Term.StartDate), pr.Date(data.Term.EndDate), pathways.ExpectedBy(data.Due, now))
 	page.Rule = thresholdsSentence(pr, data.Thresholds)
 	n := map[pathways.PaceStatus]int{}
