@@ -305,6 +305,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	p.check("evidence")
 
 	teacherPlans(t, s, p)
+	teacherPace(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -408,6 +409,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 	}
 	p.check("child")
 	guardianNext(t, s, p)
+	guardianPace(t, s, p)
 }
 
 // student signs in, sees their growth chart, and switches the pages to

@@ -27,6 +27,9 @@ func TestDemoPace(t *testing.T) {
 		if res.Code != http.StatusOK {
 			t.Fatalf("%s: status %d", page.path, res.Code)
 		}
+		if res.Body.Len() >= maxPageWeight {
+			t.Errorf("%s weighs %d bytes, want under %d", page.path, res.Body.Len(), maxPageWeight)
+		}
 		n := map[string]string{}
 		for _, m := range count.FindAllStringSubmatch(res.Body.String(), -1) {
 			n[m[1]] = m[2]
