@@ -82,20 +82,6 @@ func paceTermOf(t roster.Term) pathways.PaceTerm {
 	return pathways.PaceTerm{Start: t.StartDate, End: t.EndDate}
 }
 
-// masteredBy indexes mastered states by student, then standard.
-func masteredBy(states []store.MasteredState) map[int64]map[int64]time.Time {
-	out := map[int64]map[int64]time.Time{}
-	for _, m := range states {
-		s := out[m.StudentID]
-		if s == nil {
-			s = map[int64]time.Time{}
-			out[m.StudentID] = s
-		}
-		s[m.StandardID] = m.At
-	}
-	return out
-}
-
 // parentsOf is the set of standards with children in the catalog:
 // mastering one is a rollup, not a target of its own.
 func parentsOf(cat *standards.Catalog) map[int64]bool {
