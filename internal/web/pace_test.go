@@ -170,3 +170,11 @@ func TestAdminPace(t *testing.T) {
 	// Only a district administrator changes them.
 	wantPage(t, f.signedIn(f.teacher).post("/admin/pace", url.Values{"behind_targets": {"3"}, "behind_percent": {"10"}, "ahead_targets": {"4"}, "reason": {"x"}}), http.StatusForbidden)
 }
+
+func TestMyPathPace(t *testing.T) {
+	f := paceFixture(t)
+	body := wantPage(t, f.signedIn(f.students[1]).get("/me/path"), http.StatusOK)
+	if !strings.Contains(body, `id="pace"`) || !strings.Contains(body, "targets of Math 6") {
+		t.Errorf("my path does not show the student's pace:\n%s", body)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/pathways"
+	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
@@ -44,6 +46,13 @@ func (s *Server) loadStudentPace(ctx context.Context, pr *i18n.Printer, district
 	if err != nil {
 		return nil, err
 	}
+	return s.studentPaceViews(ctx, pr, districtID, cat, th, v, plans, states, now, own)
+}
+
+// studentPaceViews is loadStudentPace on the student's plans and states,
+// already read.
+func (s *Server) studentPaceViews(ctx context.Context, pr *i18n.Printer, districtID int64, cat *standards.Catalog, th pathways.PaceThresholds,
+	v *studentView, plans []store.StudentPlan, states map[int64]mastery.State, now time.Time, own bool) ([]studentPaceView, error) {
 	mastered := masteredOf(states)
 	parents := parentsOf(cat)
 	var out []studentPaceView
