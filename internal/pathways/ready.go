@@ -49,3 +49,13 @@ func Ready(s Standing, standardID int64) Readiness {
 	r.Ready = len(r.Missing) == 0
 	return r
 }
+
+// isReady is Ready's answer alone, without listing what is missing.
+func isReady(s Standing, standardID int64) bool {
+	for _, pre := range s.Prerequisites(standardID) {
+		if !s.Mastered(pre) {
+			return false
+		}
+	}
+	return true
+}

@@ -112,17 +112,17 @@ func (in Interests) match(standardID int64) string {
 func Recommend(p Plan, s Standing, in Interests, n int) []Recommendation {
 	var out []Recommendation
 	seen := map[int64]bool{}
+	var search below
 	for i, t := range p.Targets {
 		if s.Mastered(t.StandardID) || seen[t.StandardID] {
 			continue
 		}
-		r := Ready(s, t.StandardID)
-		if r.Ready {
+		if isReady(s, t.StandardID) {
 			seen[t.StandardID] = true
 			out = append(out, recommendation(t.StandardID, i, s, in, Reason{}, t))
 			continue
 		}
-		if pre, ok := readyBelow(s, t.StandardID, seen); ok {
+		if pre, ok := search.find(s, t.StandardID, seen); ok {
 			seen[pre] = true
 			out = append(out, recommendation(pre, i, s, in, Reason{Code: ReasonPrerequisite, For: t.StandardID}, Target{}))
 		}
@@ -178,27 +178,38 @@ func recommendation(id int64, pos int, s Standing, in Interests, why Reason, t T
 	return rec
 }
 
-// readyBelow finds the nearest prerequisite of id, breadth first, that the
-// student is ready for and has not mastered, skipping those already
-// recommended.
-func readyBelow(s Standing, id int64, skip map[int64]bool) (int64, bool) {
-	level := []int64{id}
-	visited := map[int64]bool{id: true}
-	for depth := 0; depth < searchDepth && len(level) > 0; depth++ {
-		var next []int64
-		for _, std := range level {
+// below finds the nearest prerequisite of a standard, breadth first,
+// that the student is ready for and has not mastered. It keeps its
+// scratch space between searches of one Recommend.
+type below struct {
+	visited     map[int64]bool
+	level, next []int64
+}
+
+// find searches below id, skipping the standards in skip (those already
+// recommended).
+func (b *below) find(s Standing, id int64, skip map[int64]bool) (int64, bool) {
+	if b.visited == nil {
+		b.visited = map[int64]bool{}
+	}
+	clear(b.visited)
+	b.visited[id] = true
+	b.level = append(b.level[:0], id)
+	for depth := 0; depth < searchDepth && len(b.level) > 0; depth++ {
+		b.next = b.next[:0]
+		for _, std := range b.level {
 			for _, pre := range s.Prerequisites(std) {
-				if visited[pre] || s.Mastered(pre) {
+				if b.visited[pre] || s.Mastered(pre) {
 					continue
 				}
-				visited[pre] = true
-				if Ready(s, pre).Ready && !skip[pre] {
+				b.visited[pre] = true
+				if !skip[pre] && isReady(s, pre) {
 					return pre, true
 				}
-				next = append(next, pre)
+				b.next = append(b.next, pre)
 			}
 		}
-		level = next
+		b.level, b.next = b.next, b.level
 	}
 	return 0, false
 }

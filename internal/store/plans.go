@@ -374,9 +374,14 @@ func (s *Store) classPlanning(ctx context.Context, r *runner, districtID, classI
 	if len(ids) == 0 {
 		return cp, nil
 	}
+	// Every state of the class's students, found by the primary key
+	// (student, standard) one student at a time: the students were just
+	// read from the district's class, so their states are the district's.
+	// Naming the district too would lead SQLite to scan the district's
+	// states by standard instead.
 	err = r.each(ctx, `SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
     ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at, `+modelCols+`
-FROM mastery_states ms WHERE ms.student_id IN ids($2) AND ms.district_id = $1`, []any{districtID, s.ids(ids)}, func(row scanner) error {
+FROM mastery_states ms WHERE ms.student_id IN ids($1)`, []any{s.ids(ids)}, func(row scanner) error {
 		ms, err := scanBareState(row)
 		if m := cp.States[ms.StudentID]; m != nil {
 			m[ms.StandardID] = ms.State

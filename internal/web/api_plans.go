@@ -129,7 +129,8 @@ func (s *Server) getStudentPlans(w http.ResponseWriter, r *http.Request) error {
 
 // planInput is a student's plan in one class as a client sends it. A
 // target without an origin is the teacher's when it is new to the plan,
-// and keeps its origin when it was there.
+// and keeps its origin when it was there; addedBy is set by the server
+// (the caller for a new target).
 type planInput struct {
 	ClassID int64             `json:"classId"`
 	Targets []pathways.Target `json:"targets"`
@@ -167,14 +168,18 @@ func (s *Server) putStudentPlan(w http.ResponseWriter, r *http.Request) error {
 	plan := pathways.Plan{DistrictID: a.DistrictID, StudentID: p.ID, ClassID: in.ClassID, Targets: in.Targets}
 	for i := range plan.Targets {
 		t := &plan.Targets[i]
+		// Who added a target is the server's to say: whoever did before,
+		// or the caller for a new one.
 		prev, had := old[t.StandardID]
+		t.AddedBy = a.PersonID
+		if had {
+			t.AddedBy = prev.AddedBy
+		}
 		switch {
 		case t.Origin == "" && had:
-			t.Origin, t.AddedBy = prev.Origin, prev.AddedBy
+			t.Origin = prev.Origin
 		case t.Origin == "":
-			t.Origin, t.AddedBy = pathways.AddedByTeacher, a.PersonID
-		case t.AddedBy == 0:
-			t.AddedBy = a.PersonID
+			t.Origin = pathways.AddedByTeacher
 		}
 	}
 	entry.Detail = "plan in class " + strconv.FormatInt(in.ClassID, 10)

@@ -113,7 +113,7 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.DistrictLang = cat.Language()
-	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id, v.Student.GivenName); err != nil {
+	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id); err != nil {
 		return err
 	}
 

@@ -12,13 +12,14 @@ import (
 // the child's plan, in plain words.
 type familyNext struct {
 	StandardID int64
-	// Class names the class; Text says what comes next and why, Lang is
-	// the language of the standard's statement within it.
-	Class string
-	Text  string
-	Why   string
-	Lang  string
-	Due   string
+	// Class names the class; Statement is the standard's, in the
+	// language Lang.
+	Class, Statement, Lang string
+	// WhyKey is the catalog key of why it comes next; For, in ForLang,
+	// is the later target a prerequisite is for ("" for the others).
+	WhyKey, For, ForLang string
+	// Due says when the class plans to start it, "" without a date.
+	Due string
 }
 
 // familyNextPerClass is how many next targets a guardian reads per class:
@@ -28,7 +29,7 @@ const familyNextPerClass = 2
 // familyPathOf says what comes next for a child from their plans: the
 // recommended targets of each class, with why in a family's words. The
 // caller has checked and logged the access to the plan.
-func (s *Server) familyPathOf(ctx context.Context, pr *i18n.Printer, cat *standards.Catalog, districtID, studentID int64, given string) ([]familyNext, error) {
+func (s *Server) familyPathOf(ctx context.Context, pr *i18n.Printer, cat *standards.Catalog, districtID, studentID int64) ([]familyNext, error) {
 	plans, states, err := s.store.StudentPlans(ctx, districtID, studentID)
 	if err != nil {
 		return nil, err
@@ -45,19 +46,17 @@ func (s *Server) familyPathOf(ctx context.Context, pr *i18n.Printer, cat *standa
 			if !ok {
 				continue
 			}
-			n := familyNext{StandardID: st.ID, Class: sp.Class.Title, Lang: cat.LangOf(st),
-				Text: pr.T("plan.family.next", given, st.Statement)}
+			n := familyNext{StandardID: st.ID, Class: sp.Class.Title, Statement: st.Statement, Lang: cat.LangOf(st),
+				WhyKey: "plan.family.why.next"}
 			switch rec.Reason.Code {
 			case pathways.ReasonPrerequisite:
 				if target, ok := cat.Standard(rec.Reason.For); ok {
-					n.Why = pr.T("plan.family.why.prerequisite", target.Statement)
+					n.WhyKey, n.For, n.ForLang = "plan.family.why.prerequisite", target.Statement, cat.LangOf(target)
 				}
 			case pathways.ReasonAlmost:
-				n.Why = pr.T("plan.family.why.almost")
+				n.WhyKey = "plan.family.why.almost"
 			case pathways.ReasonBeyond:
-				n.Why = pr.T("plan.family.why.beyond")
-			default:
-				n.Why = pr.T("plan.family.why.next")
+				n.WhyKey = "plan.family.why.beyond"
 			}
 			if t := sp.Targets; rec.Position >= 0 && rec.Position < len(t) && t[rec.Position].Due != nil {
 				n.Due = pr.T("plan.family.due", pr.Date(*t[rec.Position].Due))

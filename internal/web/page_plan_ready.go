@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
 
@@ -28,10 +29,16 @@ type readyRow struct {
 	ID      int64
 	Name    string
 	PlanURL string
-	Ready   []stdRow
+	Ready   []readyTarget
 	Next    *pathNext
 	Done    int
 	Total   int
+}
+
+// readyTarget is a target a student is ready for, named by its code.
+type readyTarget struct {
+	ID         int64
+	Label, URL string
 }
 
 type readyGroup struct {
@@ -68,27 +75,39 @@ func (s *Server) classReadyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &readyPage{pageBase: s.newBase(w, r, pr.T("plan.ready.title", c.Title)), Class: c, Course: course.Title,
 		Links: classLinks(pr, c.ID, "ready"), Pathway: len(cp.Pathway.Targets) > 0}
-	now := s.now()
 	group := map[int64]int{}
 	for _, p := range students {
 		sp := cp.Plans[p.ID]
-		v := s.pathViewOf(pr, cat, sp, course.Title, cp.States[p.ID], cp.Interests[p.ID], now)
-		row := readyRow{ID: p.ID, Name: p.Name(), PlanURL: fmt.Sprintf("/students/%d/plan", p.ID), Done: v.Mastered, Total: len(v.Targets)}
-		for _, t := range v.Targets {
-			if t.Ready && !t.Mastered {
-				row.Ready = append(row.Ready, t.stdRow)
+		states := cp.States[p.ID]
+		standing := standingOf(cat, states)
+		row := readyRow{ID: p.ID, Name: p.Name(), PlanURL: fmt.Sprintf("/students/%d/plan", p.ID), Total: len(sp.Targets)}
+		// Only what the page shows is written out: the ready targets by
+		// code, and the one recommended next.
+		for _, t := range sp.Targets {
+			if standing.Mastered(t.StandardID) {
+				row.Done++
+				continue
+			}
+			st, ok := cat.Standard(t.StandardID)
+			if ok && pathways.Ready(standing, t.StandardID).Ready {
+				row.Ready = append(row.Ready, readyTarget{ID: st.ID, Label: shortLabel(st),
+					URL: fmt.Sprintf("/students/%d/standards/%d", p.ID, st.ID)})
 			}
 		}
-		if len(v.Next) > 0 {
-			next := v.Next[0]
-			row.Next = &next
-			i, ok := group[next.ID]
-			if !ok {
-				i = len(data.ByTarget)
-				group[next.ID] = i
-				data.ByTarget = append(data.ByTarget, readyGroup{stdRow: next.stdRow})
+		recs := pathways.Recommend(sp.Plan, standing, s.interestsOf(cp.Interests[p.ID]), 1)
+		if len(recs) > 0 {
+			st, ok := cat.Standard(recs[0].StandardID)
+			if ok {
+				next := pathNext{stdRow: s.stdRowOf(pr, p.ID, st, cat, stateRef(states, st.ID)), Reason: reasonText(pr, cat, recs[0]), Why: recs[0].Reason.Code}
+				row.Next = &next
+				i, ok := group[next.ID]
+				if !ok {
+					i = len(data.ByTarget)
+					group[next.ID] = i
+					data.ByTarget = append(data.ByTarget, readyGroup{stdRow: next.stdRow})
+				}
+				data.ByTarget[i].Students = append(data.ByTarget[i].Students, p.Name())
 			}
-			data.ByTarget[i].Students = append(data.ByTarget[i].Students, p.Name())
 		}
 		data.Rows = append(data.Rows, row)
 	}

@@ -52,6 +52,7 @@ CREATE TABLE plan_targets (
     FOREIGN KEY (district_id, added_by) REFERENCES people (district_id, id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX plan_targets_standard ON plan_targets (district_id, standard_id);
+CREATE INDEX plan_targets_class ON plan_targets (district_id, class_id, student_id, position);
 
 CREATE TABLE student_interests (
     district_id INTEGER NOT NULL REFERENCES districts (id),
