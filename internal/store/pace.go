@@ -283,10 +283,10 @@ GROUP BY e.class_id, e.person_id`, append(a, extra...), func(row scanner) error 
 		return out, err
 	}
 	// Against the course's targets, which every student of a class
-	// shares, only the masteries are counted: each student's mastered
-	// states are one range of the index of cells, each checked against
-	// the course by its key, where looking up every target of the course
-	// for every student took three times as long.
+	// shares, only the masteries are counted: each student's states are
+	// one range of the index of cells, and each mastered one is checked
+	// against the course by its key. This is most of the overview's
+	// time (docs/performance.md).
 	out.Courses = make(map[ClassStudentKey]PlanCounts, 2*len(index))
 	err = r.each(ctx, `
 SELECT e.class_id, e.person_id, COUNT(*), SUM(CASE WHEN ms.last_assessed >= t.start_date THEN 1 ELSE 0 END), MAX(ms.last_assessed)
