@@ -68,9 +68,9 @@ const Window = 3
 // counts as nearly mastered.
 const almostAt = 0.5
 
-// searchDepth bounds how far below a target Recommend looks for a ready
+// SearchDepth bounds how far below a target Recommend looks for a ready
 // prerequisite. Real prerequisite chains inside a course are a few deep.
-const searchDepth = 8
+const SearchDepth = 8
 
 // Interests are what Recommend matches a student's interests with: the
 // interest tags of the activities of each standard's playlists.
@@ -195,7 +195,7 @@ func (b *below) find(s Standing, id int64, skip map[int64]bool) (int64, bool) {
 	clear(b.visited)
 	b.visited[id] = true
 	b.level = append(b.level[:0], id)
-	for depth := 0; depth < searchDepth && len(b.level) > 0; depth++ {
+	for depth := 0; depth < SearchDepth && len(b.level) > 0; depth++ {
 		b.next = b.next[:0]
 		for _, std := range b.level {
 			for _, pre := range s.Prerequisites(std) {

@@ -138,8 +138,12 @@ func (s *Store) SetClassPathway(ctx context.Context, pw pathways.Pathway) (err e
 // for each student, with its StudentID set, in the same transaction.
 func (s *Store) ApplyPathway(ctx context.Context, districtID, classID, by int64, entry AuditEntry) (n int, err error) {
 	defer wrap(&err, "ApplyPathway(%d)", classID)
+	cat, err := s.Catalog(ctx, districtID)
+	if err != nil {
+		return 0, err
+	}
 	err = s.inTx(ctx, func(r *runner) error {
-		cp, err := s.classPlanning(ctx, r, districtID, classID, false)
+		cp, err := s.classPlanning(ctx, r, cat, districtID, classID, false)
 		if err != nil {
 			return err
 		}
@@ -344,14 +348,52 @@ func (s *Store) classPlans(ctx context.Context, r *runner, districtID, classID, 
 // (see ClassPlanning), in one read transaction.
 func (s *Store) ClassPlanning(ctx context.Context, districtID, classID int64) (cp ClassPlanning, err error) {
 	defer wrap(&err, "ClassPlanning(%d)", classID)
+	cat, err := s.Catalog(ctx, districtID)
+	if err != nil {
+		return cp, err
+	}
 	err = s.inReadTx(ctx, func(r *runner) error {
-		cp, err = s.classPlanning(ctx, r, districtID, classID, true)
+		cp, err = s.classPlanning(ctx, r, cat, districtID, classID, true)
 		return err
 	})
 	return cp, err
 }
 
-func (s *Store) classPlanning(ctx context.Context, r *runner, districtID, classID int64, withInterests bool) (cp ClassPlanning, err error) {
+// planStandards are the standards whose states a class's plans depend
+// on: the targets of its pathway and plans, and their prerequisites as
+// far down as recommendations look (pathways.SearchDepth levels).
+func planStandards(cat *standards.Catalog, pw pathways.Pathway, plans map[int64]StudentPlan) []int64 {
+	seen := map[int64]bool{}
+	var level []int64
+	add := func(id int64) {
+		if !seen[id] {
+			seen[id] = true
+			level = append(level, id)
+		}
+	}
+	for _, t := range pw.Targets {
+		add(t.StandardID)
+	}
+	for _, sp := range plans {
+		for _, t := range sp.Targets {
+			add(t.StandardID)
+		}
+	}
+	all := slices.Clone(level)
+	for depth := 0; depth <= pathways.SearchDepth && len(level) > 0; depth++ {
+		next := level
+		level = nil
+		for _, id := range next {
+			for _, pre := range cat.Prerequisites(id) {
+				add(pre)
+			}
+		}
+		all = append(all, level...)
+	}
+	return all
+}
+
+func (s *Store) classPlanning(ctx context.Context, r *runner, cat *standards.Catalog, districtID, classID int64, withInterests bool) (cp ClassPlanning, err error) {
 	if cp.Class, err = s.class(ctx, r, districtID, classID); err != nil {
 		return cp, err
 	}
@@ -374,20 +416,23 @@ func (s *Store) classPlanning(ctx context.Context, r *runner, districtID, classI
 	if len(ids) == 0 {
 		return cp, nil
 	}
-	// Every state of the class's students, found by the primary key
-	// (student, standard) one student at a time: the students were just
-	// read from the district's class, so their states are the district's.
-	// Naming the district too would lead SQLite to scan the district's
-	// states by standard instead.
+	// The states the plans depend on, found by the primary key (student,
+	// standard) as the heatmap finds its cells: the students and the
+	// standards are passed as lists.
+	stds := planStandards(cat, cp.Pathway, cp.Plans)
+	if len(stds) == 0 {
+		return s.planInterests(ctx, r, &cp, districtID, ids, withInterests)
+	}
 	err = r.each(ctx, `SELECT ms.student_id, ms.standard_id, ms.value, ms.level, ms.level_label, ms.mastered,
     ms.evidence_count, ms.last_assessed, ms.trend, ms.updated_at, `+modelCols+`
-FROM mastery_states ms WHERE ms.student_id IN ids($1)`, []any{s.ids(ids)}, func(row scanner) error {
-		ms, err := scanBareState(row)
-		if m := cp.States[ms.StudentID]; m != nil {
-			m[ms.StandardID] = ms.State
-		}
-		return err
-	})
+FROM mastery_states ms WHERE ms.student_id IN ids($2) AND ms.standard_id IN ids($3) AND ms.district_id = $1`,
+		[]any{districtID, s.ids(ids), s.ids(stds)}, func(row scanner) error {
+			ms, err := scanBareState(row)
+			if m := cp.States[ms.StudentID]; m != nil {
+				m[ms.StandardID] = ms.State
+			}
+			return err
+		})
 	if err != nil {
 		return cp, err
 	}
@@ -399,14 +444,20 @@ FROM mastery_states ms WHERE ms.student_id IN ids($1)`, []any{s.ids(ids)}, func(
 		cp.Plans[p.ID] = StudentPlan{Class: cp.Class,
 			Plan: pathways.Apply(pathways.Plan{StudentID: p.ID}, cp.Pathway, 0, func(id int64) bool { return states[id].Mastered })}
 	}
+	return s.planInterests(ctx, r, &cp, districtID, ids, withInterests)
+}
+
+// planInterests finishes a ClassPlanning: each plan names its class, and
+// the students' interests are read when asked for.
+func (s *Store) planInterests(ctx context.Context, r *runner, cp *ClassPlanning, districtID int64, ids []int64, withInterests bool) (ClassPlanning, error) {
 	for id, sp := range cp.Plans {
 		sp.Class = cp.Class
 		cp.Plans[id] = sp
 	}
 	if !withInterests {
-		return cp, nil
+		return *cp, nil
 	}
-	err = r.each(ctx, `SELECT student_id, interest FROM student_interests WHERE student_id IN ids($2) AND district_id = $1 ORDER BY student_id, position`,
+	err := r.each(ctx, `SELECT student_id, interest FROM student_interests WHERE student_id IN ids($2) AND district_id = $1 ORDER BY student_id, position`,
 		[]any{districtID, s.ids(ids)}, func(row scanner) error {
 			var id int64
 			var in string
@@ -416,7 +467,7 @@ FROM mastery_states ms WHERE ms.student_id IN ids($1)`, []any{s.ids(ids)}, func(
 			cp.Interests[id] = append(cp.Interests[id], in)
 			return nil
 		})
-	return cp, err
+	return *cp, err
 }
 
 // StudentInterests returns what a student says they are interested in,

@@ -110,8 +110,15 @@ func (s *Server) studentPlanData(w http.ResponseWriter, r *http.Request, id int6
 			if err != nil {
 				return nil, err
 			}
+			// Beyond the course means further in its subject: the
+			// standards of other courses in the frameworks this course
+			// teaches from.
+			frameworks := map[int64]bool{}
+			for _, st := range cat.CourseStandards(sp.Class.CourseID) {
+				frameworks[st.FrameworkID] = true
+			}
 			for _, st := range beyond {
-				if !in[st.ID] {
+				if !in[st.ID] && frameworks[st.FrameworkID] {
 					v.Beyond = append(v.Beyond, addOption{ID: st.ID, Label: truncateWords(st.Label(), 90)})
 				}
 			}
