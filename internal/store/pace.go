@@ -113,6 +113,45 @@ FROM pace_changes WHERE district_id = $1 ORDER BY id`, []any{districtID}, func(r
 	return out, err
 }
 
+// MasteredState is one standard a student has mastered, and the date of
+// the latest evidence behind that mastery (zero when the state has none of
+// its own, as a rollup may not).
+type MasteredState struct {
+	StudentID, StandardID int64
+	At                    time.Time
+}
+
+// MasteredStates returns every standard the students have mastered now, in
+// one statement: what pace counts against a plan.
+func (s *Store) MasteredStates(ctx context.Context, districtID int64, studentIDs []int64) (out []MasteredState, err error) {
+	defer wrap(&err, "MasteredStates(%d students)", len(studentIDs))
+	if len(studentIDs) == 0 {
+		return nil, nil
+	}
+	return s.masteredStates(ctx, s.reader(), districtID, studentIDs)
+}
+
+func (s *Store) masteredStates(ctx context.Context, r *runner, districtID int64, studentIDs []int64) (out []MasteredState, err error) {
+	// Read from the index of cells (0005): the explanation is not needed.
+	out = make([]MasteredState, 0, 16*len(studentIDs))
+	err = r.each(ctx, `
+SELECT ms.student_id, ms.standard_id, ms.last_assessed FROM mastery_states ms
+WHERE ms.student_id IN ids($2) AND ms.district_id = $1 AND ms.mastered = $3`,
+		[]any{districtID, s.ids(studentIDs), true}, func(row scanner) error {
+			var m MasteredState
+			var at *time.Time
+			if err := row.Scan(&m.StudentID, &m.StandardID, tsPtrCol{&at}); err != nil {
+				return err
+			}
+			if at != nil {
+				m.At = *at
+			}
+			out = append(out, m)
+			return nil
+		})
+	return out, err
+}
+
 // PaceClass is a class as the pace of a school reads it: the class, its
 // term and the students enrolled in it now.
 type PaceClass struct {

@@ -129,6 +129,11 @@ func testSchoolPace(t *testing.T, e *env) {
 	if bob := sp.Plans[store.ClassStudentKey{ClassID: x.class.ID, StudentID: x.bob.ID}]; bob.Targets != 1 || bob.Mastered != 0 {
 		t.Errorf("Bob against his plan %+v, want 1 target, not mastered", bob)
 	}
+	direct, err := s.MasteredStates(ctx, x.d.ID, []int64{x.alice.ID, x.bob.ID})
+	ok(t, err)
+	if len(direct) != 4 {
+		t.Errorf("MasteredStates gave %v, want Alice's four (the domain too, which the course does not map)", direct)
+	}
 	_, err = s.SchoolPace(ctx, x.d.ID, x.school.ID+1000, start, courseTargets)
 	wantKind(t, err, problem.ErrNotFound, "school")
 }

@@ -53,6 +53,23 @@ func (s *Server) classPace(r *http.Request, c roster.Class, detail string) (*cla
 	if err != nil {
 		return nil, err
 	}
+	// Every standard the students have mastered, in the plan or beyond
+	// it: ClassPlanning reads only the states its plans depend on.
+	ids := make([]int64, len(students))
+	for i, p := range students {
+		ids[i] = p.ID
+	}
+	states, err := s.store.MasteredStates(ctx, d, ids)
+	if err != nil {
+		return nil, err
+	}
+	mastered := map[int64]map[int64]time.Time{}
+	for _, m := range states {
+		if mastered[m.StudentID] == nil {
+			mastered[m.StudentID] = map[int64]time.Time{}
+		}
+		mastered[m.StudentID][m.StandardID] = m.At
+	}
 	if err := s.auditClass(r, students, rels, access.View, access.Mastery, detail+" of class "+strconv.FormatInt(c.ID, 10)); err != nil {
 		return nil, err
 	}
@@ -66,7 +83,7 @@ func (s *Server) classPace(r *http.Request, c roster.Class, detail string) (*cla
 	now := s.now()
 	for _, p := range students {
 		plan := planTargets(cat, cp.Plans[p.ID], c.CourseID)
-		out.Paces = append(out.Paces, studentPace(plan, masteredOf(cp.States[p.ID]), parents, pt, th, now))
+		out.Paces = append(out.Paces, studentPace(plan, mastered[p.ID], parents, pt, th, now))
 	}
 	return out, nil
 }
