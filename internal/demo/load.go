@@ -104,6 +104,9 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.plans(sum); err != nil {
 		return sum, err
 	}
+	if err := l.pace(sum); err != nil {
+		return sum, err
+	}
 	sum.SignIns, err = l.signIns(sum)
 	return sum, err
 }

@@ -307,6 +307,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 
 	teacherProposals(t, s, p)
 	teacherPlans(t, s, p)
+	teacherPace(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -412,6 +413,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 	p.check("child")
 	guardianGoals(t, s, p)
 	guardianNext(t, s, p)
+	guardianPace(t, s, p)
 }
 
 // student signs in, sees their growth chart, and switches the pages to

@@ -70,6 +70,14 @@ func dynamicKeys() map[string][]string {
 	}
 	add("tokens.scope.", access.TokenRead, access.TokenWrite)
 	add("tokens.status.", "active", "revoked", "expired")
+	for _, st := range pathways.PaceStatuses {
+		add("pace.status.", string(st))
+		add("pace.family.", string(st))
+		add("pace.family.early.", string(st))
+		add("pace.me.", string(st))
+		add("pace.me.early.", string(st))
+	}
+	add("pace.admin.error.", "behind_targets", "behind_percent", "ahead_targets")
 	add("tokens.expires.", "30", "90", "365", "never")
 	add("admin.", "policy", "scales", "users", "audit", "import", "classes", "policy.about", "scales.about", "users.about", "audit.about", "import.about", "classes.about")
 	add("import.kind.", "districts", "schools", "terms", "courses", "classes", "people", "enrollments", "guardian links", "demographics",

@@ -186,6 +186,10 @@ var operations = map[string]operation{
 	"GET /api/v1/classes/{id}/standards/{standardId}/mastery": {Tag: "mastery", Summary: "A class's students' mastery of one standard",
 		Description: "One item per student of the class of today, whom the caller may see, with evidence on the standard.", Response: classStandardMasteryJSON{}},
 
+	"GET /api/v1/classes/{id}/pace": {Tag: "pace", Summary: "A class's pace against the plan and the term",
+		Description: "For each student of the class of today whom the caller may see: the plan's targets mastered against those expected by today, the status (ahead, on_track, behind) by the district's thresholds, and the projected date of the last target with its 80% range (earliest, latest), absent when there is too little to project from. A student without a plan of their own follows the course's standards spread evenly across the class's term.",
+		Response:    classPaceJSON{}},
+
 	"GET /api/v1/policy": {Tag: "policy", Summary: "The district's mastery policy", Response: mastery.Policy{}},
 	"PUT /api/v1/policy": {Tag: "policy", Summary: "Change the district's mastery policy",
 		Description: "The change is recorded with who made it and why, and every mastery state it affects is recomputed.",

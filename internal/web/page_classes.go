@@ -18,6 +18,8 @@ type classesPage struct {
 	// sees classes they do not teach.
 	Title   string
 	Classes []classItem
+	// SchoolPace links to the pace of each school the person leads.
+	SchoolPace []navLink
 }
 
 type classItem struct {
@@ -86,6 +88,9 @@ func (s *Server) classesPage(w http.ResponseWriter, r *http.Request) error {
 		scope := access.Scope{SchoolID: l.SchoolID, ClassTaught: l.Teaches}
 		if access.Allow(a, access.View, access.Class, scope) != nil {
 			continue
+		}
+		if !schools[l.SchoolID] && access.Allow(a, access.View, access.Roster, access.Scope{SchoolID: l.SchoolID}) == nil {
+			data.SchoolPace = append(data.SchoolPace, navLink{Label: pr.T("pace.school.link", l.SchoolName), URL: fmt.Sprintf("/schools/%d/pace", l.SchoolID)})
 		}
 		schools[l.SchoolID] = true
 		item := classItem{Class: c, Course: l.CourseTitle, School: l.SchoolName, URL: fmt.Sprintf("/classes/%d", c.ID), Teaches: l.Teaches}

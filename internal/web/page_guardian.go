@@ -26,6 +26,7 @@ type childPage struct {
 	Viewers  viewersView
 	// Goals are the child's goals with their teachers' comments.
 	Goals []goalRow
+	Pace  []studentPaceView
 	// Path is what comes next from the child's plans.
 	Path []familyNext
 }
@@ -113,6 +114,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	data.Standing = familyStandingOf(pr, v, courses, cat.Language())
+	if data.Pace, err = s.loadStudentPace(ctx, pr, a.DistrictID, v, now, false); err != nil {
+		return err
+	}
 	data.DistrictLang = cat.Language()
 	if data.Path, err = s.familyPathOf(ctx, pr, cat, a.DistrictID, id); err != nil {
 		return err

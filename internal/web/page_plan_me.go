@@ -15,6 +15,7 @@ type myPathPage struct {
 	Student   roster.Person
 	Plans     []pathView
 	Interests []string
+	Pace      []studentPaceView
 }
 
 func (s *Server) myPathPage(w http.ResponseWriter, r *http.Request) error {
@@ -42,12 +43,21 @@ func (s *Server) myPathPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &myPathPage{pageBase: s.newBase(w, r, pr.T("plan.me.title")), Student: p, Interests: interests}
 	now := s.now()
+	v := &studentView{Student: p}
 	for _, sp := range plans {
 		course, err := s.store.Course(ctx, a.DistrictID, sp.Class.CourseID)
 		if err != nil {
 			return err
 		}
 		data.Plans = append(data.Plans, s.pathViewOf(pr, cat, sp, course.Title, states, interests, now))
+		v.Classes = append(v.Classes, studentClass{Class: sp.Class, Course: course.Title})
+	}
+	th, err := s.store.PaceThresholds(ctx, a.DistrictID)
+	if err != nil {
+		return err
+	}
+	if data.Pace, err = s.studentPaceViews(ctx, pr, a.DistrictID, cat, th, v, plans, states, now, true); err != nil {
+		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "plan_me", data)
 }

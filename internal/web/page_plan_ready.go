@@ -121,8 +121,9 @@ func classLinks(pr interface{ T(string, ...any) string }, classID int64, current
 		{Label: pr.T("plan.nav.heatmap"), URL: fmt.Sprintf("/classes/%d", classID)},
 		{Label: pr.T("plan.nav.ready"), URL: fmt.Sprintf("/classes/%d/ready", classID)},
 		{Label: pr.T("plan.nav.pathway"), URL: fmt.Sprintf("/classes/%d/pathway", classID)},
+		{Label: pr.T("pace.class.link"), URL: fmt.Sprintf("/classes/%d/pace", classID)},
 	}
-	for i, name := range []string{"heatmap", "ready", "pathway"} {
+	for i, name := range []string{"heatmap", "ready", "pathway", "pace"} {
 		links[i].Current = name == current
 	}
 	return links

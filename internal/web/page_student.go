@@ -107,6 +107,7 @@ type mePage struct {
 	// Targets are the standards the student's teachers made playlists
 	// for, to choose how to learn each.
 	Targets []targetLink
+	Pace    []studentPaceView
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
@@ -139,6 +140,9 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		if g.Open {
 			data.OpenGoals = append(data.OpenGoals, g)
 		}
+	}
+	if data.Pace, err = s.loadStudentPace(r.Context(), pr, a.DistrictID, v, now, true); err != nil {
+		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "me", data)
 }

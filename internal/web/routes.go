@@ -89,6 +89,7 @@ func (s *Server) registerRoutes() {
 	s.handle("studentStandardMastery", "GET /api/v1/students/{id}/standards/{standardId}/mastery", signedIn(), s.studentStandardMastery)
 	s.handle("classMastery", "GET /api/v1/classes/{id}/mastery", signedIn(), s.classMastery)
 	s.handle("classStandardMastery", "GET /api/v1/classes/{id}/standards/{standardId}/mastery", signedIn(), s.classStandardMastery)
+	s.handle("getClassPace", "GET /api/v1/classes/{id}/pace", signedIn(), s.classPaceAPI)
 
 	// Goals and proposals: a student's goals record (access.Goals).
 	s.handle("studentGoals", "GET /api/v1/students/{id}/goals", signedIn(), s.studentGoals)
@@ -189,6 +190,8 @@ func (s *Server) registerPages() {
 	// Teachers, coaches and school leaders.
 	s.page("classes", "GET /classes", forRoles(classRoles...), s.classesPage)
 	s.page("classHeatmap", "GET /classes/{id}", forRoles(classRoles...), s.classHeatmapPage)
+	s.page("classPace", "GET /classes/{id}/pace", forRoles(classRoles...), s.classPacePage)
+	s.page("schoolPace", "GET /schools/{id}/pace", forRoles(roster.RoleCoach, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin), s.schoolPacePage)
 	s.page("recordForm", "GET /classes/{id}/record", forRoles(recordingRoles...), s.recordForm)
 	s.page("recordEvidenceGrid", "POST /classes/{id}/record", changingFor(recordingRoles...), s.recordEvidenceGrid)
 	s.page("classSummativePage", "GET /classes/{id}/summative", forRoles(classRoles...), s.summativePage)
@@ -238,6 +241,8 @@ func (s *Server) registerPages() {
 	s.page("adminSetPolicy", "POST /admin/policy", onResource(access.Change, access.Policy), s.adminSetPolicy)
 	s.page("adminSummative", "GET /admin/summative", forRoles(roster.RoleDistrictAdmin), s.adminSummativePage)
 	s.page("adminSetSummative", "POST /admin/summative", onResource(access.Change, access.Policy), s.adminSetSummative)
+	s.page("adminPace", "GET /admin/pace", forRoles(roster.RoleDistrictAdmin), s.adminPacePage)
+	s.page("adminSetPace", "POST /admin/pace", onResource(access.Change, access.Policy), s.adminSetPace)
 	s.page("adminScales", "GET /admin/scales", forRoles(roster.RoleDistrictAdmin), s.adminScalesPage)
 	s.page("adminUsers", "GET /admin/users", onResource(access.View, access.Users), s.adminUsersPage)
 	s.page("adminResetLink", "POST /admin/users/{id}/reset", onResource(access.Change, access.Users), s.adminResetLink)
