@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/cairn-learning/cairn/internal/pathways"
@@ -617,6 +618,47 @@ ORDER BY p.standard_id`, []any{districtID, studentID}, func(row scanner) error {
 		err := row.Scan(&id)
 		out = append(out, id)
 		return err
+	})
+	return out, err
+}
+
+// ActivityTags returns, by standard, the interest tags of the activities
+// in the playlists that the teachers of the classes made: what a
+// recommendation matches a student's interests with. A tag appears once
+// per standard.
+func (s *Store) ActivityTags(ctx context.Context, districtID int64, classIDs []int64) (out map[int64][]string, err error) {
+	defer wrap(&err, "ActivityTags")
+	out = map[int64][]string{}
+	if len(classIDs) == 0 {
+		return out, nil
+	}
+	args := []any{districtID}
+	marks := make([]string, len(classIDs))
+	for i, id := range classIDs {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	seen := map[int64]map[string]bool{}
+	err = s.reader().each(ctx, `SELECT p.standard_id, a.interests FROM playlists p
+JOIN activities a ON a.district_id = p.district_id AND a.playlist_id = p.id
+WHERE p.district_id = $1 AND a.interests <> '[]' AND p.owner_id IN (
+    SELECT t.person_id FROM enrollments t
+    WHERE t.district_id = $1 AND t.role = 'teacher' AND t.retired_at IS NULL AND t.class_id IN (`+strings.Join(marks, ", ")+`))`, args, func(row scanner) error {
+		var std int64
+		var tags []string
+		if err := row.Scan(&std, jsonCol{&tags}); err != nil {
+			return err
+		}
+		if seen[std] == nil {
+			seen[std] = map[string]bool{}
+		}
+		for _, t := range tags {
+			if !seen[std][t] {
+				seen[std][t] = true
+				out[std] = append(out[std], t)
+			}
+		}
+		return nil
 	})
 	return out, err
 }

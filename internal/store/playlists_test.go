@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"testing"
 
 	"github.com/cairn-learning/cairn/internal/access"
@@ -43,6 +44,16 @@ func testPlaylists(t *testing.T, e *env) {
 	ok(t, s.CreatePlaylist(ctx, &p))
 	if p.ID == 0 || p.Activities[2].ID == 0 || p.Activities[2].Position != 3 {
 		t.Fatalf("created %+v", p)
+	}
+	// The interest tags a recommendation matches: those of the playlists
+	// the class's teachers made, by standard; none for a class without.
+	tags, err := s.ActivityTags(ctx, id, []int64{x.class.ID})
+	ok(t, err)
+	if d := cmp.Diff(map[int64][]string{x.s2.ID: {"cooking"}}, tags); d != "" {
+		t.Errorf("activity tags of the class (-want +got):\n%s", d)
+	}
+	if tags, err := s.ActivityTags(ctx, id, nil); err != nil || len(tags) != 0 {
+		t.Errorf("activity tags of no class: %v, %v", tags, err)
 	}
 
 	// A bad activity is refused with its field, and nothing is written.

@@ -258,7 +258,11 @@ func (s *Server) studentRecommendations(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, recommendationsOf(s.printerOf(r), cat, st.ID, plans, states, s.interestsOf(interests)))
+	tags, err := s.plansTags(ctx, st.DistrictID, plans)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, recommendationsOf(s.printerOf(r), cat, st.ID, plans, states, interestsOf(tags, interests)))
 	return nil
 }
 
@@ -286,10 +290,14 @@ func (s *Server) classRecommendations(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	tags, err := s.store.ActivityTags(ctx, c.DistrictID, []int64{c.ID})
+	if err != nil {
+		return err
+	}
 	pr := s.printerOf(r)
 	out := make([]studentRecommendationsJSON, 0, len(students))
 	for _, p := range students {
-		out = append(out, recommendationsOf(pr, cat, p.ID, []store.StudentPlan{cp.Plans[p.ID]}, cp.States[p.ID], s.interestsOf(cp.Interests[p.ID])))
+		out = append(out, recommendationsOf(pr, cat, p.ID, []store.StudentPlan{cp.Plans[p.ID]}, cp.States[p.ID], interestsOf(tags, cp.Interests[p.ID])))
 	}
 	writeJSON(w, http.StatusOK, newList(out, 0))
 	return nil

@@ -38,9 +38,13 @@ func (s *Server) familyPathOf(ctx context.Context, pr *i18n.Printer, cat *standa
 	if err != nil {
 		return nil, err
 	}
+	tags, err := s.plansTags(ctx, districtID, plans)
+	if err != nil {
+		return nil, err
+	}
 	var out []familyNext
 	for _, sp := range plans {
-		recs := pathways.Recommend(sp.Plan, standingOf(cat, states), s.interestsOf(interests), familyNextPerClass)
+		recs := pathways.Recommend(sp.Plan, standingOf(cat, states), interestsOf(tags, interests), familyNextPerClass)
 		for _, rec := range recs {
 			st, ok := cat.Standard(rec.StandardID)
 			if !ok {

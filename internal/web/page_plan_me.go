@@ -41,6 +41,10 @@ func (s *Server) myPathPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	tags, err := s.plansTags(ctx, a.DistrictID, plans)
+	if err != nil {
+		return err
+	}
 	data := &myPathPage{pageBase: s.newBase(w, r, pr.T("plan.me.title")), Student: p, Interests: interests}
 	now := s.now()
 	v := &studentView{Student: p}
@@ -49,7 +53,7 @@ func (s *Server) myPathPage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		data.Plans = append(data.Plans, s.pathViewOf(pr, cat, sp, course.Title, states, interests, now))
+		data.Plans = append(data.Plans, s.pathViewOf(pr, cat, sp, course.Title, states, interests, tags, now))
 		v.Classes = append(v.Classes, studentClass{Class: sp.Class, Course: course.Title})
 	}
 	th, err := s.store.PaceThresholds(ctx, a.DistrictID)

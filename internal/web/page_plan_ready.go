@@ -73,6 +73,10 @@ func (s *Server) classReadyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	tags, err := s.store.ActivityTags(ctx, d, []int64{c.ID})
+	if err != nil {
+		return err
+	}
 	data := &readyPage{pageBase: s.newBase(w, r, pr.T("plan.ready.title", c.Title)), Class: c, Course: course.Title,
 		Links: classLinks(pr, c.ID, "ready"), Pathway: len(cp.Pathway.Targets) > 0}
 	group := map[int64]int{}
@@ -94,7 +98,7 @@ func (s *Server) classReadyPage(w http.ResponseWriter, r *http.Request) error {
 					URL: fmt.Sprintf("/students/%d/standards/%d", p.ID, st.ID)})
 			}
 		}
-		recs := pathways.Recommend(sp.Plan, standing, s.interestsOf(cp.Interests[p.ID]), 1)
+		recs := pathways.Recommend(sp.Plan, standing, interestsOf(tags, cp.Interests[p.ID]), 1)
 		if len(recs) > 0 {
 			st, ok := cat.Standard(recs[0].StandardID)
 			if ok {

@@ -81,6 +81,10 @@ func (s *Server) studentPlanData(w http.ResponseWriter, r *http.Request, id int6
 	if err != nil {
 		return nil, err
 	}
+	tags, err := s.plansTags(ctx, a.DistrictID, plans)
+	if err != nil {
+		return nil, err
+	}
 	rels, err := s.store.RelationsTo(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -94,7 +98,7 @@ func (s *Server) studentPlanData(w http.ResponseWriter, r *http.Request, id int6
 		if err != nil {
 			return nil, err
 		}
-		v := planEditView{pathView: s.pathViewOf(pr, cat, sp, course.Title, states, interests, now)}
+		v := planEditView{pathView: s.pathViewOf(pr, cat, sp, course.Title, states, interests, tags, now)}
 		v.CanEdit = data.CanEdit && s.mayChangeClass(r, sp.Class.ID)
 		if v.CanEdit {
 			in := map[int64]bool{}

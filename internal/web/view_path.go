@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -68,17 +69,27 @@ func standingOf(cat *standards.Catalog, states map[int64]mastery.State) pathways
 	}
 }
 
-// interestsOf is what recommendations match a student's interests with.
-// The interest tags of activities come from the playlists of each
-// standard; until a district has playlists there are none, and interests
-// change no ranking.
-func (s *Server) interestsOf(student []string) pathways.Interests {
-	return pathways.Interests{Student: student, Tags: s.activityTags}
+// interestsOf is what recommendations match a student's interests with:
+// tags are the interest tags of the activities in each standard's
+// playlists (plansTags). Where there are none, interests change no
+// ranking.
+func interestsOf(tags map[int64][]string, student []string) pathways.Interests {
+	return pathways.Interests{Student: student, Tags: func(id int64) []string { return tags[id] }}
+}
+
+// plansTags returns the interest tags of the activities that the teachers
+// of the plans' classes made playlists of, by standard.
+func (s *Server) plansTags(ctx context.Context, districtID int64, plans []store.StudentPlan) (map[int64][]string, error) {
+	classes := make([]int64, 0, len(plans))
+	for _, sp := range plans {
+		classes = append(classes, sp.Class.ID)
+	}
+	return s.store.ActivityTags(ctx, districtID, classes)
 }
 
 // pathViewOf builds the view of a student's plan in one class.
 func (s *Server) pathViewOf(pr *i18n.Printer, cat *standards.Catalog, sp store.StudentPlan, course string,
-	states map[int64]mastery.State, interests []string, now time.Time) pathView {
+	states map[int64]mastery.State, interests []string, tags map[int64][]string, now time.Time) pathView {
 	v := pathView{ClassID: sp.Class.ID, Class: sp.Class.Title, Course: course, Stored: sp.Stored, Interests: interests}
 	standing := standingOf(cat, states)
 	for i, t := range sp.Targets {
@@ -112,7 +123,7 @@ func (s *Server) pathViewOf(pr *i18n.Printer, cat *standards.Catalog, sp store.S
 		row.Overdue = !rd.Mastered && t.Due != nil && t.Due.Before(now)
 		v.Targets = append(v.Targets, row)
 	}
-	for _, rec := range pathways.Recommend(sp.Plan, standing, s.interestsOf(interests), recommendedPerStudent) {
+	for _, rec := range pathways.Recommend(sp.Plan, standing, interestsOf(tags, interests), recommendedPerStudent) {
 		st, ok := cat.Standard(rec.StandardID)
 		if !ok {
 			continue
@@ -160,9 +171,3 @@ func reasonText(pr *i18n.Printer, cat *standards.Catalog, rec pathways.Recommend
 	}
 	return text
 }
-
-// activityTags returns the interest tags of the activities in a
-// standard's playlists, which recommendations match with a student's
-// interests. Playlists are where activities and their tags live; a
-// district without them has no tags, and this returns none.
-func (s *Server) activityTags(standardID int64) []string { return nil }
