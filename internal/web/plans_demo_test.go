@@ -59,8 +59,17 @@ func TestDemoPlanPages(t *testing.T) {
 	if n, rows := strings.Count(body, "data-next="), strings.Count(body, `<tr id="ready-`); n != rows || rows < 20 {
 		t.Errorf("%d of %d students have a next target", n, rows)
 	}
-	if !strings.Contains(body, "beyond this course") {
-		t.Error("no student of the featured class goes beyond the course")
+	// Among each student's recommended targets, some go beyond the course,
+	// and some are chosen for an interest the student shares with their
+	// teachers' activities.
+	api := d.get(t, d.teacher, "/api/v1/classes/"+class+"/recommendations")
+	if api.Code != http.StatusOK {
+		t.Fatalf("the class's recommendations: %d %s", api.Code, api.Body)
+	}
+	for _, code := range []string{"beyond", "interest"} {
+		if !strings.Contains(api.Body.String(), `"code":"`+code+`"`) {
+			t.Errorf("no recommendation of the featured class has the reason %q", code)
+		}
 	}
 }
 
