@@ -13,14 +13,10 @@ import (
 
 // PaceChange records one change of the district's pace thresholds. Old is
 // nil when the district had kept the defaults.
-type PaceChange struct {
-	ID, DistrictID int64
-	Old            *pathways.PaceThresholds
-	New            pathways.PaceThresholds
-	ChangedBy      int64
-	ChangedAt      time.Time
-	Reason         string
-}
+type PaceChange = SettingChange[pathways.PaceThresholds]
+
+// paceSetting is where a district's pace thresholds are kept.
+var paceSetting = districtSetting{column: "pace", changes: "pace_changes", oldCol: "old_thresholds", newCol: "new_thresholds"}
 
 // PaceThresholds returns the district's pace thresholds:
 // pathways.DefaultPaceThresholds() until it sets its own.
@@ -60,27 +56,11 @@ func (s *Store) SetPaceThresholds(ctx context.Context, districtID int64, th path
 		if err != nil {
 			return err
 		}
-		var errs problem.Fields
-		if err := r.checkRef(ctx, &errs, "changedBy", "person", tPeople, districtID, &changedBy); err != nil {
-			return err
-		}
-		if changedBy == 0 {
-			errs.Add("changedBy", "required")
-		}
-		if err := errs.Err(); err != nil {
-			return err
-		}
-		if _, err := r.exec(ctx, `UPDATE districts SET pace = $2 WHERE id = $1`, districtID, jsonText(th)); err != nil {
-			return err
-		}
-		var oldText any
+		var was any
 		if own {
-			oldText = jsonText(old)
+			was = old
 		}
-		_, err = r.exec(ctx, `
-INSERT INTO pace_changes (district_id, old_thresholds, new_thresholds, changed_by, changed_at, reason)
-VALUES ($1, $2, $3, $4, $5, $6)`, districtID, oldText, jsonText(th), changedBy, s.ts(s.nowUTC()), reason)
-		return err
+		return r.setSetting(ctx, paceSetting, districtID, changedBy, was, th, reason)
 	})
 }
 
@@ -88,29 +68,7 @@ VALUES ($1, $2, $3, $4, $5, $6)`, districtID, oldText, jsonText(th), changedBy, 
 // first.
 func (s *Store) PaceChanges(ctx context.Context, districtID int64) (out []PaceChange, err error) {
 	defer wrap(&err, "PaceChanges(%d)", districtID)
-	r := s.reader()
-	if err := r.districtExists(ctx, districtID); err != nil {
-		return nil, err
-	}
-	err = r.each(ctx, `
-SELECT id, district_id, old_thresholds, new_thresholds, changed_by, changed_at, reason
-FROM pace_changes WHERE district_id = $1 ORDER BY id`, []any{districtID}, func(row scanner) error {
-		var c PaceChange
-		var old sql.NullString
-		if err := row.Scan(&c.ID, &c.DistrictID, &old, jsonCol{&c.New}, &c.ChangedBy, tsCol{&c.ChangedAt}, &c.Reason); err != nil {
-			return err
-		}
-		if old.Valid {
-			var th pathways.PaceThresholds
-			if err := (jsonCol{&th}).Scan(old.String); err != nil {
-				return err
-			}
-			c.Old = &th
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
+	return settingChanges[pathways.PaceThresholds](ctx, s, paceSetting, districtID)
 }
 
 // MasteredState is one standard a student has mastered, and the date of

@@ -19,14 +19,10 @@ type StudentStandard struct{ Student, Standard int64 }
 
 // SummativePolicyChange records one change of a district's summative
 // policy. Old is nil when the district followed the defaults.
-type SummativePolicyChange struct {
-	ID, DistrictID int64
-	Old            *pathways.SummativePolicy
-	New            pathways.SummativePolicy
-	ChangedBy      int64
-	ChangedAt      time.Time
-	Reason         string
-}
+type SummativePolicyChange = SettingChange[pathways.SummativePolicy]
+
+// summativeSetting is where a district's summative policy is kept.
+var summativeSetting = districtSetting{column: "summative_policy", changes: "summative_policy_changes", oldCol: "old_policy", newCol: "new_policy"}
 
 // SummativePolicy returns the district's readiness bar and reassessment
 // policy: pathways.DefaultSummativePolicy() until one is set.
@@ -70,27 +66,11 @@ func (s *Store) SetSummativePolicy(ctx context.Context, districtID int64, p path
 		if err != nil {
 			return err
 		}
-		var errs problem.Fields
-		if err := r.checkRef(ctx, &errs, "changedBy", "person", tPeople, districtID, &changedBy); err != nil {
-			return err
-		}
-		if changedBy == 0 {
-			errs.Add("changedBy", "required")
-		}
-		if err := errs.Err(); err != nil {
-			return err
-		}
-		if _, err := r.exec(ctx, `UPDATE districts SET summative_policy = $2 WHERE id = $1`, districtID, jsonText(p)); err != nil {
-			return err
-		}
-		var oldText any
+		var was any
 		if set {
-			oldText = jsonText(old)
+			was = old
 		}
-		_, err = r.exec(ctx, `
-INSERT INTO summative_policy_changes (district_id, old_policy, new_policy, changed_by, changed_at, reason)
-VALUES ($1, $2, $3, $4, $5, $6)`, districtID, oldText, jsonText(p), changedBy, s.ts(s.nowUTC()), reason)
-		return err
+		return r.setSetting(ctx, summativeSetting, districtID, changedBy, was, p, reason)
 	})
 }
 
@@ -98,29 +78,7 @@ VALUES ($1, $2, $3, $4, $5, $6)`, districtID, oldText, jsonText(p), changedBy, s
 // oldest first.
 func (s *Store) SummativePolicyChanges(ctx context.Context, districtID int64) (out []SummativePolicyChange, err error) {
 	defer wrap(&err, "SummativePolicyChanges(%d)", districtID)
-	r := s.reader()
-	if err := r.districtExists(ctx, districtID); err != nil {
-		return nil, err
-	}
-	err = r.each(ctx, `
-SELECT id, district_id, old_policy, new_policy, changed_by, changed_at, reason
-FROM summative_policy_changes WHERE district_id = $1 ORDER BY id`, []any{districtID}, func(row scanner) error {
-		var c SummativePolicyChange
-		var old sql.NullString
-		if err := row.Scan(&c.ID, &c.DistrictID, &old, jsonCol{&c.New}, &c.ChangedBy, tsCol{&c.ChangedAt}, &c.Reason); err != nil {
-			return err
-		}
-		if old.Valid {
-			var p pathways.SummativePolicy
-			if err := (jsonCol{&p}).Scan(old.String); err != nil {
-				return err
-			}
-			c.Old = &p
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
+	return settingChanges[pathways.SummativePolicy](ctx, s, summativeSetting, districtID)
 }
 
 // standings reads where each of the students stands on each of the
