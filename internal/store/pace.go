@@ -90,11 +90,14 @@ func (s *Store) MasteredStates(ctx context.Context, districtID int64, studentIDs
 }
 
 func (s *Store) masteredStates(ctx context.Context, r *runner, districtID int64, studentIDs []int64) (out []MasteredState, err error) {
-	// Read from the index of cells (0005): the explanation is not needed.
+	// Read from the index of cells (0005), which leads with the student:
+	// the explanation is not needed. The unary plus keeps SQLite from
+	// taking the district's index instead and reading every state of the
+	// district (0.3 s for the demo's 32,000 states, against a class's 900).
 	out = make([]MasteredState, 0, 16*len(studentIDs))
 	err = r.each(ctx, `
 SELECT ms.student_id, ms.standard_id, ms.last_assessed FROM mastery_states ms
-WHERE ms.student_id IN ids($2) AND ms.district_id = $1 AND ms.mastered = $3`,
+WHERE ms.student_id IN ids($2) AND +ms.district_id = $1 AND ms.mastered = $3`,
 		[]any{districtID, s.ids(studentIDs), true}, func(row scanner) error {
 			var m MasteredState
 			var at *time.Time

@@ -128,3 +128,11 @@ func BenchmarkClassRecommendationsAPI(b *testing.B) {
 		return d.teacher, "/api/v1/classes/" + itoa(d.sum.Class.ID) + "/recommendations"
 	})
 }
+
+// BenchmarkClassPacePage is a class's pace for its teacher: the featured
+// class of 28, whole server.
+func BenchmarkClassPacePage(b *testing.B) {
+	benchmarkDemoPage(b, func(d *demoDistrict) (*http.Cookie, string) {
+		return d.teacher, "/classes/" + itoa(d.sum.Class.ID) + "/pace"
+	})
+}
