@@ -281,7 +281,11 @@ func (s *Store) openSQLite(ctx context.Context, path string, readConns int, chec
 		w.Close()
 		return err
 	}
-	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
+	// Readers map the file (up to 256 MiB) rather than copy its pages
+	// into each connection's cache: a read of a whole school's states
+	// touched more pages than one cache holds, and every page came again
+	// through a system call (decision 24).
+	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(268435456)")
 	if err != nil {
 		wconn.Close()
 		w.Close()
