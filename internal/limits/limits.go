@@ -236,3 +236,16 @@ func Bytes(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
+
+// Clip returns s cut to its first n characters, with "…" when it was
+// longer: what a refusal quotes of an input that may be huge.
+func Clip(s string, n int) string {
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at] + "…"
+		}
+		i++
+	}
+	return s
+}

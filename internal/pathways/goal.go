@@ -182,9 +182,4 @@ func NewGoalComment(by int64, text string, now time.Time) (GoalComment, error) {
 }
 
 // limitText shortens s for quoting in a message.
-func limitText(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
+func limitText(s string, n int) string { return limits.Clip(s, n) }

@@ -67,8 +67,9 @@ type Config struct {
 	// ReadConns is the size of the SQLite reader pool; 0 means
 	// runtime.NumCPU()*2, at least 4.
 	ReadConns int
-	// OnChange is called after a commit that changed mastery, never inside
-	// the transaction. It may be nil.
+	// OnChange is called after a commit that changed what a page shows
+	// (mastery, alerts, supports, groups), never inside the transaction.
+	// It may be nil.
 	OnChange func(Change)
 	// OnStatement is called with the text of every statement the store
 	// runs for its callers, before it runs, and with "BEGIN" for every
@@ -88,13 +89,34 @@ type Config struct {
 	viewsEvery time.Duration
 }
 
-// Change tells listeners that a student's mastery changed on some standards.
+// Change tells listeners, after the commit, that something a page shows
+// changed: by default a student's mastery on some standards.
 type Change struct {
+	Kind                  ChangeKind
 	DistrictID, StudentID int64
-	StandardIDs           []int64
+	// ClassID is the class the change belongs to, when it belongs to one
+	// (a class's groups); 0 otherwise.
+	ClassID     int64
+	StandardIDs []int64
 	// Evidence is the number of evidence records written.
 	Evidence int
 }
+
+// ChangeKind says what a Change changed.
+type ChangeKind string
+
+// The kinds of change.
+const (
+	// MasteryChanged: evidence was recorded and a student's mastery of
+	// StandardIDs recomputed.
+	MasteryChanged ChangeKind = ""
+	// AlertsChanged: alerts for a student were raised or dismissed.
+	AlertsChanged ChangeKind = "alerts"
+	// SupportsChanged: a student's support plans or notes changed.
+	SupportsChanged ChangeKind = "supports"
+	// GroupsChanged: a class's groups or schedule changed.
+	GroupsChanged ChangeKind = "groups"
+)
 
 // Store is cairn's database.
 type Store struct {
