@@ -89,10 +89,13 @@ const (
 	Demographics What = "demographics" // protected facts kept for disaggregated reports
 	Audit        What = "audit"        // who viewed or changed the student's record
 	Plan         What = "plan"         // the student's plan of targets and their interests
+	Supports     What = "supports"     // support plans: tier, kind, goal, progress, outcome
+	Notes        What = "notes"        // teachers' comments and behaviour notes
+	Alerts       What = "alerts"       // what the district's rules raised for the student
 )
 
 // Whats lists every kind of student record, in a fixed order.
-var Whats = []What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan}
+var Whats = []What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan, Supports, Notes, Alerts}
 
 // Action is what is done to a record.
 type Action string

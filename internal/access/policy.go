@@ -28,27 +28,30 @@ func (g grant) allows(action Action, what What) bool {
 // first. Nobody changes the audit of a student: it is append-only.
 // Demographics are for district and school administrators only, and who
 // viewed a record is for the student, their guardians and the district.
+// Support plans are open to the student and their family, as a response
+// to intervention asks; teachers' notes and the rules' alerts are for the
+// staff who act on them.
 var studentGrants = []grant{
 	{roster.RoleStudent, Self,
-		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan},
+		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan, Supports},
 		[]What{Goals}},
 	{roster.RoleGuardian, GuardianOf,
-		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan},
+		[]What{Profile, Mastery, Evidence, Goals, Audit, Plan, Supports},
 		nil},
 	// A teacher changes a student's goals by commenting on them and by
 	// approving or returning the activities the student proposes.
 	{roster.RoleTeacher, TeacherOf,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Plan},
-		[]What{Evidence, Goals, Plan}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Plan, Supports, Notes, Alerts},
+		[]What{Evidence, Goals, Plan, Supports, Notes, Alerts}},
 	{roster.RoleSchoolAdmin, SchoolStaff,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan},
-		[]What{Evidence, Plan}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan, Supports, Notes, Alerts},
+		[]What{Evidence, Plan, Supports, Notes}},
 	{roster.RoleCoach, CoachAt,
-		[]What{Profile, Mastery, Evidence, Plan},
+		[]What{Profile, Mastery, Evidence, Plan, Supports},
 		nil},
 	{roster.RoleDistrictAdmin, DistrictAdmin,
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan},
-		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan}},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Audit, Plan, Supports, Notes, Alerts},
+		[]What{Profile, Mastery, Evidence, Goals, Guardians, Demographics, Plan, Supports, Notes}},
 }
 
 // errHidden is the refusal of a student record the actor has no relation
