@@ -130,5 +130,9 @@ func classLinks(pr interface{ T(string, ...any) string }, classID int64, current
 	for i, name := range []string{"heatmap", "ready", "pathway", "pace"} {
 		links[i].Current = name == current
 	}
+	// Flexible groups and the schedule.
+	links = append(links,
+		navLink{Label: pr.T("groups.link"), URL: groupsURL(classID), Current: current == "groups"},
+		navLink{Label: pr.T("schedule.link"), URL: scheduleURL(classID), Current: current == "schedule"})
 	return links
 }

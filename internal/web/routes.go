@@ -142,6 +142,8 @@ func (s *Server) registerRoutes() {
 
 	s.registerPages()
 	s.registerPlanRoutes()
+	// Flexible groups and the schedule (groups.go).
+	s.registerGroupRoutes()
 }
 
 // registerPlanRoutes lists the routes of class pathways, students' plans
