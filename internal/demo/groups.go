@@ -71,15 +71,42 @@ func (l *loader) groups(sum Summary) error {
 		}
 		return "the next target"
 	}
+	// The teacher keeps as many led groups as her blocks and adults hold,
+	// taking the largest of each kind in turn (a reteach group, an
+	// extension, an interest group, then the next largest of each).
 	room := len(setup.Blocks) * len(setup.Adults)
-	var drafts []supports.GroupDraft
+	byKind := map[supports.GroupKind][]supports.ProposedGroup{}
 	var rest []int64
 	for _, g := range proposal.Groups {
-		if !g.Reason.Kind.Led() || room == 0 {
+		if g.Reason.Kind.Led() {
+			byKind[g.Reason.Kind] = append(byKind[g.Reason.Kind], g)
+		} else {
 			rest = append(rest, g.Members...)
-			continue
 		}
-		room--
+	}
+	var kept []supports.ProposedGroup
+	for round := 0; ; round++ {
+		added := false
+		for _, k := range supports.GroupKinds {
+			gs := byKind[k]
+			if round == 0 {
+				slices.SortStableFunc(gs, func(a, b supports.ProposedGroup) int { return len(b.Members) - len(a.Members) })
+			}
+			if round < len(gs) {
+				added = true
+				if len(kept) < room {
+					kept = append(kept, gs[round])
+				} else {
+					rest = append(rest, gs[round].Members...)
+				}
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	var drafts []supports.GroupDraft
+	for _, g := range kept {
 		d := supports.GroupDraft{Kind: g.Reason.Kind, Name: demoGroupName(g.Reason, label), Members: g.Members}
 		if g.Reason.StandardID != 0 {
 			id := g.Reason.StandardID

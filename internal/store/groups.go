@@ -253,7 +253,7 @@ ORDER BY g.day DESC, g.id`, append([]any{districtID, classID}, args...), func(ro
 
 // ClassScheduleSetup returns a class's time blocks, adults and largest
 // group. A class that saved none has no blocks, its teachers as adults
-// (the first teacher, then co-teachers) and supports.DefaultGroupSize;
+// (the primary teacher, then co-teachers) and supports.DefaultGroupSize;
 // stored reports whether the setup was saved.
 func (s *Store) ClassScheduleSetup(ctx context.Context, districtID, classID int64) (setup supports.ScheduleSetup, stored bool, err error) {
 	defer wrap(&err, "ClassScheduleSetup(class %d)", classID)
@@ -289,18 +289,27 @@ func (s *Store) ClassScheduleSetup(ctx context.Context, districtID, classID int6
 					return err
 				})
 		}
-		teachers, err := s.classPeople(ctx, r, districtID, classID, roster.EnrolledTeacher)
-		if err != nil {
-			return err
-		}
-		for i, t := range teachers {
-			role := supports.AdultCoTeacher
-			if i == 0 {
-				role = supports.AdultTeacher
+		// The class's teachers: the primary teacher first, then the
+		// co-teachers by name.
+		var adults []supports.ScheduleAdult
+		err := r.each(ctx, `
+SELECT p.id, e.is_primary FROM enrollments e JOIN people p ON p.id = e.person_id
+WHERE e.district_id = $1 AND e.class_id = $2 AND e.role = $3 AND p.retired_at IS NULL`+activeEnrollment("e")+`
+ORDER BY e.is_primary DESC, p.family_name, p.given_name, p.id`, s.activeArgs(districtID, classID, string(roster.EnrolledTeacher)), func(row scanner) error {
+			var a supports.ScheduleAdult
+			var primary bool
+			if err := row.Scan(&a.PersonID, &primary); err != nil {
+				return err
 			}
-			setup.Adults = append(setup.Adults, supports.ScheduleAdult{PersonID: t.ID, Role: role})
-		}
-		return nil
+			a.Role = supports.AdultCoTeacher
+			if len(adults) == 0 {
+				a.Role = supports.AdultTeacher
+			}
+			adults = append(adults, a)
+			return nil
+		})
+		setup.Adults = append(setup.Adults, adults...)
+		return err
 	})
 	return setup, stored, err
 }

@@ -35,7 +35,7 @@ type schedulePage struct {
 	BlockRows    []blockRow
 	AdultRows    []adultRow
 	Candidates   []option
-	Roles        []option
+	RoleChoices  []option
 	MaxGroupSize int
 	SetupSaved   bool
 	ScheduleSave bool
@@ -239,7 +239,7 @@ func (s *Server) fillSetupForm(data *schedulePage, setup supports.ScheduleSetup)
 func (s *Server) setupChoices(r *http.Request, data *schedulePage, g *groupsOfClass) error {
 	pr := s.printerOf(r)
 	for _, role := range supports.AdultRoles {
-		data.Roles = append(data.Roles, option{Value: string(role), Label: adultRoleLabel(pr, role)})
+		data.RoleChoices = append(data.RoleChoices, option{Value: string(role), Label: adultRoleLabel(pr, role)})
 	}
 	seen := map[int64]bool{}
 	teachers, err := s.store.ClassTeachers(r.Context(), g.class.DistrictID, g.class.ID)
