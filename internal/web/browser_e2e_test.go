@@ -308,6 +308,8 @@ func teacher(t *testing.T, s *site, b *browser) {
 	teacherProposals(t, s, p)
 	teacherPlans(t, s, p)
 	teacherPace(t, s, p)
+	// Flexible groups and the schedule (browser_groups_test.go).
+	teacherGroups(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
