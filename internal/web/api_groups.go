@@ -109,9 +109,16 @@ func (s *Server) saveClassGroupsAPI(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// dissolveInput is the body of dissolving a group: an empty object.
+type dissolveInput struct{}
+
 func (s *Server) dissolveClassGroupAPI(w http.ResponseWriter, r *http.Request) error {
 	g, entry, err := s.classGroupsAccess(r, access.Change)
 	if err != nil {
+		return err
+	}
+	var in dissolveInput
+	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
 	id, err := pathID(r, "groupId", "group")

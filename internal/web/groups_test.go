@@ -112,10 +112,10 @@ func TestGroupsAPI(t *testing.T) {
 		t.Fatalf("saved schedule %+v", sch)
 	}
 
-	res = teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, saved.Items[1].ID), nil)
+	res = teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, saved.Items[1].ID), map[string]any{})
 	wantStatus(t, res, http.StatusOK)
-	wantStatus(t, teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, saved.Items[1].ID), nil), http.StatusConflict)
-	wantStatus(t, teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, 987654), nil), http.StatusNotFound)
+	wantStatus(t, teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, saved.Items[1].ID), map[string]any{}), http.StatusConflict)
+	wantStatus(t, teacher.do("POST", fmt.Sprintf("%s/groups/%d/dissolve", base, 987654), map[string]any{}), http.StatusNotFound)
 
 	// Only the class's teachers change its groups; a guardian cannot see
 	// them at all.
