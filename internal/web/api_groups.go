@@ -101,7 +101,7 @@ func (s *Server) saveClassGroupsAPI(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 	}
-	gs, err := s.store.SaveClassGroups(r.Context(), g.class.DistrictID, g.class.ID, g.day, actorOf(r).PersonID, in.Groups, entry)
+	gs, err := s.store.SaveClassGroups(r.Context(), g.class.DistrictID, g.class.ID, g.day, actorOf(r).PersonID, in.Groups, s.memberEntries(r, g, entry, in.Groups)...)
 	if err != nil {
 		return err
 	}

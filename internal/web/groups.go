@@ -53,6 +53,7 @@ type groupsOfClass struct {
 	scope    access.Scope
 	day      time.Time
 	students []roster.Person
+	rels     map[int64]access.Relation
 	names    map[int64]string
 	cat      *standards.Catalog
 	tiers    map[int64]supports.Tier
@@ -89,13 +90,34 @@ func (s *Server) classGroupsAccess(r *http.Request, action access.Action) (*grou
 			return nil, entry, err
 		}
 	}
-	g.students = students
+	g.students, g.rels = students, rels
 	g.names = make(map[int64]string, len(students))
 	for _, p := range students {
 		g.names[p.ID] = p.Name()
 	}
 	g.day = supports.Day(s.store.Now())
 	return g, entry, nil
+}
+
+// memberEntries are the audit entries of saving groups: the class's
+// entry, and one for each student placed in a group, on the relation the
+// teacher has to them, so that a family sees who grouped their child.
+func (s *Server) memberEntries(r *http.Request, g *groupsOfClass, class store.AuditEntry, drafts []supports.GroupDraft) []store.AuditEntry {
+	out := []store.AuditEntry{class}
+	seen := map[int64]bool{}
+	for _, d := range drafts {
+		for _, id := range d.Members {
+			rel, ok := g.rels[id]
+			if !ok || seen[id] {
+				continue
+			}
+			seen[id] = true
+			e := s.auditEntry(r, id, access.Change, access.Supports, rel)
+			e.Detail = class.Detail + ": placed in " + limits.Clip(d.Name, 80)
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // readDay reads the day of a request's ?day=, today when absent.

@@ -58,6 +58,17 @@ func TestGroupsAPI(t *testing.T) {
 	if len(saved.Items) != 2 || saved.Items[0].ID == 0 {
 		t.Fatalf("saved %+v", saved)
 	}
+	// The change is logged for the class and for each student grouped,
+	// on the teacher's relation to them.
+	grouped := 0
+	for _, e := range f.changesLogged(t, f.teacher) {
+		if e.What == access.Supports && e.StudentID == f.students[1] && e.Relation == access.TeacherOf {
+			grouped++
+		}
+	}
+	if grouped != 1 {
+		t.Errorf("%d change entries for a grouped student, want 1", grouped)
+	}
 	// Bad input: a student of no class of the teacher's, a day passed.
 	res = teacher.do("PUT", base+"/groups", map[string]any{"groups": []map[string]any{{"kind": "reteach", "name": "X", "members": []int64{f.teacher}}}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)

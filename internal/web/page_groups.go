@@ -274,7 +274,7 @@ func (s *Server) saveClassGroupsForm(w http.ResponseWriter, r *http.Request) err
 			keep = append(keep, d)
 		}
 	}
-	if _, err := s.store.SaveClassGroups(r.Context(), g.class.DistrictID, g.class.ID, g.day, actorOf(r).PersonID, keep, entry); err != nil {
+	if _, err := s.store.SaveClassGroups(r.Context(), g.class.DistrictID, g.class.ID, g.day, actorOf(r).PersonID, keep, s.memberEntries(r, g, entry, keep)...); err != nil {
 		msg, ok := formError(err)
 		if !ok {
 			return err
