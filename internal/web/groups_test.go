@@ -226,3 +226,56 @@ func TestGroupsPages(t *testing.T) {
 		t.Error("the editor is offered to someone who may not change the groups")
 	}
 }
+
+// TestGroupsHiddenLikeMissing: a class the teacher may not see answers
+// every groups and schedule route exactly like a class that does not
+// exist, and a group of another class like a missing group.
+func TestGroupsHiddenLikeMissing(t *testing.T) {
+	f := groupsFixture(t)
+	o := f.otherClass()
+	const missing = 999999
+	token := f.newToken(f.teacher, access.TokenWrite)
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		page         bool
+	}{
+		{"GET", "/api/v1/classes/%d/groups/proposal", nil, false},
+		{"GET", "/api/v1/classes/%d/groups", nil, false},
+		{"PUT", "/api/v1/classes/%d/groups", map[string]any{"groups": []any{}}, false},
+		{"POST", "/api/v1/classes/%d/groups/1/dissolve", map[string]any{}, false},
+		{"GET", "/api/v1/classes/%d/schedule/setup", nil, false},
+		{"PUT", "/api/v1/classes/%d/schedule/setup", map[string]any{"blocks": []any{}}, false},
+		{"GET", "/api/v1/classes/%d/schedule", nil, false},
+		{"POST", "/api/v1/classes/%d/schedule", map[string]any{}, false},
+		{"GET", "/classes/%d/groups", nil, true},
+		{"POST", "/classes/%d/groups", nil, true},
+		{"GET", "/classes/%d/schedule", nil, true},
+		{"GET", "/classes/%d/schedule/print", nil, true},
+		{"POST", "/classes/%d/schedule", nil, true},
+		{"POST", "/classes/%d/schedule/setup", nil, true},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			ask := func(id int64) response {
+				path := fmt.Sprintf(tc.path, id)
+				if tc.page {
+					b := f.signedIn(f.teacher)
+					if tc.method == "POST" {
+						return b.post(path, url.Values{"count": {"0"}})
+					}
+					return b.get(path)
+				}
+				return f.as(token).do(tc.method, path, tc.body)
+			}
+			hidden, absent := ask(o.class), ask(missing)
+			if hidden.Status != http.StatusNotFound {
+				t.Fatalf("the hidden class answers %d:\n%s", hidden.Status, hidden.Body)
+			}
+			h := sameWords(string(hidden.Body), tc.path, "class", o.class)
+			a := sameWords(string(absent.Body), tc.path, "class", missing)
+			if hidden.Status != absent.Status || h != a {
+				t.Errorf("hidden: %d\n%s\nmissing: %d\n%s", hidden.Status, h, absent.Status, a)
+			}
+		})
+	}
+}
