@@ -135,13 +135,21 @@ func ProposeGroups(students []GroupStudent, day time.Time, maxSize int) GroupPro
 		first   int
 		tiered  bool
 	}
+	// Students share a group by kind, standard and interest; a reteach
+	// group of a prerequisite names the target of its first student.
+	type key struct {
+		kind     GroupKind
+		standard int64
+		interest string
+	}
 	var buckets []*bucket
-	index := map[GroupReason]*bucket{}
+	index := map[key]*bucket{}
 	add := func(why GroupReason, id int64, at int, tier Tier) {
-		b := index[why]
+		k := key{why.Kind, why.StandardID, why.Interest}
+		b := index[k]
 		if b == nil {
 			b = &bucket{reason: why, first: at}
-			index[why] = b
+			index[k] = b
 			buckets = append(buckets, b)
 		}
 		b.members = append(b.members, id)

@@ -140,7 +140,8 @@ func queryDay(name, v string) (time.Time, error) {
 	return d, nil
 }
 
-// load reads the catalog, the tiers of the day and the schedule's setup.
+// loadGroupsOf reads the catalog, the tiers of the day and the schedule's
+// setup.
 func (s *Server) loadGroupsOf(r *http.Request, g *groupsOfClass) error {
 	ctx := r.Context()
 	d := g.class.DistrictID
@@ -159,7 +160,7 @@ func (s *Server) loadGroupsOf(r *http.Request, g *groupsOfClass) error {
 	return err
 }
 
-// propose proposes the class's groups for the day from the latest states,
+// proposeGroups proposes the class's groups for the day from the latest states,
 // plans and interests of the students the reader sees.
 func (s *Server) proposeGroups(r *http.Request, g *groupsOfClass) (supports.GroupProposal, error) {
 	ctx := r.Context()
@@ -230,7 +231,7 @@ func groupReasonText(pr *i18n.Printer, g *groupsOfClass, why supports.GroupReaso
 	return pr.T("groups.reason.playlist")
 }
 
-// kindLabel names a kind of group in the reader's language.
+// groupKindLabel names a kind of group in the reader's language.
 func groupKindLabel(pr *i18n.Printer, k supports.GroupKind) string {
 	switch k {
 	case supports.GroupReteach:
@@ -268,7 +269,7 @@ func proposalDrafts(pr *i18n.Printer, g *groupsOfClass, p supports.GroupProposal
 	return out
 }
 
-// todaysGroups are the class's groups meeting on the day.
+// meetingGroups are the class's groups meeting on the day.
 func (s *Server) meetingGroups(r *http.Request, g *groupsOfClass) ([]supports.Group, error) {
 	gs, err := s.store.ClassGroups(r.Context(), g.class.DistrictID, g.class.ID, store.GroupFilter{From: g.day, To: g.day})
 	if err != nil {
@@ -305,7 +306,7 @@ func placeGroups(g *groupsOfClass, groups []supports.Group) supports.Placement {
 
 // refusalText says a schedule refusal in the reader's language: which
 // constraint failed and for whom (the group, the block, the students).
-func refusalText(pr *i18n.Printer, g *groupsOfClass, groups []supports.Group, adults map[int64]string, ref supports.ScheduleRefusal) (string, []string) {
+func refusalText(pr *i18n.Printer, g *groupsOfClass, groups []supports.Group, ref supports.ScheduleRefusal) (string, []string) {
 	switch ref.Constraint {
 	case supports.ConstraintNoBlocks:
 		return pr.T("schedule.refusal.no_blocks"), nil

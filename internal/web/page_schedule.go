@@ -188,7 +188,7 @@ func buildSheet(pr *i18n.Printer, g *groupsOfClass, groups []supports.Group, nam
 		sh.Blocks[sl.Block].Cells[sl.Adult] = &views[sl.Group]
 	}
 	for _, ref := range p.Refusals {
-		text, details := refusalText(pr, g, groups, names, ref)
+		text, details := refusalText(pr, g, groups, ref)
 		sh.Refusals = append(sh.Refusals, refusalView{Text: text, Details: details})
 	}
 	var unserved []string
