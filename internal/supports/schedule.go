@@ -208,8 +208,11 @@ func (p Placement) Placed() bool { return len(p.Refusals) == 0 }
 // most such students), then in the order given; each takes the earliest
 // block with an adult free and none of its students busy, and the first
 // adult free in the order of the setup (the teacher first). A group that
-// fits nowhere is refused with the reason for each block. Placement is
-// greedy and deterministic: the same input gives the same schedule.
+// fits nowhere is refused with the reason for each block. A placement of
+// every group is searched for first (searchPlacement), so that a group is
+// refused only when the search finds none within its budget; the greedy
+// pass then places what it can and says why the rest does not fit. The
+// same input gives the same schedule.
 func PlaceGroups(setup ScheduleSetup, groups []ScheduleGroup, tiers map[int64]Tier) (out Placement) {
 	out.Slots = []Slot{}
 	max := setup.MaxGroupSize
@@ -260,6 +263,15 @@ func PlaceGroups(setup ScheduleSetup, groups []ScheduleGroup, tiers map[int64]Ti
 		tb, nb := weight(b)
 		return cmp.Or(cmp.Compare(tb, ta), cmp.Compare(nb, na))
 	})
+	if slots, ok := searchPlacement(setup, groups, led, max); ok {
+		for _, sl := range slots {
+			for _, id := range groups[sl.Group].Members {
+				served[id] = true
+			}
+		}
+		out.Slots = slots
+		return out
+	}
 	busyAdult := make([][]bool, len(setup.Blocks))
 	busyStudent := make([]map[int64]int, len(setup.Blocks))
 	for b := range setup.Blocks {
@@ -338,4 +350,71 @@ func (r ScheduleRefusal) String() string {
 		return fmt.Sprintf("group %d has %d students, more than the %d one adult leads", r.Group+1, r.Size, r.Max)
 	}
 	return fmt.Sprintf("group %d fits in no block (%s)", r.Group+1, r.Constraint)
+}
+
+// placementBudget bounds the steps of searchPlacement: a class has a few
+// groups, blocks and adults, and a search that has not found a placement
+// by then leaves the greedy pass to explain why.
+const placementBudget = 20000
+
+// searchPlacement looks for a placement of every group of led (in
+// priority order) within the constraints, by depth-first search over the
+// blocks, the earliest block first: the first placement it finds is the
+// greedy one whenever the greedy one places everything. Within a block,
+// adults take the groups in priority order.
+func searchPlacement(setup ScheduleSetup, groups []ScheduleGroup, led []int, max int) ([]Slot, bool) {
+	for _, gi := range led {
+		if len(groups[gi].Members) > max {
+			return nil, false
+		}
+	}
+	nb, na := len(setup.Blocks), len(setup.Adults)
+	count := make([]int, nb)
+	busy := make([]map[int64]bool, nb)
+	for b := range busy {
+		busy[b] = map[int64]bool{}
+	}
+	block := make([]int, len(led))
+	steps := 0
+	var place func(i int) bool
+	place = func(i int) bool {
+		if i == len(led) {
+			return true
+		}
+		steps++
+		if steps > placementBudget {
+			return false
+		}
+		members := groups[led[i]].Members
+		for b := range nb {
+			if count[b] == na || slices.ContainsFunc(members, func(id int64) bool { return busy[b][id] }) {
+				continue
+			}
+			count[b]++
+			for _, id := range members {
+				busy[b][id] = true
+			}
+			block[i] = b
+			if place(i + 1) {
+				return true
+			}
+			count[b]--
+			for _, id := range members {
+				delete(busy[b], id)
+			}
+		}
+		return false
+	}
+	if !place(0) {
+		return nil, false
+	}
+	next := make([]int, nb)
+	slots := make([]Slot, len(led))
+	for i, gi := range led {
+		b := block[i]
+		slots[i] = Slot{Block: b, Adult: next[b], Group: gi}
+		next[b]++
+	}
+	slices.SortStableFunc(slots, func(x, y Slot) int { return cmp.Or(cmp.Compare(x.Block, y.Block), cmp.Compare(x.Adult, y.Adult)) })
+	return slots, true
 }

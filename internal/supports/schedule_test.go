@@ -104,3 +104,23 @@ func TestPlaceGroups(t *testing.T) {
 		t.Errorf("no adults: %+v", p.Refusals)
 	}
 }
+
+// TestPlaceGroupsSearches: a placement exists that the earliest-block
+// choice misses; the search finds it instead of refusing a group.
+func TestPlaceGroupsSearches(t *testing.T) {
+	s := twoBlocks(10, 11)
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	groups := []ScheduleGroup{
+		{Kind: GroupReteach, Members: []int64{1}},
+		{Kind: GroupReteach, Members: []int64{2}},
+		{Kind: GroupExtend, Members: []int64{1, 3}},
+		{Kind: GroupInterest, Members: []int64{2, 3}},
+	}
+	p := PlaceGroups(s, groups, nil)
+	want := []Slot{{Block: 0, Adult: 0, Group: 0}, {Block: 0, Adult: 1, Group: 3}, {Block: 1, Adult: 0, Group: 1}, {Block: 1, Adult: 1, Group: 2}}
+	if !p.Placed() || !slices.Equal(p.Slots, want) {
+		t.Errorf("placement %+v, want %+v", p, want)
+	}
+}
