@@ -203,4 +203,3 @@ WHERE district_id = $1 AND student_id = $2 ORDER BY at DESC, id DESC LIMIT $3`,
 		})
 	return out, err
 }
-
