@@ -104,20 +104,22 @@ type SupportCount struct {
 }
 
 // SchoolSupportCounts counts the plans running on the day of on for the
-// students enrolled now in the school's classes, by tier and kind: what
-// a principal or a coach reads of the interventions under way, without
-// opening any one student's record.
-func (s *Store) SchoolSupportCounts(ctx context.Context, districtID, schoolID int64, on time.Time) (out []SupportCount, err error) {
+// students enrolled now in the school's classes, by tier and kind, and
+// the students with at least one: what a principal or a coach reads of
+// the interventions under way, without opening any one student's record.
+func (s *Store) SchoolSupportCounts(ctx context.Context, districtID, schoolID int64, on time.Time) (out []SupportCount, students int, err error) {
 	defer wrap(&err, "SchoolSupportCounts(%d)", schoolID)
 	day := supports.Day(on)
-	err = s.reader().each(ctx, `
-SELECT p.tier, p.kind, count(*), count(DISTINCT p.student_id) FROM support_plans p
+	const running = `FROM support_plans p
 WHERE p.district_id = $1 AND p.starts_on <= $3 AND (p.ends_on IS NULL OR p.ends_on >= $3) AND (p.closed_at IS NULL OR p.closed_at >= $3)
   AND p.student_id IN (SELECT e.person_id FROM enrollments e JOIN classes c ON c.district_id = e.district_id AND c.id = e.class_id
       WHERE e.district_id = $1 AND c.school_id = $2 AND c.retired_at IS NULL AND e.role = 'student' AND e.retired_at IS NULL
-        AND (e.end_date IS NULL OR e.end_date > $4))
-GROUP BY p.tier, p.kind ORDER BY p.tier DESC, p.kind`,
-		[]any{districtID, schoolID, s.ts(day), s.ts(on)}, func(row scanner) error {
+        AND (e.end_date IS NULL OR e.end_date > $4))`
+	args := []any{districtID, schoolID, s.ts(day), s.ts(on)}
+	err = s.inReadTx(ctx, func(r *runner) error {
+		out = out[:0]
+		err := r.each(ctx, `SELECT p.tier, p.kind, count(*), count(DISTINCT p.student_id) `+running+`
+GROUP BY p.tier, p.kind ORDER BY p.tier DESC, p.kind`, args, func(row scanner) error {
 			var c SupportCount
 			var tier int
 			var kind string
@@ -126,7 +128,12 @@ GROUP BY p.tier, p.kind ORDER BY p.tier DESC, p.kind`,
 			out = append(out, c)
 			return err
 		})
-	return out, err
+		if err != nil {
+			return err
+		}
+		return r.queryRow(ctx, `SELECT count(DISTINCT p.student_id) `+running, args...).Scan(&students)
+	})
+	return out, students, err
 }
 
 // RecordNote stores a teacher's note about a student (checked by

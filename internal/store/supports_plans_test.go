@@ -73,9 +73,9 @@ func testSupportPlansProgressAndNotes(t *testing.T, e *env) {
 		t.Errorf("revising without a goal: %v", err)
 	}
 
-	counts, err := s.SchoolSupportCounts(ctx, id, x.school.ID, today)
+	counts, students, err := s.SchoolSupportCounts(ctx, id, x.school.ID, today)
 	ok(t, err)
-	if len(counts) != 1 || counts[0].Tier != supports.Tier3 || counts[0].Plans != 1 || counts[0].Students != 1 {
+	if students != 1 || len(counts) != 1 || counts[0].Tier != supports.Tier3 || counts[0].Plans != 1 || counts[0].Students != 1 {
 		t.Errorf("school counts %+v, want one tier 3 reteach", counts)
 	}
 

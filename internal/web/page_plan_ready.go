@@ -130,5 +130,7 @@ func classLinks(pr interface{ T(string, ...any) string }, classID int64, current
 	for i, name := range []string{"heatmap", "ready", "pathway", "pace"} {
 		links[i].Current = name == current
 	}
+	// Support plans: who is in tier 2 and 3 and which supports run.
+	links = append(links, navLink{Label: pr.T("supports.class.nav"), URL: fmt.Sprintf("/classes/%d/supports", classID), Current: current == "supports"})
 	return links
 }

@@ -142,6 +142,8 @@ func (s *Server) registerRoutes() {
 
 	s.registerPages()
 	s.registerPlanRoutes()
+	// Support plans and teachers' notes (routes_supports_plans.go).
+	s.registerSupportsPlanRoutes()
 }
 
 // registerPlanRoutes lists the routes of class pathways, students' plans
