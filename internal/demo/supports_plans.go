@@ -19,7 +19,8 @@ const supportPlanEvery = 3
 // standards so that its progress shows real evidence: in the featured
 // class, a tier 2 small-group reteach for the students stuck on the
 // standard most of them are stuck on (the featured student among them,
-// or on a reteach of his own), tier 3 tutoring for the student furthest
+// or on a plan of his own: a reteach, or an extension when he has
+// mastered all he was assessed on), tier 3 tutoring for the student furthest
 // behind, a tier 3 referral for the next, and a tier 1 extension for the
 // student furthest ahead, with the teacher's notes and behaviour notes
 // about some of them; in one class in three of the other classes, the
@@ -170,18 +171,25 @@ func (l *loader) classSupportPlans(classID int64, featured bool, sum Summary, to
 		// standard is not where he is stuck.
 		for i, p := range cm.Students {
 			if p.ID == sum.Student.ID && !planned[i] {
-				stds := stuck[i]
-				if len(stds) == 0 {
-					for j, s := range cm.Standards {
-						if c := cm.Cells[i][j]; c != nil && !parents[s.ID] && !c.Mastered {
-							stds = []stuckOn{{s.ID, c.Value, c.LastAssessed}}
-							break
-						}
-					}
-				}
-				if len(stds) > 0 {
+				if stds := stuck[i]; len(stds) > 0 {
 					if err := plan(i, supports.Tier2, supports.Reteach, stds[:1], teacher, "Wed, 25 min mini lesson",
 						"Reach proficient on "+code(stds[0].standard)+" with a mini lesson on converting units"); err != nil {
+						return err
+					}
+					continue
+				}
+				// Ahead on all he was assessed on: an extension on what he
+				// worked on last.
+				var done []stuckOn
+				for j, s := range cm.Standards {
+					if c := cm.Cells[i][j]; c != nil && !parents[s.ID] && c.Mastered && c.EvidenceCount >= 2 {
+						done = append(done, stuckOn{s.ID, c.Value, c.LastAssessed})
+					}
+				}
+				slices.SortStableFunc(done, func(a, b stuckOn) int { return b.last.Compare(a.last) })
+				if len(done) > 0 {
+					if err := plan(i, supports.Tier1, supports.Extension, done[:min(2, len(done))], teacher, "Wed, during station rotation",
+						"Go beyond "+code(done[0].standard)+": write and solve rate problems from the corner store's prices"); err != nil {
 						return err
 					}
 				}
