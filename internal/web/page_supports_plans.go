@@ -600,6 +600,11 @@ func (s *Server) supportNewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The form names the student and their plans' choices: a look at
+	// the profile and the plans, logged as every look is.
+	if _, err := s.studentPage(r, st.ID, access.Profile, access.Supports); err != nil {
+		return err
+	}
 	pr := s.printerOf(r)
 	q := r.URL.Query()
 	today := supports.Day(s.now())
