@@ -109,6 +109,8 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	}
 	// Today's groups and schedule of the featured class (groups.go).
 	if err := l.groups(sum); err != nil {
+	// Support plans running today and teachers' notes.
+	if err := l.supportPlans(sum); err != nil {
 		return sum, err
 	}
 	sum.SignIns, err = l.signIns(sum)

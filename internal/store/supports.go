@@ -26,6 +26,11 @@ func (s *Store) CreateSupportPlan(ctx context.Context, p *supports.Plan, audit .
 		return err
 	}
 	*p = fresh
+	defer func() {
+		if err == nil {
+			s.notify([]Change{{Kind: SupportsChanged, DistrictID: p.DistrictID, StudentID: p.StudentID}})
+		}
+	}()
 	return s.inTx(ctx, func(r *runner) error {
 		if err := r.districtExists(ctx, p.DistrictID); err != nil {
 			return err
@@ -100,6 +105,9 @@ WHERE district_id = $1 AND id = $2 AND closed_at IS NULL`,
 		}
 		return r.insertChangeAudit(ctx, audit)
 	})
+	if err == nil {
+		s.notify([]Change{{Kind: SupportsChanged, DistrictID: districtID, StudentID: p.StudentID}})
+	}
 	return p, err
 }
 

@@ -310,6 +310,7 @@ func teacher(t *testing.T, s *site, b *browser) {
 	teacherPace(t, s, p)
 	// Flexible groups and the schedule (browser_groups_test.go).
 	teacherGroups(t, s, p)
+	teacherSupports(t, s, p) // support plans and notes (browser_supports_test.go)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -416,6 +417,7 @@ func guardian(t *testing.T, s *site, b *browser) {
 	guardianGoals(t, s, p)
 	guardianNext(t, s, p)
 	guardianPace(t, s, p)
+	guardianSupports(t, s, p) // support plans (browser_supports_test.go)
 }
 
 // student signs in, sees their growth chart, and switches the pages to
@@ -460,6 +462,7 @@ func student(t *testing.T, s *site, b *browser) {
 	studentGoals(t, s, p)
 	studentPlaylists(t, s, p)
 	studentPath(t, s, p)
+	studentSupports(t, s, p) // support plans (browser_supports_test.go)
 }
 
 // admin signs in and reads the district's pages, the guardian's refused
@@ -486,6 +489,7 @@ func admin(t *testing.T, s *site, b *browser) {
 	}
 	p.open("/classes", 200)
 	p.check("classes-admin")
+	adminSupports(t, s, p) // the school's supports (browser_supports_test.go)
 
 	// A reset link for the coach, opened by someone not signed in.
 	coach := s.login("Coach")

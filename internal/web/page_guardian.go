@@ -29,6 +29,8 @@ type childPage struct {
 	Pace  []studentPaceView
 	// Path is what comes next from the child's plans.
 	Path []familyNext
+	// Supports are the child's support plans in plain words.
+	Supports *supportsFamily
 }
 
 // familyPage sends a guardian to their first child's page.
@@ -124,6 +126,9 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request) error {
 
 	// Who viewed the record in the last month, one line per person.
 	if data.Viewers, err = s.loadViewers(ctx, pr, "family", a.DistrictID, id, a.PersonID, now); err != nil {
+		return err
+	}
+	if data.Supports, err = s.supportsStudentView(r, v.Student); err != nil {
 		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "child", data)

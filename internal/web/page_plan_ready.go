@@ -134,5 +134,7 @@ func classLinks(pr interface{ T(string, ...any) string }, classID int64, current
 	links = append(links,
 		navLink{Label: pr.T("groups.link"), URL: groupsURL(classID), Current: current == "groups"},
 		navLink{Label: pr.T("schedule.link"), URL: scheduleURL(classID), Current: current == "schedule"})
+	// Support plans: who is in tier 2 and 3 and which supports run.
+	links = append(links, navLink{Label: pr.T("supports.class.nav"), URL: fmt.Sprintf("/classes/%d/supports", classID), Current: current == "supports"})
 	return links
 }

@@ -27,6 +27,9 @@ type studentProfilePage struct {
 	// see the student's goals; ShowChoices says they may.
 	Choices     []choiceRow
 	ShowChoices bool
+	// Supports are the student's tier, support plans and teachers'
+	// notes, for a reader who may see the plans.
+	Supports *supportsSection
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -92,6 +95,14 @@ func (s *Server) renderStudentProfile(w http.ResponseWriter, r *http.Request, id
 			}
 		}
 	}
+	// Support plans and teachers' notes.
+	if data.Supports, err = s.supportsSectionFor(r, id); err != nil {
+		return err
+	}
+	if data.Supports != nil {
+		data.Supports.CSRF = data.CSRF
+		keepNoteForm(r, data.Supports)
+	}
 	return s.renderPage(w, r, status, "student", data)
 }
 
@@ -108,6 +119,8 @@ type mePage struct {
 	// for, to choose how to learn each.
 	Targets []targetLink
 	Pace    []studentPaceView
+	// Supports are the student's support plans in plain words.
+	Supports *supportsFamily
 }
 
 func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
@@ -142,6 +155,9 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if data.Pace, err = s.loadStudentPace(r.Context(), pr, a.DistrictID, v, now, true); err != nil {
+		return err
+	}
+	if data.Supports, err = s.supportsStudentView(r, v.Student); err != nil {
 		return err
 	}
 	return s.renderPage(w, r, http.StatusOK, "me", data)

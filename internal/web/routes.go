@@ -144,6 +144,8 @@ func (s *Server) registerRoutes() {
 	s.registerPlanRoutes()
 	// Flexible groups and the schedule (groups.go).
 	s.registerGroupRoutes()
+	// Support plans and teachers' notes (routes_supports_plans.go).
+	s.registerSupportsPlanRoutes()
 }
 
 // registerPlanRoutes lists the routes of class pathways, students' plans
