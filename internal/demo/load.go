@@ -107,10 +107,13 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.pace(sum); err != nil {
 		return sum, err
 	}
-	// Today's groups and schedule of the featured class (groups.go).
-	if err := l.groups(sum); err != nil {
 	// Support plans running today and teachers' notes.
 	if err := l.supportPlans(sum); err != nil {
+		return sum, err
+	}
+	// Today's groups and schedule of the featured class (groups.go), after
+	// the plans: the schedule gives tier 2 and 3 their places first.
+	if err := l.groups(sum); err != nil {
 		return sum, err
 	}
 	sum.SignIns, err = l.signIns(sum)
