@@ -107,6 +107,10 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.pace(sum); err != nil {
 		return sum, err
 	}
+	// Outcomes of supports: the closed plans of earlier in the term.
+	if err := l.supportsHistory(); err != nil {
+		return sum, err
+	}
 	sum.SignIns, err = l.signIns(sum)
 	return sum, err
 }

@@ -106,6 +106,13 @@ type OutcomeCandidate struct {
 	PlanID int64
 }
 
+// LeftOutKey names the plans of a kind of support at a school (0 when
+// the student is at none) that could not count.
+type LeftOutKey struct {
+	Kind     Kind
+	SchoolID int64
+}
+
 // OutcomeLeftOut counts, for a kind of support, the plans that could not
 // count and why.
 type OutcomeLeftOut struct {
@@ -129,8 +136,8 @@ func FollowedUp(start, today time.Time) bool {
 // OutcomeCandidates returns who may count, for each kind, with the
 // support and as comparisons, and the plans left out. The store then
 // reads the candidates' timelines (Pairs) for OutcomeEpisodes.
-func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[Kind]OutcomeLeftOut) {
-	left := map[Kind]OutcomeLeftOut{}
+func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[LeftOutKey]OutcomeLeftOut) {
+	left := map[LeftOutKey]OutcomeLeftOut{}
 	// The starts of each kind on each standard, by student, to keep the
 	// comparisons to students without that help around then.
 	type kindStd struct {
@@ -158,8 +165,9 @@ func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[Kind]OutcomeLef
 	}
 	days := map[poolKind][]time.Time{}
 	for _, p := range plans {
-		l := left[p.Kind]
 		school, ok := in.SchoolOf[p.StudentID]
+		lk := LeftOutKey{p.Kind, school}
+		l := left[lk]
 		switch {
 		case !FollowedUp(p.StartsOn, in.Today):
 			l.Recent++
@@ -177,7 +185,7 @@ func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[Kind]OutcomeLef
 				}
 			}
 		}
-		left[p.Kind] = l
+		left[lk] = l
 	}
 	margin := time.Duration(ComparisonMargin) * 24 * time.Hour
 	for pk, ds := range days {
@@ -228,7 +236,7 @@ type OutcomeEpisode struct {
 // timeline has no evidence on the standard: not mastered. It also counts,
 // in left, the supported students left out because they had mastered
 // every standard of their plan already.
-func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]MasteryTimeline, left map[Kind]OutcomeLeftOut) []OutcomeEpisode {
+func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]MasteryTimeline, left map[LeftOutKey]OutcomeLeftOut) []OutcomeEpisode {
 	sorted := slices.Clone(cands)
 	slices.SortFunc(sorted, func(a, b OutcomeCandidate) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), compareBool(a.Supported, b.Supported), cmp.Compare(a.StudentID, b.StudentID),
@@ -240,7 +248,7 @@ func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]Mas
 		student   int64
 	}
 	counted := map[who]bool{}
-	plansLeft := map[int64]Kind{}
+	plansLeft := map[int64]LeftOutKey{}
 	var out []OutcomeEpisode
 	for _, c := range sorted {
 		w := who{c.Kind, c.Supported, c.StudentID}
@@ -250,7 +258,7 @@ func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]Mas
 		tl := timelines[StudentStandard{c.StudentID, c.StandardID}]
 		if tl.MasteredBefore(c.Start) {
 			if c.Supported {
-				plansLeft[c.PlanID] = c.Kind
+				plansLeft[c.PlanID] = LeftOutKey{c.Kind, c.SchoolID}
 			}
 			continue
 		}

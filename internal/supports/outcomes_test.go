@@ -49,11 +49,11 @@ func TestOutcomeEpisodes(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("OutcomeEpisodes (-want +got):\n%s", diff)
 	}
-	wantLeft := map[Kind]OutcomeLeftOut{
-		Reteach:   {Recent: 2, Mastered: 1},
-		Tutoring:  {Recent: 1},
-		Referral:  {NoStandard: 1},
-		Extension: {NoSchool: 1},
+	wantLeft := map[LeftOutKey]OutcomeLeftOut{
+		{Reteach, 5}:   {Recent: 2, Mastered: 1},
+		{Tutoring, 5}:  {Recent: 1},
+		{Referral, 5}:  {NoStandard: 1},
+		{Extension, 0}: {NoSchool: 1},
 	}
 	if diff := cmp.Diff(wantLeft, left); diff != "" {
 		t.Errorf("left out (-want +got):\n%s", diff)
