@@ -1,0 +1,254 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/cairn-learning/cairn/internal/i18n"
+	"github.com/cairn-learning/cairn/internal/reports"
+	"github.com/cairn-learning/cairn/internal/supports"
+)
+
+// outcomesPage is the outcomes of supports of a school or of the
+// district: for each kind of support, the students who received it
+// against comparable students who did not, for all and by subgroup (and,
+// for the district, by school), with small groups hidden and the reason
+// said.
+type outcomesPage struct {
+	pageBase
+	Heading, Intro, AsOf string
+	// School is the school's name, empty for the district.
+	School            string
+	Windows           []string
+	CSV, API, PaceURL string
+	Kinds             []outcomesKindView
+	// SpanGroup is the columns of one group (students, each window, the
+	// median), SpanAll those of a row; Sides the two groups.
+	SpanGroup, SpanAll, Min int
+	Sides                   []int
+}
+
+type outcomesKindView struct {
+	Kind, Label, About string
+	Groups             []outcomesGroupView
+	LeftOut            []string
+}
+
+// outcomesGroupView is a block of rows: all students, one dimension's
+// categories, or the schools.
+type outcomesGroupView struct {
+	Label string
+	Rows  []outcomesRowView
+}
+
+type outcomesRowView struct {
+	Label               string
+	Supported, Compared outcomesCellView
+}
+
+type outcomesCellView struct {
+	Hidden           bool
+	Span             int
+	Why, Reason      string
+	Students, Median string
+	Within           []string
+}
+
+func cellView(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure]) outcomesCellView {
+	if c.Suppression.Hidden() {
+		return outcomesCellView{Hidden: true, Span: len(supports.OutcomeWindows) + 2, Reason: string(c.Suppression),
+			Why: pr.T("outcomes.hidden."+string(c.Suppression), reports.MinCell)}
+	}
+	n := c.Students
+	v := outcomesCellView{Students: strconv.Itoa(n)}
+	for _, r := range c.Figure.Reached {
+		v.Within = append(v.Within, pr.Percent(float64(r)/float64(n)))
+	}
+	switch d, over, _ := c.Figure.Median(n); {
+	case over:
+		v.Median = pr.T("outcomes.median_over", supports.OutcomeFollowUp)
+	default:
+		v.Median = pr.N("outcomes.days", d)
+	}
+	return v
+}
+
+// view fills the page's sections from the report of school (0: the
+// district).
+func (o *outcomes) view(pr *i18n.Printer, school int64, names map[int64]string) []outcomesKindView {
+	var out []outcomesKindView
+	for _, ko := range o.Kinds {
+		k := outcomesKindView{Kind: string(ko.Kind), Label: pr.T("outcomes.kind." + string(ko.Kind)), About: pr.T("outcomes.kind." + string(ko.Kind) + ".about")}
+		row := func(label string, key reports.Key) outcomesRowView {
+			return outcomesRowView{Label: label, Supported: cellView(pr, ko.Supported.Cell(key)), Compared: cellView(pr, ko.Compared.Cell(key))}
+		}
+		k.Groups = append(k.Groups, outcomesGroupView{Rows: []outcomesRowView{row(pr.T("outcomes.all"), reports.Key{Unit: school})}})
+		if school == 0 && len(o.Schools) > 1 {
+			g := outcomesGroupView{Label: pr.T("outcomes.by_school")}
+			for _, sc := range o.Schools {
+				g.Rows = append(g.Rows, row(names[sc.ID], reports.Key{Unit: sc.ID}))
+			}
+			k.Groups = append(k.Groups, g)
+		}
+		for _, d := range reports.Dimensions {
+			g := outcomesGroupView{Label: pr.T("outcomes.dim." + string(d))}
+			for _, c := range reports.Categories(d) {
+				g.Rows = append(g.Rows, row(pr.T("outcomes.cat."+c), reports.Key{Unit: school, Dimension: d, Category: c}))
+			}
+			k.Groups = append(k.Groups, g)
+		}
+		l := o.LeftOutAt(ko.Kind, school)
+		for _, x := range []struct {
+			key string
+			n   int
+		}{{"recent", l.Recent}, {"no_standard", l.NoStandard}, {"no_school", l.NoSchool}, {"mastered", l.Mastered}} {
+			if x.n > 0 {
+				k.LeftOut = append(k.LeftOut, pr.N("outcomes.left."+x.key, x.n, supports.OutcomeFollowUp))
+			}
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+func (s *Server) renderOutcomes(w http.ResponseWriter, r *http.Request, o *outcomes, school int64, name string) error {
+	pr := s.printerOf(r)
+	title := pr.T("outcomes.title_district")
+	page := &outcomesPage{School: name, CSV: "/admin/outcomes.csv", API: "/api/v1/outcomes"}
+	if school != 0 {
+		title = pr.T("outcomes.title_school", name)
+		page.CSV = fmt.Sprintf("/schools/%d/outcomes.csv", school)
+		page.API = fmt.Sprintf("/api/v1/schools/%d/outcomes", school)
+		page.PaceURL = fmt.Sprintf("/schools/%d/pace", school)
+	}
+	page.pageBase = s.newBase(w, r, title)
+	page.SpanGroup = len(supports.OutcomeWindows) + 2
+	page.SpanAll = 2*page.SpanGroup + 1
+	page.Min, page.Sides = reports.MinCell, []int{0, 1}
+	page.Heading = title
+	page.AsOf = pr.T("outcomes.as_of", pr.Date(o.AsOf))
+	page.Intro = pr.T("outcomes.rules", supports.OutcomeFollowUp, supports.ComparisonMargin)
+	for _, d := range supports.OutcomeWindows {
+		page.Windows = append(page.Windows, pr.N("outcomes.within", d))
+	}
+	names := map[int64]string{}
+	for _, sc := range o.Schools {
+		names[sc.ID] = sc.Name
+	}
+	page.Kinds = o.view(pr, school, names)
+	return s.renderPage(w, r, http.StatusOK, "outcomes", page)
+}
+
+// schoolOutcomesPage is a school's outcomes of supports, for those who
+// lead or coach it and the district's administrators.
+func (s *Server) schoolOutcomesPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := outcomesSchool(r)
+	if errNotFound(err) {
+		return notFoundPage("school", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	o, err := s.supportOutcomes(r.Context(), actorOf(r).DistrictID)
+	if err != nil {
+		return err
+	}
+	sc, err := o.school(id)
+	if err != nil {
+		return notFoundPage("school", id)
+	}
+	return s.renderOutcomes(w, r, o, id, sc.Name)
+}
+
+// adminOutcomesPage is the district's outcomes of supports.
+func (s *Server) adminOutcomesPage(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.supportOutcomes(r.Context(), actorOf(r).DistrictID)
+	if err != nil {
+		return err
+	}
+	return s.renderOutcomes(w, r, o, 0, "")
+}
+
+// schoolOutcomesCSV is a school's table as a spreadsheet: the same cells
+// as the page, hidden ones with their reason and no figure.
+func (s *Server) schoolOutcomesCSV(w http.ResponseWriter, r *http.Request) error {
+	id, err := outcomesSchool(r)
+	if err != nil {
+		return err
+	}
+	o, err := s.supportOutcomes(r.Context(), actorOf(r).DistrictID)
+	if err != nil {
+		return err
+	}
+	if _, err := o.school(id); err != nil {
+		return err
+	}
+	return writeOutcomesCSV(w, o, id, fmt.Sprintf("outcomes-school-%d.csv", id))
+}
+
+// adminOutcomesCSV is the district's table as a spreadsheet.
+func (s *Server) adminOutcomesCSV(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.supportOutcomes(r.Context(), actorOf(r).DistrictID)
+	if err != nil {
+		return err
+	}
+	return writeOutcomesCSV(w, o, 0, "outcomes-district.csv")
+}
+
+// writeOutcomesCSV writes one line per kind, group and cell of the API's
+// answer, in the API's words, so that a spreadsheet and a program read
+// the same figures.
+func writeOutcomesCSV(w http.ResponseWriter, o *outcomes, school int64, file string) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	h.Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	head := []string{"kind", "group", "school_id", "dimension", "category", "suppressed", "students"}
+	for _, d := range supports.OutcomeWindows {
+		head = append(head, fmt.Sprintf("reached_within_%d_days", d))
+	}
+	head = append(head, "median_days")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	j := o.json(school)
+	for _, k := range j.Kinds {
+		for _, g := range []struct {
+			name  string
+			cells []outcomeCellJSON
+		}{{"supported", k.Supported}, {"compared", k.Compared}} {
+			for _, c := range g.cells {
+				rec := []string{string(k.Kind), g.name, "", string(c.Dimension), c.Category, string(c.Suppressed), ""}
+				if c.SchoolID != 0 {
+					rec[2] = strconv.FormatInt(c.SchoolID, 10)
+				}
+				if c.Students != nil {
+					rec[6] = strconv.Itoa(*c.Students)
+				}
+				for i := range supports.OutcomeWindows {
+					v := ""
+					if i < len(c.Reached) {
+						v = strconv.Itoa(c.Reached[i])
+					}
+					rec = append(rec, v)
+				}
+				switch {
+				case c.MedianDays != nil:
+					rec = append(rec, strconv.Itoa(*c.MedianDays))
+				case c.MedianOver:
+					rec = append(rec, fmt.Sprintf(">%d", supports.OutcomeFollowUp))
+				default:
+					rec = append(rec, "")
+				}
+				if err := cw.Write(rec); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
