@@ -47,7 +47,12 @@ func TestDemoSupportsHistory(t *testing.T) {
 	for _, s := range data.Schools {
 		schools = append(schools, s.ID)
 	}
-	rep := supports.NewOutcomeReport(schools, eps, func(id int64) reports.Profile { return reports.ProfileOf(data.Demographics[id]) }, left, 0)
+	profile := func(id int64) reports.Profile { return reports.ProfileOf(data.Demographics[id]) }
+	var population []reports.Profile
+	for id := range data.SchoolOf {
+		population = append(population, profile(id))
+	}
+	rep := supports.NewOutcomeReport(schools, eps, profile, population, left, 0)
 	hidden := 0
 	for _, ko := range rep.Kinds {
 		for _, b := range []*reports.Breakdown[supports.OutcomeFigure]{ko.Supported, ko.Compared} {

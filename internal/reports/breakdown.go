@@ -24,14 +24,40 @@ type Cell[F any] struct {
 // of it (a school's, the district's) lets another view's hidden cell be
 // worked out.
 type Breakdown[F any] struct {
-	units []int64
-	cells map[Key]*Cell[F]
+	units  []int64
+	cells  map[Key]*Cell[F]
+	absent map[Key]bool
 }
 
 // NewBreakdown returns an empty breakdown over units (schools, in the
 // order they are listed).
 func NewBreakdown[F any](units []int64) *Breakdown[F] {
-	return &Breakdown[F]{units: units, cells: map[Key]*Cell[F]{}}
+	return &Breakdown[F]{units: units, cells: map[Key]*Cell[F]{}, absent: map[Key]bool{}}
+}
+
+// Omit leaves a category out of the table: one no student of the whole
+// population has (an English learner status every student's record
+// gives, so that none is "not reported"). Its cells would all be empty;
+// hiding them as too few would hide, for nothing, the cells beside them
+// that give them away. A category of the population with no student in
+// some cell is not omitted: that empty cell is hidden as any small one.
+func (b *Breakdown[F]) Omit(d Dimension, category string) {
+	b.absent[Key{Dimension: d, Category: category}] = true
+}
+
+// Categories returns the categories of d the table has: Categories(d)
+// but those omitted.
+func (b *Breakdown[F]) Categories(d Dimension) []string {
+	var out []string
+	for _, c := range Categories(d) {
+		k := Key{Dimension: d, Category: c}
+		// A category omitted by mistake that has students stays in, or
+		// the sums would no longer add up.
+		if !b.absent[k] || b.Cell(k).Students > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Units returns the units, in order.
@@ -74,7 +100,7 @@ func (b *Breakdown[F]) Cell(k Key) Cell[F] {
 func (b *Breakdown[F]) Row(unit int64) []Cell[F] {
 	out := []Cell[F]{b.Cell(Key{Unit: unit})}
 	for _, d := range Dimensions {
-		for _, c := range Categories(d) {
+		for _, c := range b.Categories(d) {
 			out = append(out, b.Cell(Key{Unit: unit, Dimension: d, Category: c}))
 		}
 	}
@@ -109,7 +135,7 @@ func (b *Breakdown[F]) table() (keys []Key, sizes []int, sums []Sum) {
 		total := at(Key{Unit: u})
 		for _, d := range Dimensions {
 			s := Sum{Total: total}
-			for _, c := range Categories(d) {
+			for _, c := range b.Categories(d) {
 				s.Parts = append(s.Parts, at(Key{Unit: u, Dimension: d, Category: c}))
 			}
 			sums = append(sums, s)
@@ -122,7 +148,7 @@ func (b *Breakdown[F]) table() (keys []Key, sizes []int, sums []Sum) {
 		}
 		sums = append(sums, s)
 		for _, d := range Dimensions {
-			for _, c := range Categories(d) {
+			for _, c := range b.Categories(d) {
 				s := Sum{Total: at(Key{Dimension: d, Category: c})}
 				for _, u := range b.units {
 					s.Parts = append(s.Parts, at(Key{Unit: u, Dimension: d, Category: c}))

@@ -79,3 +79,34 @@ func TestBreakdownSuppressesAcrossSchools(t *testing.T) {
 		}
 	}
 }
+
+// A category no student has is left out, so that its empty cells do not
+// hide the groups beside them; one left out by mistake stays in.
+func TestBreakdownOmitsAbsentCategories(t *testing.T) {
+	b := NewBreakdown[int]([]int64{1})
+	add := func(n int, el string) {
+		for range n {
+			b.Add(1, Profile{Female, White, el, No, No}, func(f *int) { *f++ })
+		}
+	}
+	add(12, Yes)
+	add(40, No)
+	b.Omit(EnglishLearner, NotReported)
+	b.Omit(Disability, Yes) // no one is: it goes
+	b.Omit(Sex, Female)     // by mistake: everyone is
+	b.Suppress(0)
+	if got := b.Cell(Key{Dimension: EnglishLearner, Category: Yes}).Suppression; got.Hidden() {
+		t.Errorf("12 English learners hidden (%q) when no one's status is unreported", got)
+	}
+	if got := b.Categories(EnglishLearner); len(got) != 2 {
+		t.Errorf("English learner categories %v, want yes and no", got)
+	}
+	if got := b.Categories(Sex); got[0] != Female {
+		t.Errorf("sex categories %v: female left out though every student is", got)
+	}
+	for _, c := range b.Row(0) {
+		if c.Dimension == EnglishLearner && c.Category == NotReported {
+			t.Errorf("row has the omitted category")
+		}
+	}
+}

@@ -24,9 +24,12 @@ type KindOutcome struct {
 
 // NewOutcomeReport tallies the episodes (OutcomeEpisodes) of the
 // district's schools by school and by each student's subgroups (profile),
-// then suppresses every cell of fewer than min students (reports.MinCell
-// when 0) and every cell that would give one away.
-func NewOutcomeReport(schools []int64, eps []OutcomeEpisode, profile func(student int64) reports.Profile, left map[LeftOutKey]OutcomeLeftOut, min int) OutcomeReport {
+// leaving out the categories no student of population (the profiles of
+// the district's students) has, then suppresses every cell of fewer than
+// min students (reports.MinCell when 0) and every cell that would give
+// one away.
+func NewOutcomeReport(schools []int64, eps []OutcomeEpisode, profile func(student int64) reports.Profile, population []reports.Profile,
+	left map[LeftOutKey]OutcomeLeftOut, min int) OutcomeReport {
 	r := OutcomeReport{Schools: schools, LeftOut: left}
 	at := map[Kind]int{}
 	for _, k := range Kinds {
@@ -42,7 +45,21 @@ func NewOutcomeReport(schools []int64, eps []OutcomeEpisode, profile func(studen
 		}
 		b.Add(e.SchoolID, profile(e.StudentID), func(f *OutcomeFigure) { f.Add(e) })
 	}
+	present := map[reports.Key]bool{}
+	for _, p := range population {
+		for i, d := range reports.Dimensions {
+			present[reports.Key{Dimension: d, Category: p[i]}] = true
+		}
+	}
 	for _, ko := range r.Kinds {
+		for _, d := range reports.Dimensions {
+			for _, c := range reports.Categories(d) {
+				if !present[reports.Key{Dimension: d, Category: c}] {
+					ko.Supported.Omit(d, c)
+					ko.Compared.Omit(d, c)
+				}
+			}
+		}
 		ko.Supported.Suppress(min)
 		ko.Compared.Suppress(min)
 	}

@@ -43,7 +43,11 @@ func (s *Server) supportOutcomes(ctx context.Context, districtID int64) (*outcom
 		ids[i] = sc.ID
 	}
 	profile := func(student int64) reports.Profile { return reports.ProfileOf(data.Demographics[student]) }
-	return &outcomes{OutcomeReport: supports.NewOutcomeReport(ids, eps, profile, left, reports.MinCell),
+	population := make([]reports.Profile, 0, len(data.SchoolOf))
+	for student := range data.SchoolOf {
+		population = append(population, profile(student))
+	}
+	return &outcomes{OutcomeReport: supports.NewOutcomeReport(ids, eps, profile, population, left, reports.MinCell),
 		Schools: data.Schools, AsOf: data.Today}, nil
 }
 

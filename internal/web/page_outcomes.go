@@ -94,7 +94,7 @@ func (o *outcomes) view(pr *i18n.Printer, school int64, names map[int64]string) 
 		}
 		for _, d := range reports.Dimensions {
 			g := outcomesGroupView{Label: pr.T("outcomes.dim." + string(d))}
-			for _, c := range reports.Categories(d) {
+			for _, c := range ko.Supported.Categories(d) {
 				g.Rows = append(g.Rows, row(pr.T("outcomes.cat."+c), reports.Key{Unit: school, Dimension: d, Category: c}))
 			}
 			k.Groups = append(k.Groups, g)
