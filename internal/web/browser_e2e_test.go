@@ -485,6 +485,9 @@ func admin(t *testing.T, s *site, b *browser) {
 	p.open("/classes", 200)
 	p.check("classes-admin")
 
+	// Outcomes of supports (browser_outcomes_test.go).
+	adminOutcomes(t, s, p)
+
 	// A reset link for the coach, opened by someone not signed in.
 	coach := s.login("Coach")
 	p.open("/admin/users?role=coach", 200)
