@@ -183,6 +183,19 @@ func TestDemoOutcomes(t *testing.T) {
 			t.Errorf("%s %s: status %d, want %d", c.who, c.path, res.Code, c.want)
 		}
 	}
+	// Another school reads, word for word, as one that does not exist.
+	for _, path := range []string{"/schools/%d/outcomes", "/api/v1/schools/%d/outcomes", "/schools/%d/outcomes.csv"} {
+		hidden := d.get(t, coach, fmt.Sprintf(path, other)).Body.String()
+		missing := d.get(t, coach, fmt.Sprintf(path, 999999)).Body.String()
+		norm := func(s string, id int64) string {
+			s = strings.ReplaceAll(s, fmt.Sprintf("/schools/%d/", id), "/schools/ID/")
+			return nonces.ReplaceAllString(requestIDs.ReplaceAllString(s, ""), "")
+		}
+		hidden, missing = norm(hidden, other), norm(missing, 999999)
+		if hidden != missing {
+			t.Errorf("%s: another school answers\n%s\nand a missing one\n%s", path, hidden, missing)
+		}
+	}
 }
 
 func mustSchools(t *testing.T, d *demoDistrict) []int64 {
