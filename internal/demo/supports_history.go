@@ -38,7 +38,7 @@ func (l *loader) supportsHistory() error {
 	start := supports.Day(schoolYearOf(ds.Now).start)
 	var rounds []time.Time
 	for d := today.AddDate(0, 0, -supports.OutcomeFollowUp-1); !d.Before(start.AddDate(0, 0, 21)) && len(rounds) < historyRounds; d = d.AddDate(0, 0, -1) {
-		if d.Weekday() == time.Tuesday && supports.FollowedUp(d, today) {
+		if d.Weekday() == time.Tuesday && supports.OutcomeFollowedUp(d, today) {
 			rounds = append(rounds, d)
 		}
 	}
@@ -99,13 +99,13 @@ func (l *loader) supportsHistory() error {
 			continue
 		}
 		students := make([]int64, len(k.students))
-		var pairs []supports.StudentStandard
+		var pairs []supports.OutcomePair
 		for i, s := range k.students {
 			if students[i], _ = l.id("studentId", s); students[i] == 0 {
 				return fmt.Errorf("student %s of class %s not loaded", s, k.SourcedID)
 			}
 			for _, std := range append(slices.Clone(taught), next...) {
-				pairs = append(pairs, supports.StudentStandard{StudentID: students[i], StandardID: std})
+				pairs = append(pairs, supports.OutcomePair{StudentID: students[i], StandardID: std})
 			}
 		}
 		tls, err := st.MasteryTimelines(ctx, l.district, pairs)
@@ -113,7 +113,7 @@ func (l *loader) supportsHistory() error {
 			return err
 		}
 		mastered := func(student, std int64) bool {
-			return tls[supports.StudentStandard{StudentID: student, StandardID: std}].MasteredBefore(day)
+			return tls[supports.OutcomePair{StudentID: student, StandardID: std}].MasteredBefore(day)
 		}
 		// Each student's count of taught standards mastered by the day,
 		// and each standard's students who had not mastered it.
@@ -149,7 +149,7 @@ func (l *loader) supportsHistory() error {
 				return fmt.Errorf("support plan of %d in class %s: %w", student, k.SourcedID, err)
 			}
 			o, note := supports.GoalNotMet, "Not mastered yet: keep it in the plan."
-			if _, ok := tls[supports.StudentStandard{StudentID: student, StandardID: std}].FirstMastered(day, ends.AddDate(0, 0, 1)); ok {
+			if _, ok := tls[supports.OutcomePair{StudentID: student, StandardID: std}].FirstMastered(day, ends.AddDate(0, 0, 1)); ok {
 				o, note = supports.GoalMet, "Mastered: back with the class."
 			}
 			_, err := st.CloseSupportPlanOn(ctx, l.district, p.ID, o, note, ends)

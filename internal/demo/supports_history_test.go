@@ -38,7 +38,7 @@ func TestDemoSupportsHistory(t *testing.T) {
 		}
 	}
 	cands, left := supports.OutcomeCandidates(data.OutcomeInput)
-	tls, err := st.MasteryTimelines(ctx, sum.DistrictID, supports.Pairs(cands))
+	tls, err := st.MasteryTimelines(ctx, sum.DistrictID, supports.OutcomePairs(cands))
 	if err != nil {
 		t.Fatal(err)
 	}

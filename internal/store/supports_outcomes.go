@@ -159,9 +159,9 @@ FROM demographics WHERE district_id = $1`, []any{districtID}, func(row scanner) 
 // standard below it, by the policies in force now, exactly as
 // MasteryAsOf computes it. A pair without evidence is missing. The
 // evidence of every pair is read in one statement.
-func (s *Store) MasteryTimelines(ctx context.Context, districtID int64, pairs []supports.StudentStandard) (out map[supports.StudentStandard]supports.MasteryTimeline, err error) {
+func (s *Store) MasteryTimelines(ctx context.Context, districtID int64, pairs []supports.OutcomePair) (out map[supports.OutcomePair]supports.MasteryTimeline, err error) {
 	defer wrap(&err, "MasteryTimelines(%d pairs)", len(pairs))
-	out = map[supports.StudentStandard]supports.MasteryTimeline{}
+	out = map[supports.OutcomePair]supports.MasteryTimeline{}
 	if len(pairs) == 0 {
 		return out, nil
 	}
@@ -222,8 +222,8 @@ func (s *Store) MasteryTimelines(ctx context.Context, districtID int64, pairs []
 			}
 			for _, w := range chunk {
 				for _, std := range wanted[w.student] {
-					if tl := timeline(d, subtree(std), w.obs); len(tl) > 0 {
-						out[supports.StudentStandard{StudentID: w.student, StandardID: std}] = tl
+					if tl := masteryTimeline(d, subtree(std), w.obs); len(tl) > 0 {
+						out[supports.OutcomePair{StudentID: w.student, StandardID: std}] = tl
 					}
 				}
 				w.obs = nil
@@ -234,10 +234,10 @@ func (s *Store) MasteryTimelines(ctx context.Context, districtID int64, pairs []
 	return out, err
 }
 
-// timeline replays the state of the last of targets (a standard after
+// masteryTimeline replays the state of the last of targets (a standard after
 // every standard below it) after each assessment of any of them, and
 // returns when it became mastered and stopped being.
-func timeline(d mastery.District, targets []int64, obs map[int64][]mastery.Observation) supports.MasteryTimeline {
+func masteryTimeline(d mastery.District, targets []int64, obs map[int64][]mastery.Observation) supports.MasteryTimeline {
 	std := targets[len(targets)-1]
 	var times []time.Time
 	for _, id := range targets {
@@ -269,7 +269,7 @@ func timeline(d mastery.District, targets []int64, obs map[int64][]mastery.Obser
 			now = mastery.Recompute(d, targets, upto, nil)[std].Mastered
 		}
 		if now != was {
-			tl = append(tl, supports.MasteryChange{At: t, Mastered: now})
+			tl = append(tl, supports.MasteryTimelineStep{At: t, Mastered: now})
 			was = now
 		}
 	}

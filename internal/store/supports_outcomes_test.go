@@ -84,7 +84,7 @@ func testSupportOutcomes(t *testing.T, e *env) {
 		ok(t, s.RecordEvidence(ctx, ptr(x.ev(x.alice, d, level(x.s1, levels[i])))))
 	}
 	ok(t, s.RecordEvidence(ctx, ptr(x.ev(x.bob, 10, level(x.s2, 4)))))
-	pairs := []supports.StudentStandard{{StudentID: x.alice.ID, StandardID: x.s1.ID}, {StudentID: x.alice.ID, StandardID: x.cluster.ID},
+	pairs := []supports.OutcomePair{{StudentID: x.alice.ID, StandardID: x.s1.ID}, {StudentID: x.alice.ID, StandardID: x.cluster.ID},
 		{StudentID: x.bob.ID, StandardID: x.s1.ID}, {StudentID: x.bob.ID, StandardID: x.cluster.ID}}
 	tls, err := s.MasteryTimelines(ctx, id, pairs)
 	ok(t, err)
@@ -99,7 +99,7 @@ func testSupportOutcomes(t *testing.T, e *env) {
 	ok(t, err)
 	changes := 0
 	for _, std := range []int64{x.s1.ID, x.cluster.ID} {
-		tl := tls[supports.StudentStandard{StudentID: x.alice.ID, StandardID: std}]
+		tl := tls[supports.OutcomePair{StudentID: x.alice.ID, StandardID: std}]
 		for i, when := range at {
 			if got, want := tl.MasteredBefore(when.Add(time.Second)), states[i][std].Mastered; got != want {
 				t.Errorf("standard %d after %d days ago: mastered %v, want %v (timeline %v)", std, days[i], got, want, tl)

@@ -41,15 +41,15 @@ const OutcomeFollowUp = 60
 // student must have had no plan of that kind on the standard.
 const ComparisonMargin = 60
 
-// MasteryChange is a moment a student's state on a standard became
+// MasteryTimelineStep is a moment a student's state on a standard became
 // mastered, or stopped being.
-type MasteryChange struct {
+type MasteryTimelineStep struct {
 	At       time.Time
 	Mastered bool
 }
 
 // MasteryTimeline is a student's changes on a standard, oldest first.
-type MasteryTimeline []MasteryChange
+type MasteryTimeline []MasteryTimelineStep
 
 // MasteredBefore reports whether the standard was mastered just before t.
 func (tl MasteryTimeline) MasteredBefore(t time.Time) bool {
@@ -74,8 +74,8 @@ func (tl MasteryTimeline) FirstMastered(from, to time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// StudentStandard names a student's state on a standard.
-type StudentStandard struct{ StudentID, StandardID int64 }
+// OutcomePair names a student's state on a standard.
+type OutcomePair struct{ StudentID, StandardID int64 }
 
 // OutcomePool names the comparable students of a standard at a school.
 type OutcomePool struct{ SchoolID, StandardID int64 }
@@ -127,15 +127,15 @@ type OutcomeLeftOut struct {
 	Mastered int
 }
 
-// FollowedUp reports whether a start's follow-up is over on today: the
+// OutcomeFollowedUp reports whether a start's follow-up is over on today: the
 // whole of its OutcomeFollowUp-th day has passed.
-func FollowedUp(start, today time.Time) bool {
+func OutcomeFollowedUp(start, today time.Time) bool {
 	return Day(today).After(Day(start).AddDate(0, 0, OutcomeFollowUp))
 }
 
 // OutcomeCandidates returns who may count, for each kind, with the
 // support and as comparisons, and the plans left out. The store then
-// reads the candidates' timelines (Pairs) for OutcomeEpisodes.
+// reads the candidates' timelines (OutcomePairs) for OutcomeEpisodes.
 func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[LeftOutKey]OutcomeLeftOut) {
 	left := map[LeftOutKey]OutcomeLeftOut{}
 	// The starts of each kind on each standard, by student, to keep the
@@ -169,7 +169,7 @@ func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[LeftOutKey]Outc
 		lk := LeftOutKey{p.Kind, school}
 		l := left[lk]
 		switch {
-		case !FollowedUp(p.StartsOn, in.Today):
+		case !OutcomeFollowedUp(p.StartsOn, in.Today):
 			l.Recent++
 		case len(p.StandardIDs) == 0:
 			l.NoStandard++
@@ -205,12 +205,12 @@ func OutcomeCandidates(in OutcomeInput) ([]OutcomeCandidate, map[LeftOutKey]Outc
 	return out, left
 }
 
-// Pairs returns the students' states the candidates need, each once.
-func Pairs(cands []OutcomeCandidate) []StudentStandard {
-	seen := map[StudentStandard]bool{}
-	var out []StudentStandard
+// OutcomePairs returns the students' states the candidates need, each once.
+func OutcomePairs(cands []OutcomeCandidate) []OutcomePair {
+	seen := map[OutcomePair]bool{}
+	var out []OutcomePair
 	for _, c := range cands {
-		k := StudentStandard{c.StudentID, c.StandardID}
+		k := OutcomePair{c.StudentID, c.StandardID}
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, k)
@@ -236,10 +236,10 @@ type OutcomeEpisode struct {
 // timeline has no evidence on the standard: not mastered. It also counts,
 // in left, the supported students left out because they had mastered
 // every standard of their plan already.
-func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]MasteryTimeline, left map[LeftOutKey]OutcomeLeftOut) []OutcomeEpisode {
+func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[OutcomePair]MasteryTimeline, left map[LeftOutKey]OutcomeLeftOut) []OutcomeEpisode {
 	sorted := slices.Clone(cands)
 	slices.SortFunc(sorted, func(a, b OutcomeCandidate) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), compareBool(a.Supported, b.Supported), cmp.Compare(a.StudentID, b.StudentID),
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), compareOutcomeSide(a.Supported, b.Supported), cmp.Compare(a.StudentID, b.StudentID),
 			a.Start.Compare(b.Start), cmp.Compare(a.PlanID, b.PlanID), cmp.Compare(a.StandardID, b.StandardID))
 	})
 	type who struct {
@@ -255,7 +255,7 @@ func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]Mas
 		if counted[w] {
 			continue
 		}
-		tl := timelines[StudentStandard{c.StudentID, c.StandardID}]
+		tl := timelines[OutcomePair{c.StudentID, c.StandardID}]
 		if tl.MasteredBefore(c.Start) {
 			if c.Supported {
 				plansLeft[c.PlanID] = LeftOutKey{c.Kind, c.SchoolID}
@@ -286,7 +286,7 @@ func OutcomeEpisodes(cands []OutcomeCandidate, timelines map[StudentStandard]Mas
 	return out
 }
 
-func compareBool(a, b bool) int {
+func compareOutcomeSide(a, b bool) int {
 	switch {
 	case a == b:
 		return 0

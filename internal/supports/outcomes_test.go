@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func day(s string) time.Time {
+func outcomeDay(s string) time.Time {
 	d, err := time.Parse(DateLayout, s)
 	if err != nil {
 		panic(err)
@@ -17,10 +17,10 @@ func day(s string) time.Time {
 
 func TestOutcomeEpisodes(t *testing.T) {
 	plan := func(id, student int64, k Kind, start string, stds ...int64) Plan {
-		return Plan{ID: id, PlanDraft: PlanDraft{StudentID: student, Kind: k, StandardIDs: stds, StartsOn: day(start)}}
+		return Plan{ID: id, PlanDraft: PlanDraft{StudentID: student, Kind: k, StandardIDs: stds, StartsOn: outcomeDay(start)}}
 	}
 	in := OutcomeInput{
-		Today: day("2026-12-02").Add(9 * time.Hour),
+		Today: outcomeDay("2026-12-02").Add(9 * time.Hour),
 		Plans: []Plan{
 			plan(1, 1, Reteach, "2026-09-01", 100),
 			plan(2, 2, Reteach, "2026-09-10", 100),   // mastered already: left out
@@ -34,17 +34,17 @@ func TestOutcomeEpisodes(t *testing.T) {
 		Pools:    map[OutcomePool][]int64{{5, 100}: {1, 2, 3, 4, 5}},
 	}
 	cands, left := OutcomeCandidates(in)
-	tl := map[StudentStandard]MasteryTimeline{
-		{1, 100}: {{At: day("2026-09-20").Add(10 * time.Hour), Mastered: true}},
-		{2, 100}: {{At: day("2026-08-30"), Mastered: true}},
-		{3, 100}: {{At: day("2026-09-03"), Mastered: false}, {At: day("2026-10-25").Add(8 * time.Hour), Mastered: true},
-			{At: day("2026-11-25"), Mastered: false}},
+	tl := map[OutcomePair]MasteryTimeline{
+		{1, 100}: {{At: outcomeDay("2026-09-20").Add(10 * time.Hour), Mastered: true}},
+		{2, 100}: {{At: outcomeDay("2026-08-30"), Mastered: true}},
+		{3, 100}: {{At: outcomeDay("2026-09-03"), Mastered: false}, {At: outcomeDay("2026-10-25").Add(8 * time.Hour), Mastered: true},
+			{At: outcomeDay("2026-11-25"), Mastered: false}},
 	}
 	got := OutcomeEpisodes(cands, tl, left)
 	want := []OutcomeEpisode{
-		{OutcomeCandidate{Kind: Reteach, StudentID: 1, StandardID: 100, SchoolID: 5, Start: day("2026-09-01"), Supported: true, PlanID: 1}, 19, true},
-		{OutcomeCandidate{Kind: Reteach, StudentID: 3, StandardID: 100, SchoolID: 5, Start: day("2026-09-01")}, 54, true},
-		{OutcomeCandidate{Kind: Reteach, StudentID: 5, StandardID: 100, SchoolID: 5, Start: day("2026-09-01")}, 0, false},
+		{OutcomeCandidate{Kind: Reteach, StudentID: 1, StandardID: 100, SchoolID: 5, Start: outcomeDay("2026-09-01"), Supported: true, PlanID: 1}, 19, true},
+		{OutcomeCandidate{Kind: Reteach, StudentID: 3, StandardID: 100, SchoolID: 5, Start: outcomeDay("2026-09-01")}, 54, true},
+		{OutcomeCandidate{Kind: Reteach, StudentID: 5, StandardID: 100, SchoolID: 5, Start: outcomeDay("2026-09-01")}, 0, false},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("OutcomeEpisodes (-want +got):\n%s", diff)
@@ -77,15 +77,15 @@ func TestOutcomeEpisodes(t *testing.T) {
 	}
 }
 
-func TestFollowedUp(t *testing.T) {
-	start := day("2026-09-01")
+func TestOutcomeFollowedUp(t *testing.T) {
+	start := outcomeDay("2026-09-01")
 	for _, c := range []struct {
 		today string
 		want  bool
 	}{{"2026-10-31", false}, {"2026-11-01", true}, {"2026-10-30", false}} {
 		// 1 September + 60 days is 31 October: over once that day has passed.
-		if got := FollowedUp(start, day(c.today).Add(23*time.Hour)); got != c.want {
-			t.Errorf("FollowedUp(%s) = %v, want %v", c.today, got, c.want)
+		if got := OutcomeFollowedUp(start, outcomeDay(c.today).Add(23*time.Hour)); got != c.want {
+			t.Errorf("OutcomeFollowedUp(%s) = %v, want %v", c.today, got, c.want)
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (s *Server) supportOutcomes(ctx context.Context, districtID int64) (*outcom
 		return nil, err
 	}
 	cands, left := supports.OutcomeCandidates(data.OutcomeInput)
-	tls, err := s.store.MasteryTimelines(ctx, districtID, supports.Pairs(cands))
+	tls, err := s.store.MasteryTimelines(ctx, districtID, supports.OutcomePairs(cands))
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +133,8 @@ type outcomeLeftOutJSON struct {
 const outcomesCaveat = "These figures describe; they do not show that a support caused anything. Students are not given supports at random: " +
 	"teachers choose who gets help, and a difference between the groups may come from who was chosen rather than from the support."
 
-// cellJSON is a cell as the API gives it.
-func cellJSON(c reports.Cell[supports.OutcomeFigure]) outcomeCellJSON {
+// outcomeCellJSONOf is a cell as the API gives it.
+func outcomeCellJSONOf(c reports.Cell[supports.OutcomeFigure]) outcomeCellJSON {
 	out := outcomeCellJSON{Dimension: c.Dimension, Category: c.Category, SchoolID: c.Unit}
 	if c.Suppression.Hidden() {
 		out.Suppressed = c.Suppression
@@ -163,11 +163,11 @@ func (o *outcomes) json(school int64) outcomesJSON {
 		for _, b := range []*reports.Breakdown[supports.OutcomeFigure]{ko.Supported, ko.Compared} {
 			var cells []outcomeCellJSON
 			for _, c := range b.Row(school) {
-				cells = append(cells, cellJSON(c))
+				cells = append(cells, outcomeCellJSONOf(c))
 			}
 			if school == 0 {
 				for _, u := range b.Units() {
-					cells = append(cells, cellJSON(b.Cell(reports.Key{Unit: u})))
+					cells = append(cells, outcomeCellJSONOf(b.Cell(reports.Key{Unit: u})))
 				}
 			}
 			if b == ko.Supported {
@@ -210,5 +210,5 @@ func (s *Server) districtOutcomesAPI(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// errNotFound reports whether err hides or misses a record.
-func errNotFound(err error) bool { return errors.Is(err, problem.ErrNotFound) }
+// outcomesNotFound reports whether err hides or misses a record.
+func outcomesNotFound(err error) bool { return errors.Is(err, problem.ErrNotFound) }

@@ -86,7 +86,7 @@ func BenchmarkOutcomesParts(b *testing.B) {
 		b.Fatal(err)
 	}
 	cands, _ := supports.OutcomeCandidates(data.OutcomeInput)
-	pairs := supports.Pairs(cands)
+	pairs := supports.OutcomePairs(cands)
 	b.Logf("%d plans, %d candidates, %d timelines", len(data.Plans), len(cands), len(pairs))
 	b.Run("data", func(b *testing.B) {
 		for b.Loop() {

@@ -13,9 +13,9 @@ import (
 	"github.com/cairn-learning/cairn/internal/store"
 )
 
-// staffOf returns the first person of the demo district holding role at
+// outcomesStaff returns the first person of the demo district holding role at
 // school.
-func staffOf(t *testing.T, d *demoDistrict, role roster.Role, school int64) roster.Person {
+func outcomesStaff(t *testing.T, d *demoDistrict, role roster.Role, school int64) roster.Person {
 	t.Helper()
 	ps, _, err := d.st.People(context.Background(), d.sum.DistrictID, store.PersonFilter{Role: role, SchoolID: school, Page: store.Page{Limit: 50}})
 	if err != nil || len(ps) == 0 {
@@ -24,7 +24,7 @@ func staffOf(t *testing.T, d *demoDistrict, role roster.Role, school int64) rost
 	return ps[0]
 }
 
-var suppressedCell = regexp.MustCompile(`data-suppressed="(too_few|complementary)"`)
+var outcomesSuppressedCell = regexp.MustCompile(`data-suppressed="(too_few|complementary)"`)
 
 // TestDemoOutcomes: the district's and a school's outcomes of supports
 // show every kind of support with figures, hide small groups saying why,
@@ -37,7 +37,7 @@ func TestDemoOutcomes(t *testing.T) {
 	}
 	d := loadDemo(t)
 	school := d.sum.Class.SchoolID
-	lead := newSessionCookie(t, d.st, d.sum.DistrictID, staffOf(t, d, roster.RoleSchoolAdmin, school).ID)
+	lead := newSessionCookie(t, d.st, d.sum.DistrictID, outcomesStaff(t, d, roster.RoleSchoolAdmin, school).ID)
 	// A coach of this school only, and an administrator, who read
 	// Spanish.
 	person := func(given string, role roster.Role, schools ...int64) *http.Cookie {
@@ -90,7 +90,7 @@ func TestDemoOutcomes(t *testing.T) {
 			if lang == "es" && !strings.Contains(body, "no muestran que un apoyo haya funcionado") {
 				t.Errorf("%s: the caveat is not in Spanish", c.page)
 			}
-			hidden := len(suppressedCell.FindAllString(body, -1))
+			hidden := len(outcomesSuppressedCell.FindAllString(body, -1))
 			if hidden == 0 {
 				t.Errorf("%s (%s): no hidden cell", c.page, lang)
 			}
@@ -158,7 +158,7 @@ func TestDemoOutcomes(t *testing.T) {
 	// which answers as a school that does not exist; the district's are
 	// the administrators'.
 	other := int64(0)
-	for _, sc := range mustSchools(t, d) {
+	for _, sc := range outcomesSchools(t, d) {
 		if sc != school {
 			other = sc
 		}
@@ -198,7 +198,7 @@ func TestDemoOutcomes(t *testing.T) {
 	}
 }
 
-func mustSchools(t *testing.T, d *demoDistrict) []int64 {
+func outcomesSchools(t *testing.T, d *demoDistrict) []int64 {
 	t.Helper()
 	ss, _, err := d.st.Schools(context.Background(), d.sum.DistrictID, store.RosterFilter{Page: store.Page{Limit: 50}})
 	if err != nil {

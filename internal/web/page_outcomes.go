@@ -56,7 +56,7 @@ type outcomesCellView struct {
 	Within           []string
 }
 
-func cellView(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure]) outcomesCellView {
+func outcomeCellViewOf(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure]) outcomesCellView {
 	if c.Suppression.Hidden() {
 		return outcomesCellView{Hidden: true, Span: len(supports.OutcomeWindows) + 2, Reason: string(c.Suppression),
 			Why: pr.T("outcomes.hidden."+string(c.Suppression), reports.MinCell)}
@@ -82,7 +82,7 @@ func (o *outcomes) view(pr *i18n.Printer, school int64, names map[int64]string) 
 	for _, ko := range o.Kinds {
 		k := outcomesKindView{Kind: string(ko.Kind), Label: pr.T("outcomes.kind." + string(ko.Kind)), About: pr.T("outcomes.kind." + string(ko.Kind) + ".about")}
 		row := func(label string, key reports.Key) outcomesRowView {
-			return outcomesRowView{Label: label, Supported: cellView(pr, ko.Supported.Cell(key)), Compared: cellView(pr, ko.Compared.Cell(key))}
+			return outcomesRowView{Label: label, Supported: outcomeCellViewOf(pr, ko.Supported.Cell(key)), Compared: outcomeCellViewOf(pr, ko.Compared.Cell(key))}
 		}
 		k.Groups = append(k.Groups, outcomesGroupView{Rows: []outcomesRowView{row(pr.T("outcomes.all"), reports.Key{Unit: school})}})
 		if school == 0 && len(o.Schools) > 1 {
@@ -145,7 +145,7 @@ func (s *Server) renderOutcomes(w http.ResponseWriter, r *http.Request, o *outco
 // lead or coach it and the district's administrators.
 func (s *Server) schoolOutcomesPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := outcomesSchool(r)
-	if errNotFound(err) {
+	if outcomesNotFound(err) {
 		return notFoundPage("school", r.PathValue("id"))
 	}
 	if err != nil {
