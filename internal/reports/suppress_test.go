@@ -225,3 +225,17 @@ func TestSuppressCannotBeUndone(t *testing.T) {
 		}
 	}
 }
+
+func TestShareOf(t *testing.T) {
+	for _, c := range []struct {
+		part, n int
+		want    Share
+	}{
+		{0, 12, Share{5, AtMost}}, {1, 20, Share{5, AtMost}}, {2, 20, Share{10, Exact}},
+		{12, 12, Share{95, AtLeast}}, {19, 20, Share{95, AtLeast}}, {18, 20, Share{90, Exact}}, {41, 112, Share{37, Exact}},
+	} {
+		if got := ShareOf(c.part, c.n); got != c.want {
+			t.Errorf("ShareOf(%d, %d) = %+v, want %+v", c.part, c.n, got, c.want)
+		}
+	}
+}

@@ -109,6 +109,7 @@ func dynamicKeys() map[string][]string {
 	}
 	add("outcomes.hidden.", string(reports.TooFew), string(reports.Complementary))
 	add("outcomes.left.", "recent", "no_standard", "no_school", "mastered")
+	add("outcomes.bound.", string(reports.AtMost), string(reports.AtLeast))
 	return keys
 }
 

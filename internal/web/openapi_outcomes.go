@@ -12,7 +12,7 @@ import (
 const outcomesDescription = "For each kind of support, the students who received it (counted once, at their first such plan whose " +
 	"follow-up is over, on a standard they had not mastered when it started) against comparable students who did not (enrolled at the " +
 	"same school in a course that teaches the standard, not mastered on the day such a support on it started there, no plan of that kind " +
-	"on it around then): how many reached mastery within each window and the median days to mastery. Every figure is disaggregated by " +
+	"on it around then): the share that reached mastery within each window (a whole percentage, only a bound at 5 or below and 95 or above) and the median days to mastery. Every figure is disaggregated by " +
 	"subgroup with small-number suppression: a cell of fewer than minStudents students is hidden, and so is any cell that would let a " +
 	"hidden one be worked out from a total, across subgroups and schools alike; a hidden cell carries its reason and no figure, exactly " +
 	"as the page shows it. The figures describe and make no causal claim (caveat). Whoever leads or coaches the school and the district's " +
@@ -41,4 +41,5 @@ func init() {
 	}
 	enums[reflect.TypeFor[reports.Dimension]()] = dims
 	enums[reflect.TypeFor[reports.Suppression]()] = []string{string(reports.TooFew), string(reports.Complementary)}
+	enums[reflect.TypeFor[reports.Bound]()] = []string{string(reports.AtMost), string(reports.AtLeast)}
 }

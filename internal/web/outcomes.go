@@ -112,13 +112,21 @@ type outcomeCellJSON struct {
 	// hidden cell has no figures.
 	Suppressed reports.Suppression `json:"suppressed,omitempty"`
 	Students   *int                `json:"students,omitempty"`
-	// Reached counts the students who reached mastery within each of
-	// windowsDays, in order.
-	Reached []int `json:"reached,omitempty"`
+	// Reached is the share of the students who reached mastery within
+	// each of windowsDays, in order, as a whole percentage; at the ends
+	// only a bound (at most 5, at least 95), which would otherwise say
+	// something of every student of the group.
+	Reached []outcomeShareJSON `json:"reached,omitempty"`
 	// MedianDays is the median days to mastery; absent when fewer than
 	// half reached it within followUpDays (MedianOver) or when hidden.
 	MedianDays *int `json:"medianDays,omitempty"`
 	MedianOver bool `json:"medianOver,omitempty"`
+}
+
+type outcomeShareJSON struct {
+	WithinDays int           `json:"withinDays"`
+	Percent    int           `json:"percent"`
+	Bound      reports.Bound `json:"bound,omitempty"`
 }
 
 type outcomeLeftOutJSON struct {
@@ -142,7 +150,10 @@ func outcomeCellJSONOf(c reports.Cell[supports.OutcomeFigure]) outcomeCellJSON {
 	}
 	n := c.Students
 	out.Students = &n
-	out.Reached = c.Figure.Reached[:]
+	for i, r := range c.Figure.Reached {
+		sh := reports.ShareOf(r, n)
+		out.Reached = append(out.Reached, outcomeShareJSON{WithinDays: supports.OutcomeWindows[i], Percent: sh.Percent, Bound: sh.Bound})
+	}
 	if d, over, ok := c.Figure.Median(n); ok && !over {
 		out.MedianDays = &d
 	} else if ok {

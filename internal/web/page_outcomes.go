@@ -64,7 +64,7 @@ func outcomeCellViewOf(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure])
 	n := c.Students
 	v := outcomesCellView{Students: strconv.Itoa(n)}
 	for _, r := range c.Figure.Reached {
-		v.Within = append(v.Within, pr.Percent(float64(r)/float64(n)))
+		v.Within = append(v.Within, shareText(pr, reports.ShareOf(r, n)))
 	}
 	switch d, over, _ := c.Figure.Median(n); {
 	case over:
@@ -73,6 +73,15 @@ func outcomeCellViewOf(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure])
 		v.Median = pr.N("outcomes.days", d)
 	}
 	return v
+}
+
+// shareText writes a share, "37%", or its bound, "≤5%".
+func shareText(pr *i18n.Printer, sh reports.Share) string {
+	p := pr.Percent(float64(sh.Percent) / 100)
+	if sh.Bound != reports.Exact {
+		return pr.T("outcomes.bound."+string(sh.Bound), p)
+	}
+	return p
 }
 
 // view fills the page's sections from the report of school (0: the
@@ -208,7 +217,7 @@ func writeOutcomesCSV(w http.ResponseWriter, o *outcomes, school int64, file str
 	cw := csv.NewWriter(w)
 	head := []string{"kind", "group", "school_id", "dimension", "category", "suppressed", "students"}
 	for _, d := range supports.OutcomeWindows {
-		head = append(head, fmt.Sprintf("reached_within_%d_days", d))
+		head = append(head, fmt.Sprintf("percent_reached_within_%d_days", d))
 	}
 	head = append(head, "median_days")
 	if err := cw.Write(head); err != nil {
@@ -231,7 +240,13 @@ func writeOutcomesCSV(w http.ResponseWriter, o *outcomes, school int64, file str
 				for i := range supports.OutcomeWindows {
 					v := ""
 					if i < len(c.Reached) {
-						v = strconv.Itoa(c.Reached[i])
+						v = strconv.Itoa(c.Reached[i].Percent)
+						switch c.Reached[i].Bound {
+						case reports.AtMost:
+							v = "<=" + v
+						case reports.AtLeast:
+							v = ">=" + v
+						}
 					}
 					rec = append(rec, v)
 				}
