@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/reports"
@@ -32,8 +33,10 @@ type outcomesPage struct {
 
 type outcomesKindView struct {
 	Kind, Label, About string
-	Groups             []outcomesGroupView
-	LeftOut            []string
+	// Chart compares the two groups of all students, when both are shown.
+	Chart   *outcomesChart
+	Groups  []outcomesGroupView
+	LeftOut []string
 }
 
 // outcomesGroupView is a block of rows: all students, one dimension's
@@ -75,6 +78,70 @@ func outcomeCellViewOf(pr *i18n.Printer, c reports.Cell[supports.OutcomeFigure])
 	return v
 }
 
+// outcomesChart is a bar chart, drawn on the server, of the share of each
+// group that reached mastery within each window; its description says the
+// same in words.
+type outcomesChart struct {
+	ID, Title, Desc string
+	W, H, Left      int
+	Bars            []outcomesBar
+	Labels          []outcomesChartLabel
+}
+
+type outcomesBar struct {
+	Y, Width, TextX int
+	Fill, Text      string
+}
+
+type outcomesChartLabel struct {
+	Y    int
+	Text string
+}
+
+// The chart's geometry: labels on the left, bars to the right of
+// outcomesChartLeft, 100% at outcomesChartLeft + outcomesChartBars.
+const (
+	outcomesChartW, outcomesChartLeft, outcomesChartBars = 640, 230, 330
+	outcomesChartBar, outcomesChartGap                   = 18, 6
+	// The groups' colours, dark enough against white for text beside
+	// them and told apart by position and label as well.
+	outcomesSupportedFill, outcomesComparedFill = "#1d4e89", "#6b7280"
+)
+
+// newOutcomesChart draws the shares of the two groups' cells.
+func newOutcomesChart(pr *i18n.Printer, kind, label string, sup, cmp reports.Cell[supports.OutcomeFigure]) *outcomesChart {
+	if sup.Suppression.Hidden() || cmp.Suppression.Hidden() || sup.Students == 0 || cmp.Students == 0 {
+		return nil
+	}
+	c := &outcomesChart{ID: "chart-" + kind, W: outcomesChartW, Left: outcomesChartLeft, Title: pr.T("outcomes.chart.title", label)}
+	y := 0
+	var desc []string
+	for i, w := range supports.OutcomeWindows {
+		within := pr.N("outcomes.within", w)
+		c.Labels = append(c.Labels, outcomesChartLabel{Y: y + 14, Text: within})
+		y += 20
+		var texts [2]string
+		for j, g := range []struct {
+			cell reports.Cell[supports.OutcomeFigure]
+			fill string
+			name string
+		}{{sup, outcomesSupportedFill, pr.T("outcomes.supported")}, {cmp, outcomesComparedFill, pr.T("outcomes.compared")}} {
+			sh := reports.ShareOf(g.cell.Figure.Reached[i], g.cell.Students)
+			text := shareText(pr, sh)
+			texts[j] = text
+			width := outcomesChartBars * sh.Percent / 100
+			c.Labels = append(c.Labels, outcomesChartLabel{Y: y + 14, Text: g.name})
+			c.Bars = append(c.Bars, outcomesBar{Y: y, Width: max(width, 1), TextX: outcomesChartLeft + max(width, 1) + 6, Fill: g.fill, Text: text})
+			y += outcomesChartBar + outcomesChartGap
+		}
+		desc = append(desc, pr.T("outcomes.chart.desc", within, texts[0], texts[1]))
+		y += 8
+	}
+	c.H = y
+	c.Desc = strings.Join(desc, " ")
+	return c
+}
+
 // shareText writes a share, "37%", or its bound, "≤5%".
 func shareText(pr *i18n.Printer, sh reports.Share) string {
 	p := pr.Percent(float64(sh.Percent) / 100)
@@ -94,6 +161,7 @@ func (o *outcomes) view(pr *i18n.Printer, school int64, names map[int64]string) 
 			return outcomesRowView{Label: label, Supported: outcomeCellViewOf(pr, ko.Supported.Cell(key)), Compared: outcomeCellViewOf(pr, ko.Compared.Cell(key))}
 		}
 		k.Groups = append(k.Groups, outcomesGroupView{Rows: []outcomesRowView{row(pr.T("outcomes.all"), reports.Key{Unit: school})}})
+		k.Chart = newOutcomesChart(pr, string(ko.Kind), k.Label, ko.Supported.Cell(reports.Key{Unit: school}), ko.Compared.Cell(reports.Key{Unit: school}))
 		if school == 0 && len(o.Schools) > 1 {
 			g := outcomesGroupView{Label: pr.T("outcomes.by_school")}
 			for _, sc := range o.Schools {
