@@ -116,6 +116,10 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.groups(sum); err != nil {
 		return sum, err
 	}
+	// Outcomes of supports: the closed plans of earlier in the term.
+	if err := l.supportsHistory(); err != nil {
+		return sum, err
+	}
 	sum.SignIns, err = l.signIns(sum)
 	return sum, err
 }

@@ -491,6 +491,9 @@ func admin(t *testing.T, s *site, b *browser) {
 	p.check("classes-admin")
 	adminSupports(t, s, p) // the school's supports (browser_supports_test.go)
 
+	// Outcomes of supports (browser_outcomes_test.go).
+	adminOutcomes(t, s, p)
+
 	// A reset link for the coach, opened by someone not signed in.
 	coach := s.login("Coach")
 	p.open("/admin/users?role=coach", 200)

@@ -19,8 +19,10 @@ import (
 	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/pathways"
+	"github.com/cairn-learning/cairn/internal/reports"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
+	"github.com/cairn-learning/cairn/internal/supports"
 )
 
 // spanishTemplates are the pages students and families read, with the
@@ -97,6 +99,17 @@ func dynamicKeys() map[string][]string {
 	for _, l := range standards.DefaultScale().Levels {
 		add("level.", strings.ToLower(l.Label), strings.ToLower(l.Label)+".description")
 	}
+	// Outcomes of supports.
+	for _, k := range supports.Kinds {
+		add("outcomes.kind.", string(k), string(k)+".about")
+	}
+	for _, d := range reports.Dimensions {
+		add("outcomes.dim.", string(d))
+		add("outcomes.cat.", reports.Categories(d)...)
+	}
+	add("outcomes.hidden.", string(reports.TooFew), string(reports.Complementary))
+	add("outcomes.left.", "recent", "no_standard", "no_school", "mastered")
+	add("outcomes.bound.", string(reports.AtMost), string(reports.AtLeast))
 	return keys
 }
 

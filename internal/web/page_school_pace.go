@@ -27,6 +27,8 @@ type schoolPacePage struct {
 	Behind   []schoolPaceStudent
 	More     int
 	Students int
+	// OutcomesURL is the school's outcomes of supports.
+	OutcomesURL string
 }
 
 type schoolPaceClass struct {
@@ -79,7 +81,7 @@ func (s *Server) schoolPacePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := &schoolPacePage{pageBase: s.newBase(w, r, pr.T("pace.school.title", sp.School.Name)), School: sp.School.Name,
-		Rule: thresholdsSentence(pr, sp.Thresholds)}
+		Rule: thresholdsSentence(pr, sp.Thresholds), OutcomesURL: fmt.Sprintf("/schools/%d/outcomes", id)}
 	total := map[pathways.PaceStatus]int{}
 	seen := map[int64]bool{}
 	var behind []schoolPaceStudent

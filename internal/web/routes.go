@@ -254,4 +254,13 @@ func (s *Server) registerPages() {
 	s.page("adminImport", "GET /admin/import", forRoles(roster.RoleDistrictAdmin), s.adminImportForm)
 	s.page("adminImportCheck", "POST /admin/import", changingFor(roster.RoleDistrictAdmin), s.adminImportCheck)
 	s.page("adminImportApply", "POST /admin/import/apply", changingFor(roster.RoleDistrictAdmin), s.adminImportApply)
+
+	// Outcomes of supports: a school's (its leaders and coaches) and the
+	// district's, suppressed alike (outcomes.go).
+	s.page("schoolOutcomes", "GET /schools/{id}/outcomes", forRoles(roster.RoleCoach, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin), s.schoolOutcomesPage)
+	s.page("schoolOutcomesCSV", "GET /schools/{id}/outcomes.csv", forRoles(roster.RoleCoach, roster.RoleSchoolAdmin, roster.RoleDistrictAdmin), s.schoolOutcomesCSV)
+	s.page("adminOutcomes", "GET /admin/outcomes", forRoles(roster.RoleDistrictAdmin), s.adminOutcomesPage)
+	s.page("adminOutcomesCSV", "GET /admin/outcomes.csv", forRoles(roster.RoleDistrictAdmin), s.adminOutcomesCSV)
+	s.handle("getSchoolOutcomes", "GET /api/v1/schools/{id}/outcomes", signedIn(), s.schoolOutcomesAPI)
+	s.handle("getDistrictOutcomes", "GET /api/v1/outcomes", onResource(access.View, access.Roster), s.districtOutcomesAPI)
 }
