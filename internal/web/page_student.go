@@ -27,6 +27,9 @@ type studentProfilePage struct {
 	// see the student's goals; ShowChoices says they may.
 	Choices     []choiceRow
 	ShowChoices bool
+	// Rules and alerts: the student's open alerts, for a reader who may
+	// see them (nil otherwise).
+	Alerts *alertList
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -67,6 +70,10 @@ func (s *Server) renderStudentProfile(w http.ResponseWriter, r *http.Request, id
 		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id, s.mayChangeEvidence(r, id)); err != nil {
 			return err
 		}
+	}
+	// Rules and alerts.
+	if data.Alerts, err = s.studentAlerts(r, id, data.CSRF); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {

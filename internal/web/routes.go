@@ -142,6 +142,8 @@ func (s *Server) registerRoutes() {
 
 	s.registerPages()
 	s.registerPlanRoutes()
+	// Rules and alerts (alerts.go).
+	s.registerRuleRoutes()
 }
 
 // registerPlanRoutes lists the routes of class pathways, students' plans

@@ -7,7 +7,7 @@
 CREATE TABLE support_rules (
     district_id  INTEGER NOT NULL REFERENCES districts (id),
     kind         TEXT    NOT NULL CHECK (kind IN ('below_cut', 'no_evidence', 'pace_behind', 'probability_falling', 'stalled', 'behaviour_note')),
-    enabled      INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    enabled      INTEGER NOT NULL,
     params       TEXT    NOT NULL,
     updated_by   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,
