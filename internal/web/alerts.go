@@ -126,21 +126,26 @@ func (s *Server) alertAccess(r *http.Request, id int64, action access.Action) (s
 func alertFilterOf(r *http.Request) (store.AlertFilter, error) {
 	q := r.URL.Query()
 	var f store.AlertFilter
-	var errs problem.Fields
-	id := func(name string) int64 {
+	id := func(name string) (int64, error) {
 		v := strings.TrimSpace(q.Get(name))
 		if v == "" {
-			return 0
+			return 0, nil
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			errs.Addf(name, "%q is not an id", truncateText(v, 40))
-			return 0
+			return 0, malformed(name, "%q is not an id", truncateText(v, 40))
 		}
-		return n
+		return n, nil
 	}
-	f.ClassID = id("classId")
-	if st := id("studentId"); st != 0 {
+	var err error
+	if f.ClassID, err = id("classId"); err != nil {
+		return f, err
+	}
+	st, err := id("studentId")
+	if err != nil {
+		return f, err
+	}
+	if st != 0 {
 		f.StudentIDs = []int64{st}
 	}
 	switch v := q.Get("dismissed"); v {
@@ -148,17 +153,19 @@ func alertFilterOf(r *http.Request) (store.AlertFilter, error) {
 	case "true":
 		f.Dismissed = true
 	default:
-		errs.Addf("dismissed", "%q is not true or false", truncateText(v, 40))
+		return f, malformed("dismissed", "%q is not true or false", truncateText(v, 40))
 	}
-	f.Page.After = id("after")
+	if f.Page.After, err = id("after"); err != nil {
+		return f, err
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			errs.Addf("limit", "%q is not a number from 1 to 500", truncateText(v, 40))
+			return f, malformed("limit", "%q is not a number from 1 to 500", truncateText(v, 40))
 		}
 		f.Page.Limit = n
 	}
-	return f, errs.Err()
+	return f, nil
 }
 
 func truncateText(s string, n int) string {
