@@ -16,6 +16,10 @@ func runAlerts(ctx context.Context, env *environment, args []string) error {
   cairn alerts sweep   evaluate the rules that depend on time passing (no evidence for
                        N days on a target, pace behind the plan) on the district's today
                        and raise their alerts; 'cairn serve' does it once a day`
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintf(env.stdout, "Usage:%s\n", usage)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "sweep" {
 		fmt.Fprintf(env.stderr, "Usage:%s\n", usage)
 		return fmt.Errorf("%w: alerts needs sweep", errUsage)

@@ -308,6 +308,8 @@ func teacher(t *testing.T, s *site, b *browser) {
 	teacherProposals(t, s, p)
 	teacherPlans(t, s, p)
 	teacherPace(t, s, p)
+	// Rules and alerts.
+	teacherAlerts(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -476,6 +478,8 @@ func admin(t *testing.T, s *site, b *browser) {
 	p.check("scales")
 	p.open("/admin/users", 200)
 	p.check("users")
+	// Rules and alerts.
+	adminRules(t, s, p)
 
 	// The guardian's look at another child's page is in the log, refused
 	// (when the guardian's part ran before: go test -run picks parts).
