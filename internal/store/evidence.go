@@ -155,7 +155,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 		}
 		// Rules and alerts: what the rules compare with, read before
 		// the recompute.
-		prep, err := r.prepareAlerts(ctx, ev.DistrictID, []*evidence.Evidence{ev})
+		prep, err := r.prepareAlerts(ctx, e, []*evidence.Evidence{ev})
 		if err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		}
 		// Rules and alerts: what the rules compare with, read before
 		// the recompute.
-		prep, err := r.prepareAlerts(ctx, districtID, ptrs)
+		prep, err := r.prepareAlerts(ctx, e, ptrs)
 		if err != nil {
 			return err
 		}

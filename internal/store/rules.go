@@ -188,6 +188,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
+		// The evaluation on evidence reads the rules again, on every
+		// server of the database.
+		r.s.ruleSets.invalidate(districtID)
+		r.committed = append(r.committed, func() { r.s.ruleSets.invalidate(districtID) })
+		r.changeConfig(districtID)
 		rule = old
 		rule.Enabled, rule.Params, rule.UpdatedBy, rule.UpdatedAt = u.Enabled, p, by, now
 		return nil

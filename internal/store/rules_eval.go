@@ -15,32 +15,69 @@ import (
 // alertPrep is what the rules evaluated on evidence need from before the
 // evidence's mastery is recomputed: the enabled rules, the (student,
 // standard) pairs the evidence scores with the class it was recorded in,
-// and the probabilities of mastery before.
+// the prerequisites, and the probabilities of mastery before.
 type alertPrep struct {
-	rules  map[supports.RuleKind]supports.RuleParams
-	pairs  [][2]int64
-	class  map[[2]int64]*int64
-	before map[[2]int64]*float64
+	rules   map[supports.RuleKind]supports.RuleParams
+	prereqs map[int64][]int64
+	pairs   [][2]int64
+	class   map[[2]int64]*int64
+	before  map[[2]int64]*float64
 }
 
-// prepareAlerts reads, in the evidence's transaction and before its
-// mastery is recomputed, what raiseEvidenceAlerts compares with; nil when
-// no rule evaluated on evidence is enabled. One statement, two when the
-// probability rule is on.
-func (r *runner) prepareAlerts(ctx context.Context, districtID int64, evs []*evidence.Evidence) (*alertPrep, error) {
+// ruleSet is what the evaluation on evidence reads of a district's
+// configuration, kept at the config_version it was read at: a change of
+// a rule or of a prerequisite advances the version (r.changeConfig,
+// r.dropCatalog), on this server and every other on the database.
+type ruleSet struct {
+	version int64
+	// onEvidence are the enabled rules evaluated on evidence.
+	onEvidence map[supports.RuleKind]supports.RuleParams
+	// prereqs are each standard's prerequisites.
+	prereqs map[int64][]int64
+}
+
+// ruleSetOf returns the district's rules and prerequisites at version,
+// from the store's cache or read through r.
+func (r *runner) ruleSetOf(ctx context.Context, districtID, version int64) (*ruleSet, error) {
+	rs, gen, ok := r.s.ruleSets.get(districtID)
+	if ok && rs.version == version {
+		return rs, nil
+	}
+	rs = &ruleSet{version: version, onEvidence: map[supports.RuleKind]supports.RuleParams{}, prereqs: map[int64][]int64{}}
 	rules, err := r.supportRules(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}
-	p := &alertPrep{rules: map[supports.RuleKind]supports.RuleParams{}, class: map[[2]int64]*int64{}}
 	for _, rule := range rules {
 		if rule.Enabled && rule.Kind.OnEvidence() {
-			p.rules[rule.Kind] = rule.Params
+			rs.onEvidence[rule.Kind] = rule.Params
 		}
 	}
-	if len(p.rules) == 0 {
+	edges, err := r.s.prerequisites(ctx, r, districtID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range edges {
+		rs.prereqs[p.StandardID] = append(rs.prereqs[p.StandardID], p.PrerequisiteID)
+	}
+	r.s.ruleSets.put(districtID, gen, rs)
+	return rs, nil
+}
+
+// prepareAlerts reads, in the evidence's transaction and before its
+// mastery is recomputed, what raiseEvidenceAlerts compares with; nil when
+// no rule evaluated on evidence is enabled. The rules and prerequisites
+// come from the store's cache at the engine's config_version; a statement
+// reads the probabilities before when the probability rule is on.
+func (r *runner) prepareAlerts(ctx context.Context, e *engine, evs []*evidence.Evidence) (*alertPrep, error) {
+	rs, err := r.ruleSetOf(ctx, e.districtID, e.m.version)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs.onEvidence) == 0 {
 		return nil, nil
 	}
+	p := &alertPrep{rules: rs.onEvidence, prereqs: rs.prereqs, class: map[[2]int64]*int64{}}
 	// The latest evidence on a pair names its class.
 	for _, ev := range evs {
 		for _, sc := range ev.Scores {
@@ -52,7 +89,7 @@ func (r *runner) prepareAlerts(ctx context.Context, districtID int64, evs []*evi
 		}
 	}
 	if _, ok := p.rules[supports.RuleProbabilityFalling]; ok && len(p.pairs) > 0 {
-		if p.before, err = r.modelProbabilities(ctx, districtID, p.pairs); err != nil {
+		if p.before, err = r.modelProbabilities(ctx, e.districtID, p.pairs); err != nil {
 			return nil, err
 		}
 	}
@@ -116,22 +153,7 @@ func (r *runner) raiseEvidenceAlerts(ctx context.Context, e *engine, p *alertPre
 	}
 	prereqs := map[int64][]int64{}
 	if _, stall := p.rules[supports.RuleStalled]; stall {
-		stds := make([]int64, len(p.pairs))
-		for i, k := range p.pairs {
-			stds[i] = k[1]
-		}
-		err := r.each(ctx, `SELECT standard_id, prerequisite_id FROM prerequisites WHERE district_id = $1 AND standard_id IN ids($2) ORDER BY standard_id, prerequisite_id`,
-			[]any{d, r.s.ids(uniq(stds))}, func(row scanner) error {
-				var std, pre int64
-				if err := row.Scan(&std, &pre); err != nil {
-					return err
-				}
-				prereqs[std] = append(prereqs[std], pre)
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
+		prereqs = p.prereqs
 	}
 	for _, k := range p.pairs {
 		add(k)
