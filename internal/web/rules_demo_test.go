@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/supports"
 )
 
 // TestDemoAlertPages opens the rules and alerts pages of the demo district
@@ -17,6 +21,25 @@ func TestDemoAlertPages(t *testing.T) {
 	}
 	d := loadDemo(t)
 	class := itoa(d.sum.Class.ID)
+	// The featured class: the rules fired on its evidence and on the
+	// morning's sweep, and its teacher dismissed a few with notes.
+	f := store.AlertFilter{TeacherID: d.sum.Teacher.ID, ClassID: d.sum.Class.ID, Page: store.Page{Limit: 500}}
+	open, _, err := d.st.Alerts(context.Background(), d.sum.DistrictID, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[supports.RuleKind]int{}
+	for _, a := range open {
+		kinds[a.Kind]++
+	}
+	t.Logf("the featured class: %d open alerts %v", len(open), kinds)
+	if kinds[supports.RuleBelowCut] == 0 || kinds[supports.RuleNoEvidence] == 0 || kinds[supports.RuleStalled] == 0 {
+		t.Errorf("the featured class's open alerts by kind %v: want scores below the cut, stalls and targets without evidence", kinds)
+	}
+	f.Dismissed = true
+	if dismissed, _, err := d.st.Alerts(context.Background(), d.sum.DistrictID, f); err != nil || len(dismissed) != 3 {
+		t.Errorf("the featured class's dismissed alerts: %d, %v", len(dismissed), err)
+	}
 	assets := 0
 	for _, a := range d.srv.pages.assets {
 		assets += len(a.body)
