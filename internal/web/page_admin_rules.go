@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -174,11 +175,17 @@ func (s *Server) adminSetRule(w http.ResponseWriter, r *http.Request) error {
 	for j := range f.Fields {
 		fd := &f.Fields[j]
 		fd.Value = strings.TrimSpace(r.PostFormValue(fd.Name))
-		if _, err := strconv.ParseFloat(fd.Value, 64); err != nil {
+		// A decimal comma, as Spanish writes 2,5, reads as a point.
+		v := fd.Value
+		if !strings.Contains(v, ".") {
+			v = strings.Replace(v, ",", ".", 1)
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			fd.Error = pr.T("rules.error.number")
 			continue
 		}
-		params[fd.Name] = json.RawMessage(fd.Value)
+		params[fd.Name] = json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	if why := limits.TooLong(f.Reason, limits.Reason, "a reason"); why != "" {
 		f.Errors["reason"] = pr.T("rules.error.reason_long", limits.Reason)

@@ -176,7 +176,11 @@ func TestRules(t *testing.T) {
 	if !strings.Contains(body, `id="no_evidence-days-error"`) {
 		t.Error("a word for days is not refused beside its field")
 	}
-	to := location(t, page.post("/admin/rules/no_evidence", url.Values{"days": {"10"}, "reason": {"two school weeks"}}))
+	to := location(t, page.post("/admin/rules/probability_falling", url.Values{"enabled": {"on"}, "drop": {"0,25"}}))
+	if r, err := f.st.SupportRule(t.Context(), f.district, "probability_falling"); err != nil || r.Params.Drop != 0.25 {
+		t.Errorf("a decimal comma: %+v, %v", r, err)
+	}
+	to = location(t, page.post("/admin/rules/no_evidence", url.Values{"days": {"10"}, "reason": {"two school weeks"}}))
 	if !strings.HasPrefix(to, "/admin/rules?saved=no_evidence") {
 		t.Errorf("saved went to %q", to)
 	}
