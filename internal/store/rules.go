@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -429,10 +428,20 @@ type raisedAlert struct {
 // raiseAlerts inserts the alerts, each unless one of its rule, student,
 // standard and teacher is open (alerts_open) or, when quiet is not zero,
 // was dismissed since quiet; it returns a change for each student and
-// class whose alerts changed.
+// class whose alerts changed, and how many alerts it raised. Without
+// quiet, the alerts go in multi-row statements that return what they
+// inserted: an import's firings do not cost a round trip each.
 func (r *runner) raiseAlerts(ctx context.Context, districtID int64, now time.Time, alerts []raisedAlert, quiet time.Time) (changes []Change, raised int, err error) {
 	s := r.s
 	seen := map[[2]int64]bool{}
+	note := func(student, class int64) {
+		raised++
+		if k := [2]int64{student, class}; !seen[k] {
+			seen[k] = true
+			changes = append(changes, Change{Kind: AlertsChanged, DistrictID: districtID, StudentID: student, ClassID: class})
+		}
+	}
+	rows := make([][]any, 0, len(alerts))
 	for _, a := range alerts {
 		data, err := json.Marshal(a.f.Data)
 		if err != nil {
@@ -445,21 +454,48 @@ func (r *runner) raiseAlerts(ctx context.Context, districtID int64, now time.Tim
 		if a.class != nil {
 			class = *a.class
 		}
-		var res sql.Result
-		if quiet.IsZero() {
-			res, err = r.exec(ctx, `
-INSERT INTO alerts (district_id, kind, student_id, standard_id, class_id, teacher_id, reason, data, raised_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-				districtID, string(a.f.Kind), a.f.StudentID, std, class, a.teacher, a.f.Reason, string(data), s.ts(now))
-		} else {
-			res, err = r.exec(ctx, `
+		rows = append(rows, []any{districtID, string(a.f.Kind), a.f.StudentID, std, class, a.teacher, a.f.Reason, string(data), s.ts(now)})
+	}
+	if quiet.IsZero() {
+		const head = `INSERT INTO alerts (district_id, kind, student_id, standard_id, class_id, teacher_id, reason, data, raised_at) VALUES `
+		const tail = ` ON CONFLICT DO NOTHING RETURNING student_id, coalesce(class_id, 0)`
+		for len(rows) > 0 {
+			n := len(rows)
+			if n > smallInsert {
+				n = 1
+				for _, c := range chunkSizes {
+					if c <= len(rows) {
+						n = c
+						break
+					}
+				}
+			}
+			var args []any
+			for _, row := range rows[:n] {
+				args = append(args, row...)
+			}
+			err := r.each(ctx, multiRow(head, tail, n, len(rows[0]), s.engine == SQLite), args, func(row scanner) error {
+				var student, class int64
+				if err := row.Scan(&student, &class); err != nil {
+					return err
+				}
+				note(student, class)
+				return nil
+			})
+			if err != nil {
+				return nil, 0, err
+			}
+			rows = rows[n:]
+		}
+		return changes, raised, nil
+	}
+	for i, row := range rows {
+		res, err := r.exec(ctx, `
 INSERT INTO alerts (district_id, kind, student_id, standard_id, class_id, teacher_id, reason, data, raised_at)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
 WHERE NOT EXISTS (SELECT 1 FROM alerts x WHERE x.district_id = $1 AND x.kind = $2 AND x.student_id = $3
     AND coalesce(x.standard_id, 0) = $11 AND x.teacher_id = $6 AND x.dismissed_at >= $10)
-ON CONFLICT DO NOTHING`,
-				districtID, string(a.f.Kind), a.f.StudentID, std, class, a.teacher, a.f.Reason, string(data), s.ts(now), s.ts(quiet), a.f.StandardID)
-		}
+ON CONFLICT DO NOTHING`, append(row, s.ts(quiet), alerts[i].f.StandardID)...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -467,14 +503,12 @@ ON CONFLICT DO NOTHING`,
 		if err != nil {
 			return nil, 0, err
 		}
-		raised += int(n)
-		var c int64
-		if a.class != nil {
-			c = *a.class
-		}
-		if k := [2]int64{a.f.StudentID, c}; n > 0 && !seen[k] {
-			seen[k] = true
-			changes = append(changes, Change{Kind: AlertsChanged, DistrictID: districtID, StudentID: a.f.StudentID, ClassID: c})
+		if n > 0 {
+			var class int64
+			if alerts[i].class != nil {
+				class = *alerts[i].class
+			}
+			note(alerts[i].f.StudentID, class)
 		}
 	}
 	return changes, raised, nil
