@@ -47,6 +47,7 @@ func commands() []command {
 		{"export", "export standards (CASE), the roster or mastery (OneRoster)", runExport},
 		{"fit", "fit the knowledge-tracing model to a district's evidence", runFit},
 		{"bench", "measure knowledge-tracing models, or a server under load", runBench},
+		{"alerts", "raise the alerts of the rules that depend on time passing", runAlerts},
 		{"version", "print the version", runVersion},
 	}
 }

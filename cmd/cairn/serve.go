@@ -122,6 +122,12 @@ count each person's own address rather than the proxy's.`)
 		return err
 	}
 	parts.store, parts.metrics, parts.districtID = st, metrics, id
+	// Rules and alerts: the daily sweep stops before the store closes.
+	sweepCtx, stopSweeps := context.WithCancel(ctx)
+	var sweeps sync.WaitGroup
+	defer sweeps.Wait()
+	defer stopSweeps()
+	sweeps.Go(func() { sweepDaily(sweepCtx, logger, st, id, sweepCheck) })
 	if every == 0 {
 		return serve(ctx, env, logger, parts, *addr, nil)
 	}

@@ -120,6 +120,10 @@ func Load(ctx context.Context, st *store.Store, ds *Dataset, progress func(stage
 	if err := l.supportsHistory(); err != nil {
 		return sum, err
 	}
+	// Rules and alerts.
+	if err := l.rules(sum); err != nil {
+		return sum, err
+	}
 	sum.SignIns, err = l.signIns(sum)
 	return sum, err
 }

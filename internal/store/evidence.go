@@ -153,14 +153,29 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, evidenceRow
 				return err
 			}
 		}
+		// Rules and alerts: what the rules compare with, read before
+		// the recompute.
+		prep, err := r.prepareAlerts(ctx, e, []*evidence.Evidence{ev})
+		if err != nil {
+			return err
+		}
 		more, err := e.ktRecord(ctx, []*evidence.Evidence{ev})
 		if err != nil {
 			return err
 		}
 		w := &work{student: ev.StudentID, targets: e.targetsOf(append(scored(ev, nil), more[ev.StudentID]...)), evidence: 1, fresh: freshOf(ev, nil)}
 		changes, _, err = e.recompute(ctx, []*work{w})
-		if err != nil || len(ovs) == 0 {
+		if err != nil {
 			return err
+		}
+		// Rules and alerts: raised in the evidence's transaction.
+		alerted, err := r.raiseEvidenceAlerts(ctx, e, prep)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, alerted...)
+		if len(ovs) == 0 {
+			return nil
 		}
 		if err := e.flush(ctx); err != nil {
 			return err
@@ -258,6 +273,12 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		if err := r.insertChangeAudit(ctx, audit); err != nil {
 			return err
 		}
+		// Rules and alerts: what the rules compare with, read before
+		// the recompute.
+		prep, err := r.prepareAlerts(ctx, e, ptrs)
+		if err != nil {
+			return err
+		}
 		more, err := e.ktRecord(ctx, ptrs)
 		if err != nil {
 			return err
@@ -269,6 +290,12 @@ func (s *Store) RecordEvidenceBatch(ctx context.Context, evs []evidence.Evidence
 		}
 		slices.SortFunc(items, func(a, b *work) int { return cmp.Compare(a.student, b.student) })
 		changes, _, err = e.recompute(ctx, items)
+		if err != nil {
+			return err
+		}
+		// Rules and alerts: raised in the evidence's transaction.
+		alerted, err := r.raiseEvidenceAlerts(ctx, e, prep)
+		changes = append(changes, alerted...)
 		return err
 	})
 	if err != nil {

@@ -148,6 +148,9 @@ type Store struct {
 	models   cache[*model]        // standards hierarchy and scales per district
 	policies cache[*policies]     // mastery policies per district
 	catalogs cache[*catalogEntry] // what pages read of standards per district
+	// Rules and alerts: the rules and prerequisites the evaluation on
+	// evidence reads, per district (rules_eval.go).
+	ruleSets cache[*ruleSet]
 	// versions are the highest config_version seen of each district.
 	versions configVersions
 }

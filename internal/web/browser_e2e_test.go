@@ -311,6 +311,8 @@ func teacher(t *testing.T, s *site, b *browser) {
 	// Flexible groups and the schedule (browser_groups_test.go).
 	teacherGroups(t, s, p)
 	teacherSupports(t, s, p) // support plans and notes (browser_supports_test.go)
+	// Rules and alerts.
+	teacherAlerts(t, s, p)
 	p.accountMenu("tokens")
 	p.open("/admin", 403)
 	p.check("403")
@@ -481,6 +483,8 @@ func admin(t *testing.T, s *site, b *browser) {
 	p.check("scales")
 	p.open("/admin/users", 200)
 	p.check("users")
+	// Rules and alerts.
+	adminRules(t, s, p)
 
 	// The guardian's look at another child's page is in the log, refused
 	// (when the guardian's part ran before: go test -run picks parts).

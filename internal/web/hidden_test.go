@@ -13,6 +13,7 @@ import (
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
 	"github.com/cairn-learning/cairn/internal/roster"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // TestHiddenReadsLikeMissing asks every route and page that takes an id
@@ -39,6 +40,22 @@ func TestHiddenReadsLikeMissing(t *testing.T) {
 	if err := f.st.LinkGuardian(ctx, roster.GuardianLink{DistrictID: f.district, GuardianID: otherGuardian.ID, StudentID: o.student}); err != nil {
 		t.Fatal(err)
 	}
+	// Rules and alerts: an alert raised for the other class's teacher,
+	// by two formative scores below the cut.
+	for i := range 2 {
+		low := 1.0
+		ev := evidence.Evidence{DistrictID: f.district, StudentID: o.student, ClassID: &o.class, Kind: evidence.Formative,
+			Title: "Exit ticket", AssessedAt: testNow.Add(-time.Duration(30-i) * time.Minute), RecordedBy: o.teacher,
+			Scores: []evidence.Score{{StandardID: f.childB, Level: &low}}}
+		if err := f.st.RecordEvidence(ctx, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hiddenAlerts, _, err := f.st.Alerts(ctx, f.district, store.AlertFilter{TeacherID: o.teacher})
+	if err != nil || len(hiddenAlerts) == 0 {
+		t.Fatalf("the other class's alerts: %v, %v", hiddenAlerts, err)
+	}
+	hiddenAlert := hiddenAlerts[0].ID
 	const missing = 999999
 
 	type who struct {
@@ -96,6 +113,10 @@ func TestHiddenReadsLikeMissing(t *testing.T) {
 		{as: teacher, method: "POST", path: "/api/v1/evidence", hidden: o.student, body: func(id int64) any { return record(id, nil) }},
 		{as: teacher, method: "POST", path: "/api/v1/evidence", hidden: o.class, noun: "class", body: func(id int64) any { return record(f.students[0], id) }},
 		{as: teacher, method: "POST", path: "/api/v1/evidence/batch", hidden: o.student, body: func(id int64) any { return []any{record(id, nil)} }},
+		// Rules and alerts.
+		{as: teacher, method: "GET", path: "/api/v1/alerts/%d", hidden: hiddenAlert, noun: "alert"},
+		{as: teacher, method: "POST", path: "/api/v1/alerts/%d/dismissal", hidden: hiddenAlert, noun: "alert", body: func(int64) any { return map[string]any{"note": "seen"} }},
+		{as: teacher, method: "POST", path: "/alerts/%d/dismiss", hidden: hiddenAlert, page: true, noun: "alert"},
 		// Pages.
 		{as: teacher, method: "GET", path: "/students/%d", hidden: o.student, page: true},
 		{as: teacher, method: "GET", path: "/students/%d/standards/" + fmt.Sprint(std), hidden: o.student, page: true},

@@ -80,6 +80,15 @@ func dynamicKeys() map[string][]string {
 		add("pace.me.early.", string(st))
 	}
 	add("pace.admin.error.", "behind_targets", "behind_percent", "ahead_targets")
+	// Rules and alerts.
+	for _, k := range supports.RuleKinds {
+		add("rules.kind.", string(k))
+		add("rules.about.", string(k))
+		for _, f := range supports.RuleFields(k) {
+			add("rules.field.", f)
+			add("rules.hint.", f)
+		}
+	}
 	add("tokens.expires.", "30", "90", "365", "never")
 	add("admin.", "policy", "scales", "users", "audit", "import", "classes", "policy.about", "scales.about", "users.about", "audit.about", "import.about", "classes.about")
 	add("import.kind.", "districts", "schools", "terms", "courses", "classes", "people", "enrollments", "guardian links", "demographics",

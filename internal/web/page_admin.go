@@ -31,5 +31,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	data.Links = append(data.Links, adminLink{URL: "/admin/pace", Label: pr.T("pace.admin.link"), About: pr.T("pace.admin.link_about")})
 	// Outcomes of supports.
 	data.Links = append(data.Links, adminLink{URL: "/admin/outcomes", Label: pr.T("outcomes.admin.link"), About: pr.T("outcomes.admin.link_about")})
+	// Rules and alerts.
+	data.Links = append(data.Links, adminLink{URL: "/admin/rules", Label: pr.T("rules.link"), About: pr.T("rules.link_about")})
 	return s.renderPage(w, r, http.StatusOK, "admin", data)
 }

@@ -127,6 +127,12 @@ func (s *Server) classHeatmapPage(w http.ResponseWriter, r *http.Request) error 
 		ShowAll: q.Get("all") == "1", Total: len(m.Standards)}
 	data.Model = q.Get("show") == "model"
 	data.ClassLinks = classLinks(pr, c.ID, "heatmap")
+	// Rules and alerts: the actor's open alerts raised in the class.
+	if n, ok, err := s.classOpenAlerts(r, c.ID); err != nil {
+		return err
+	} else if ok {
+		data.ClassLinks = append(data.ClassLinks, navLink{Label: pr.N("alerts.class_link", n), URL: fmt.Sprintf("/alerts?class=%d", c.ID)})
+	}
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {
 		data.Recorded = n
 	}

@@ -30,6 +30,9 @@ type studentProfilePage struct {
 	// Supports are the student's tier, support plans and teachers'
 	// notes, for a reader who may see the plans.
 	Supports *supportsSection
+	// Rules and alerts: the student's open alerts, for a reader who may
+	// see them (nil otherwise).
+	Alerts *alertList
 }
 
 func (s *Server) studentProfilePage(w http.ResponseWriter, r *http.Request) error {
@@ -70,6 +73,10 @@ func (s *Server) renderStudentProfile(w http.ResponseWriter, r *http.Request, id
 		if data.Choices, err = s.studentChoiceRows(r.Context(), pr, cat, actorOf(r).DistrictID, id, s.mayChangeEvidence(r, id)); err != nil {
 			return err
 		}
+	}
+	// Rules and alerts.
+	if data.Alerts, err = s.studentAlerts(r, id, data.CSRF); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	if n, err := strconv.Atoi(q.Get("recorded")); err == nil && n > 0 {

@@ -306,6 +306,10 @@ func navFor(a access.Actor, pr *i18n.Printer) []navLink {
 	if slices.ContainsFunc(playlistRoles, a.Has) {
 		nav = append(nav, navLink{Label: pr.T("playlist.nav"), URL: "/playlists"})
 	}
+	// Rules and alerts.
+	if slices.ContainsFunc(alertRoles, a.Has) {
+		nav = append(nav, navLink{Label: pr.T("alerts.nav"), URL: "/alerts"})
+	}
 	if a.Has(roster.RoleStudent) {
 		nav = append(nav, navLink{Label: pr.T("nav.me"), URL: "/me"})
 	}

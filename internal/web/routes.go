@@ -146,6 +146,8 @@ func (s *Server) registerRoutes() {
 	s.registerGroupRoutes()
 	// Support plans and teachers' notes (routes_supports_plans.go).
 	s.registerSupportsPlanRoutes()
+	// Rules and alerts (alerts.go).
+	s.registerRuleRoutes()
 }
 
 // registerPlanRoutes lists the routes of class pathways, students' plans

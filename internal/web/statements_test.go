@@ -60,9 +60,10 @@ func firstLines(queries []string) string {
 // may run once the district's catalog is cached: the session, the
 // actor, the class with the actor's relation to it, the roster, the
 // states, the audit entries (begin and insert), the course's title and
-// the count of proposals waiting for the teacher. It was 20, and 22 with
-// the transactions begun, before the catalog.
-const heatmapStatements = 9
+// the count of proposals waiting for the teacher, and the count of the
+// teacher's open alerts in the class. It was 20, and 22 with the
+// transactions begun, before the catalog.
+const heatmapStatements = 10
 
 // TestClassHeatmapStatements counts the statements a view of the heatmap
 // runs, with a student stalled below a prerequisite the course does not
