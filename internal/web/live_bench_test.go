@@ -20,6 +20,8 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
+	"github.com/cairn-learning/cairn/internal/store"
+	"github.com/cairn-learning/cairn/internal/storetest"
 )
 
 // liveDial opens a raw event stream on addr, as a browser's EventSource
@@ -72,11 +74,91 @@ func liveBenchServer(b *testing.B) (*fixture, *Server, *httptest.Server, string)
 // from the start of the write to each dashboard's read, over all
 // iterations. Run with -benchtime=20x.
 func BenchmarkLiveFanOut(b *testing.B) {
-	const dashboards = 500
 	f, _, hs, token := liveBenchServer(b)
-	addr := strings.TrimPrefix(hs.URL, "http://")
-	query := fmt.Sprintf("class=%d", f.class)
+	lv := []float64{1, 2, 3, 4}
+	liveFanOut(b, strings.TrimPrefix(hs.URL, "http://"), fmt.Sprintf("class=%d", f.class), token, func(i int) error {
+		ev := evidence.Evidence{DistrictID: f.district, StudentID: f.students[i%3], ClassID: &f.class, Kind: evidence.Formative,
+			Title: "Exit ticket", AssessedAt: testNow.Add(-time.Hour), RecordedBy: f.teacher,
+			Scores: []evidence.Score{{StandardID: f.childA, Level: &lv[i%4]}}}
+		return f.st.RecordEvidence(context.Background(), &ev)
+	})
+}
 
+// BenchmarkLiveFanOutAcrossServers is BenchmarkLiveFanOut with two servers
+// on one PostgreSQL database: the 500 dashboards follow the heatmap on
+// server B, and the evidence is recorded through server A's store, so
+// that each change goes by NOTIFY to B's listening connection.
+func BenchmarkLiveFanOutAcrossServers(b *testing.B) {
+	url := storetest.Postgres(b)
+	now := func() time.Time { return testNow }
+	open := func() *store.Store {
+		st, err := store.Open(context.Background(), store.Config{URL: url, Now: now, WallClock: now})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	}
+	stA, stB := open(), open()
+	x := newLiveDistrict(b, stA)
+	token := x.token(b, stA, x.teacher)
+	srv, err := New(Config{Store: stB, DistrictID: x.district, Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		LiveConnections: 20000, LivePerPerson: 20000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	b.Cleanup(hs.Close)
+	b.Cleanup(srv.StopLive)
+	lv := []float64{1, 2, 3, 4}
+	record := func(i int) error {
+		ev := evidence.Evidence{DistrictID: x.district, StudentID: x.student, ClassID: &x.class, Kind: evidence.Formative,
+			Title: "Exit ticket", AssessedAt: testNow.Add(-time.Hour), RecordedBy: x.teacher,
+			Scores: []evidence.Score{{StandardID: x.standard, Level: &lv[i%4]}}}
+		return stA.RecordEvidence(context.Background(), &ev)
+	}
+	// B listens once its listening connection is up: wait for it with
+	// one dashboard before the timing starts.
+	addr := strings.TrimPrefix(hs.URL, "http://")
+	query := fmt.Sprintf("class=%d", x.class)
+	c, r, err := liveDial(addr, query, token)
+	if err != nil {
+		b.Fatal(err)
+	}
+	heard := make(chan struct{}, 100)
+	go func() {
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line == "event: change\n" {
+				heard <- struct{}{}
+			}
+		}
+	}()
+	for i := 0; ; i++ {
+		if err := record(i); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-heard:
+		case <-time.After(time.Second):
+			if i < 15 {
+				continue
+			}
+			b.Fatal("server B hears nothing of A's writes")
+		}
+		break
+	}
+	c.Close()
+	liveFanOut(b, addr, query, token, record)
+}
+
+// liveFanOut opens 500 dashboards on addr and, for each iteration, writes
+// with write and waits until every dashboard has heard of it.
+func liveFanOut(b *testing.B, addr, query, token string, write func(i int) error) {
+	const dashboards = 500
 	var mu sync.Mutex
 	var start time.Time
 	var delays []time.Duration
@@ -108,16 +190,12 @@ func BenchmarkLiveFanOut(b *testing.B) {
 			}
 		}()
 	}
-	lv := []float64{1, 2, 3, 4}
 	b.ResetTimer()
 	for i := range b.N {
 		mu.Lock()
 		start = time.Now()
 		mu.Unlock()
-		ev := evidence.Evidence{DistrictID: f.district, StudentID: f.students[i%3], ClassID: &f.class, Kind: evidence.Formative,
-			Title: "Exit ticket", AssessedAt: testNow.Add(-time.Hour), RecordedBy: f.teacher,
-			Scores: []evidence.Score{{StandardID: f.childA, Level: &lv[i%4]}}}
-		if err := f.st.RecordEvidence(context.Background(), &ev); err != nil {
+		if err := write(i); err != nil {
 			b.Fatal(err)
 		}
 		timeout := time.After(10 * time.Second)
@@ -206,6 +284,8 @@ func BenchmarkLiveConnections(b *testing.B) {
 	}
 	defer c.Close()
 	rss0, go0 := liveMemory()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLiveClientProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %s class=%d %s", liveClientsEnv, streams, addr, f.class, token))
 	stdin, _ := cmd.StdinPipe()
@@ -236,6 +316,9 @@ func BenchmarkLiveConnections(b *testing.B) {
 	}
 	time.Sleep(time.Second)
 	rss1, go1 := liveMemory()
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	b.ReportMetric(float64(ms1.StackInuse-ms0.StackInuse)/(1<<20), "stacks-MB")
 	b.ReportMetric(float64(rss1-rss0)/(1<<20), "rss-MB")
 	b.ReportMetric(float64(go1-go0)/(1<<20), "heap+stacks-MB")
 	b.ReportMetric(float64(rss1-rss0)/streams/1024, "rss-KB/stream")
