@@ -301,3 +301,18 @@ func TestLiveLimits(t *testing.T) {
 	}
 	openLive(t, hs.URL, q, admin)
 }
+
+// TestLiveOutlivesReadTimeout: a server's read timeout, which bounds how
+// long a request may take to arrive, does not end an open stream.
+func TestLiveOutlivesReadTimeout(t *testing.T) {
+	f := newFixture(t)
+	hs := httptest.NewUnstartedServer(f.srv)
+	hs.Config.ReadTimeout = 200 * time.Millisecond
+	hs.Start()
+	defer hs.Close()
+	defer f.srv.StopLive()
+	heatmap := openLive(t, hs.URL, fmt.Sprintf("class=%d", f.class), f.newToken(f.teacher, access.TokenRead))
+	time.Sleep(600 * time.Millisecond)
+	f.srv.live.publish(store.Change{DistrictID: f.district, StudentID: f.students[0]})
+	heatmap.wantChange("heatmap after the read timeout", "mastery")
+}
