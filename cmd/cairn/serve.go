@@ -57,6 +57,8 @@ count each person's own address rather than the proxy's.`)
 		"the address people open cairn at, such as https://cairn.example.org: links name it, and when it is https cookies are Secure and HSTS is sent, behind a proxy too (CAIRN_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", env.getenv("CAIRN_TRUSTED_PROXIES"),
 		"comma-separated networks or addresses of the proxies in front of cairn, such as 10.0.0.0/8; only requests from them are believed about X-Forwarded-For and X-Forwarded-Proto (CAIRN_TRUSTED_PROXIES)")
+	liveConns := fs.String("live-connections", env.getenv("CAIRN_LIVE_CONNECTIONS"),
+		"live updates: event streams open at once on this server, each a connection and a file descriptor; 0: 10000; -1: live updates off, pages show changes when reloaded (CAIRN_LIVE_CONNECTIONS)")
 	var db dbOptions
 	db.register(fs, env, "cairn.db")
 	var lo logOptions
@@ -70,6 +72,11 @@ count each person's own address rather than the proxy's.`)
 		return err
 	}
 	parts := serverParts{concurrentReads: turns.n}
+	live, err := parseLiveConnections(*liveConns)
+	if err != nil {
+		return err
+	}
+	parts.liveConnections = live
 	switch {
 	case *tlsCert != "" && *tlsKey == "":
 		return fmt.Errorf("%w: --tls-cert needs --tls-key, the file of the certificate's private key (CAIRN_TLS_KEY)", errUsage)
@@ -205,6 +212,8 @@ type serverParts struct {
 	trustedProxies []netip.Prefix
 	// concurrentReads is web.Config.ConcurrentReads.
 	concurrentReads int
+	// liveConnections is web.Config.LiveConnections.
+	liveConnections int
 }
 
 // readTurns is --concurrent-reads, which serve and demo take.
@@ -230,7 +239,8 @@ func (o *readTurns) check() error {
 // once it is listening.
 func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverParts, addr string, announce func(url string)) error {
 	h, err := web.New(web.Config{Store: p.store, DistrictID: p.districtID, Logger: logger, Metrics: p.metrics,
-		PublicURL: p.publicURL, TrustedProxies: p.trustedProxies, ConcurrentReads: p.concurrentReads})
+		PublicURL: p.publicURL, TrustedProxies: p.trustedProxies, ConcurrentReads: p.concurrentReads,
+		LiveConnections: p.liveConnections})
 	if err != nil {
 		return err
 	}
@@ -254,6 +264,9 @@ func serve(ctx context.Context, env *environment, logger *slog.Logger, p serverP
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// Live updates: open event streams end when shutdown begins, so that
+	// it does not wait for them (the browsers reconnect elsewhere).
+	srv.RegisterOnShutdown(h.StopLive)
 	errc := make(chan error, 1)
 	if p.certificate != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: p.certificate.get}

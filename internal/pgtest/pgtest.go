@@ -180,7 +180,14 @@ func newDatabase(t testing.TB, from string) string {
 // Main runs the tests and then stops the cluster this binary started, if
 // any, and removes its directory. Call it from TestMain.
 func Main(m *testing.M) {
-	code := m.Run()
+	os.Exit(Stop(m.Run()))
+}
+
+// Stop stops the cluster this binary started, if any, and removes its
+// directory, for a TestMain that has more to do after m.Run than Main
+// does. It returns the exit code the tests should end with: code, or 1
+// when the cluster could not be stopped.
+func Stop(code int) int {
 	mu.Lock()
 	c := started
 	started = nil
@@ -206,7 +213,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // dropDatabases drops the databases names on the server at base.

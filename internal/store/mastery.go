@@ -598,6 +598,9 @@ func (r *runner) recomputeStandards(ctx context.Context, districtID int64, pol *
 
 // notify tells the OnChange listener about changes, after the commit.
 func (s *Store) notify(changes []Change) {
+	// Live updates: the watchers of this server, and on PostgreSQL the
+	// other servers, learn of the changes too (notify.go).
+	s.shareChanges(changes)
 	if s.onChange == nil {
 		return
 	}

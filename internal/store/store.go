@@ -153,6 +153,10 @@ type Store struct {
 	ruleSets cache[*ruleSet]
 	// versions are the highest config_version seen of each district.
 	versions configVersions
+
+	// feed carries committed changes to WatchChanges's watchers, across
+	// servers on PostgreSQL (notify.go; live updates).
+	feed changeFeed
 }
 
 // Page asks for one page of a list: at most Limit items (0 means 50, at most
@@ -207,6 +211,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.feed.origin = newOrigin() // live updates: this store's name on the change channel
 	if s.wall == nil {
 		s.wall = time.Now
 	}
@@ -232,6 +237,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 		if _, ok := pc.RuntimeParams["plan_cache_mode"]; !ok {
 			pc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 		}
+		s.feed.preparePostgres(pc) // live updates: the listening connection (notify.go)
 		db := stdlib.OpenDB(*pc)
 		// Enough to keep two cores busy with room for slow requests, well
 		// under PostgreSQL's default of 100 connections.
@@ -447,6 +453,9 @@ func (s *Store) close() error {
 	if s.views != nil {
 		s.views.close()
 	}
+	// Live updates: the listener stops and the changes still pending are
+	// sent to the other servers (notify.go).
+	s.closeFeed()
 	s.stmtMu.Lock()
 	for _, m := range []map[string]*sql.Stmt{s.readStmt, s.writeStmt} {
 		for k, st := range m {

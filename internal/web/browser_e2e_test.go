@@ -289,6 +289,8 @@ func teacher(t *testing.T, s *site, b *browser) {
 		t.Errorf("after recording %s three times the cell still reads %q", level, after)
 	}
 	p.check("heatmap-recorded")
+	// Live updates: the heatmap open in a second tab follows the grid.
+	teacherLive(t, s, p, gridURL, studentID, standardID)
 
 	// The student, a standard, a piece of evidence.
 	p.click(`#heatmap tr[data-student="`+studentID+`"] th a`, 200)

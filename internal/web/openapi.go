@@ -44,6 +44,9 @@ type operation struct {
 	// CASE says the operation is of the CASE service, which answers its
 	// own failures with CASE status bodies (imsx_StatusInfo).
 	CASE bool
+	// Errors are statuses the operation may answer beyond those every
+	// operation of its kind may (live updates: 404, 429, 503).
+	Errors []int
 }
 
 // queryParam is one query string parameter.
@@ -262,6 +265,7 @@ var errorResponses = map[int]string{
 	413: "The request body is too large.",
 	415: "The request body is not JSON.",
 	422: "Invalid input: errors names each field and why; record names the record of a batch.",
+	429: "Too many requests: a limit of this server, named in detail; Retry-After says when to try again.",
 	500: "The server failed; the cause is logged under the request id.",
 	503: "The database does not answer.",
 }
@@ -365,6 +369,7 @@ func buildOpenAPI(ops map[string]operation, routes map[string]route) ([]byte, er
 		if pattern == "GET /readyz" {
 			errs = append(errs, 503)
 		}
+		errs = append(errs, op.Errors...)
 		if registered && rt.Policy.public {
 			o["security"] = []any{}
 			if op.CASE {

@@ -16,6 +16,9 @@ func (s *Server) registerRoutes() {
 	s.handle("readyz", "GET /readyz", operational(), s.readyz)
 	s.handle("metrics", "GET /metrics", operational(), s.metricsHandler)
 
+	// Live updates: the event stream a page follows (live.go).
+	s.handle("liveEvents", "GET /events", signedIn(), s.liveEvents)
+
 	// The pages' assets.
 	s.handle("staticAsset", "GET /static/{name}", operational(), s.staticAsset)
 

@@ -81,6 +81,18 @@ type Config struct {
 	// pages and probes never wait for it. 0 means GOMAXPROCS on SQLite
 	// and four times that on PostgreSQL.
 	ConcurrentReads int
+
+	// Live updates (live.go): LiveConnections bounds the event streams
+	// open at once on this server (0 means 10,000; negative turns live
+	// updates off), LivePerPerson those of one person (0 means 16).
+	// LiveHeartbeat is how often an idle stream sends a comment, so that
+	// proxies keep it open (0 means 25 seconds); LiveLifetime how long a
+	// stream lasts before the browser reconnects and is authorised again
+	// (0 means 30 minutes).
+	LiveConnections int
+	LivePerPerson   int
+	LiveHeartbeat   time.Duration
+	LiveLifetime    time.Duration
 }
 
 // Server answers cairn's HTTP requests. It is an http.Handler.
@@ -109,6 +121,9 @@ type Server struct {
 	// reads holds a token for each read of a signed-in person under way
 	// (Config.ConcurrentReads).
 	reads chan struct{}
+
+	// live routes committed changes to the pages' event streams (live.go).
+	live *liveHub
 
 	// caseService keeps the district's frameworks as CASE packages.
 	caseService caseService
@@ -211,6 +226,7 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics(prometheus.NewRegistry())
 	}
+	s.live = newLiveHub(cfg, s.log) // live updates (live.go)
 	every, burst := cfg.SignInEvery, cfg.SignInBurst
 	if every == 0 {
 		every = 6 * time.Second

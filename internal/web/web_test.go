@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-learning/cairn/internal/access"
+	"github.com/cairn-learning/cairn/internal/pgtest"
 	"github.com/cairn-learning/cairn/internal/roster"
 	"github.com/cairn-learning/cairn/internal/standards"
 	"github.com/cairn-learning/cairn/internal/store"
@@ -37,6 +38,9 @@ var succeeded, pagePatterns sync.Map
 // happy path is tested.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	// Live updates' test of two servers on one PostgreSQL started a
+	// cluster, if PostgreSQL is installed: stop it.
+	code = pgtest.Stop(code)
 	if code != 0 || testing.Short() {
 		os.Exit(code)
 	}
