@@ -548,20 +548,3 @@ func (s *Store) sweepPace(ctx context.Context, districtID int64, p supports.Rule
 	}
 	return out, nil
 }
-
-// RaiseNoteAlerts is raiseNoteAlerts in a transaction of its own, with
-// the changes sent after the commit: for a note recorded elsewhere, and
-// for tests. A note's own transaction calls raiseNoteAlerts instead, so
-// that the alert exists exactly when the note does.
-func (s *Store) RaiseNoteAlerts(ctx context.Context, districtID, studentID, authorID int64, classID *int64, at time.Time) (err error) {
-	defer wrap(&err, "RaiseNoteAlerts(student %d)", studentID)
-	var changes []Change
-	err = s.inTx(ctx, func(r *runner) error {
-		changes, err = r.raiseNoteAlerts(ctx, districtID, studentID, authorID, classID, at)
-		return err
-	})
-	if err == nil {
-		s.notify(changes)
-	}
-	return err
-}

@@ -189,9 +189,16 @@ func testRulesAndAlerts(t *testing.T, e *env) {
 		t.Fatalf("stalled %+v", stalled)
 	}
 
-	// A behaviour note: the class's teachers but its author.
+	// A behaviour note raises an alert for the class's teachers but its
+	// author, in the note's transaction; a comment raises none.
 	e.takeChanges()
-	ok(t, s.RaiseNoteAlerts(ctx, id, x.bob.ID, co.ID, &x.class.ID, s.Now()))
+	comment := supports.Note{DistrictID: id, StudentID: x.bob.ID, ClassID: &x.class.ID, AuthorID: co.ID, Kind: supports.NoteComment, Text: "Worked well with a partner"}
+	ok(t, s.RecordNote(ctx, &comment))
+	if n, _ := alertChanges(e.takeChanges()); n != 0 {
+		t.Fatalf("a comment changed %d students' alerts", n)
+	}
+	note := supports.Note{DistrictID: id, StudentID: x.bob.ID, ClassID: &x.class.ID, AuthorID: co.ID, Kind: supports.NoteBehaviour, Text: "Left the room twice during the quiz"}
+	ok(t, s.RecordNote(ctx, &note))
 	notes := alertsOf(t, e, id, store.AlertFilter{StudentIDs: []int64{x.bob.ID}})
 	var byNote []store.Alert
 	for _, a := range notes {

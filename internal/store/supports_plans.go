@@ -151,19 +151,23 @@ func (s *Store) RecordNote(ctx context.Context, n *supports.Note, audit ...Audit
 		return err
 	}
 	*n = fresh
+	var alerts []Change
 	err = s.inTx(ctx, func(r *runner) error {
 		if err := r.recordNote(ctx, n); err != nil {
 			return err
 		}
-		// Rules on behaviour notes: a district rule that fires on a
-		// behaviour note is evaluated here, inside this transaction, so
-		// that the note and the alert it raises commit together or not
-		// at all. (Hook for the rules' evaluation of n when
-		// n.Kind == supports.NoteBehaviour.)
+		// The district's rule on behaviour notes is evaluated in this
+		// transaction: the note and the alert it raises commit together
+		// or not at all.
+		if n.Kind == supports.NoteBehaviour {
+			if alerts, err = r.raiseNoteAlerts(ctx, n.DistrictID, n.StudentID, n.AuthorID, n.ClassID, n.At); err != nil {
+				return err
+			}
+		}
 		return r.insertChangeAudit(ctx, audit)
 	})
 	if err == nil {
-		s.notify([]Change{{Kind: SupportsChanged, DistrictID: n.DistrictID, StudentID: n.StudentID}})
+		s.notify(append([]Change{{Kind: SupportsChanged, DistrictID: n.DistrictID, StudentID: n.StudentID}}, alerts...))
 	}
 	return err
 }
