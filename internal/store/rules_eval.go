@@ -230,20 +230,63 @@ func (r *runner) recentFormative(ctx context.Context, districtID int64, pairs []
 		recorded time.Time
 	}
 	all := map[[2]int64][]row{}
-	err := r.each(ctx, `
-SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, ev.assessed_at, ev.recorded_at FROM `+pairSQL+`
+	// SQLite takes the joins in the order written (CROSS JOIN): each
+	// pair's scores by the index of a student's scores, then each score's
+	// evidence by its key. PostgreSQL, which plans joins its own way, read
+	// every formative record of the district for each batch of an import
+	// while its statistics lagged behind the growing tables; it reads the
+	// scores (the index holds their times) and then which of their
+	// evidence is formative and not void, by key.
+	q := `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, ev.assessed_at, ev.recorded_at FROM ` + pairSQL + `
 CROSS JOIN evidence_scores sc CROSS JOIN evidence ev
 WHERE sc.student_id = p.a AND sc.standard_id = p.b AND sc.district_id = $1
-  AND ev.district_id = sc.district_id AND ev.id = sc.evidence_id AND ev.kind = 'formative' AND ev.void_at IS NULL`,
-		append([]any{districtID}, pairArgs...), func(sr scanner) error {
-			var k [2]int64
-			var x row
-			if err := sr.Scan(&k[0], &k[1], &x.EvidenceID, &x.Value, tsCol{&x.AssessedAt}, tsCol{&x.recorded}); err != nil {
-				return err
+  AND ev.district_id = sc.district_id AND ev.id = sc.evidence_id AND ev.kind = 'formative' AND ev.void_at IS NULL`
+	args := append([]any{districtID}, pairArgs...)
+	if r.s.engine == Postgres {
+		q = `
+SELECT sc.student_id, sc.standard_id, sc.evidence_id, sc.value, sc.assessed_at, sc.recorded_at FROM ` + pairSQL + `
+CROSS JOIN evidence_scores sc
+WHERE sc.student_id = p.a AND sc.standard_id = p.b AND sc.district_id = $1`
+	}
+	err := r.each(ctx, q, args, func(sr scanner) error {
+		var k [2]int64
+		var x row
+		if err := sr.Scan(&k[0], &k[1], &x.EvidenceID, &x.Value, tsCol{&x.AssessedAt}, tsCol{&x.recorded}); err != nil {
+			return err
+		}
+		all[k] = append(all[k], x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.s.engine == Postgres {
+		var ids []int64
+		for _, rows := range all {
+			for _, x := range rows {
+				ids = append(ids, x.EvidenceID)
 			}
-			all[k] = append(all[k], x)
-			return nil
-		})
+		}
+		formative := map[int64]bool{}
+		if len(ids) > 0 {
+			err := r.each(ctx, `SELECT id FROM evidence WHERE district_id = $1 AND id IN ids($2) AND kind = 'formative' AND void_at IS NULL`,
+				[]any{districtID, r.s.ids(uniq(ids))}, func(row scanner) error {
+					var id int64
+					if err := row.Scan(&id); err != nil {
+						return err
+					}
+					formative[id] = true
+					return nil
+				})
+			if err != nil {
+				return nil, err
+			}
+		}
+		for k, rows := range all {
+			all[k] = slices.DeleteFunc(rows, func(x row) bool { return !formative[x.EvidenceID] })
+		}
+	}
 	out := make(map[[2]int64][]supports.ScoreFact, len(all))
 	for k, rows := range all {
 		slices.SortFunc(rows, func(x, y row) int {

@@ -28,6 +28,7 @@ func teacherAlerts(t *testing.T, s *site, p *person) {
 	if words := p.text("#alert-" + id + " .alert-title"); strings.TrimSpace(words) == "" {
 		t.Error("the alert gives no reason")
 	}
+	p.click("#dismiss-open-"+id, 0)
 	p.keys("#note-"+id, "Retaught in a small group on Tuesday")
 	p.submit("dismiss-"+id, 200)
 	if !p.has("#dismissed-notice") || p.has("#alert-"+id) {
