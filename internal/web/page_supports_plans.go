@@ -51,6 +51,9 @@ type supportPlanRow struct {
 	ProgressCount    int
 	Student, StudURL string
 	StudentID        int64
+	// OtherClass names the class a plan belongs to on a class's page
+	// when it is another class's.
+	OtherClass string
 }
 
 // noteRow is a teacher's note as the student page shows it.
@@ -165,7 +168,7 @@ func noteKindLabel(pr *i18n.Printer, k supports.NoteKind) string {
 }
 
 // progressWords says in plain words where a plan's progress stands: "3
-// pieces of evidence since 14 Oct; last 2.5 of 3".
+// pieces of evidence since 14 Oct; last 2.5, goal 3".
 func progressWords(pr *i18n.Printer, pg supports.Progress) string {
 	last, ok := pg.Last()
 	if !ok {

@@ -88,9 +88,21 @@ func (s *Server) classSupportsPage(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
+		// A student's plans in other classes are shown too, named by
+		// their class, since the tier is the student's; the counts are
+		// this class's.
+		if p.ClassID == nil || *p.ClassID != c.ID {
+			row.OtherClass = pr.T("supports.class.elsewhere")
+			if p.ClassID != nil {
+				if oc, err := s.store.Class(ctx, d, *p.ClassID); err == nil {
+					row.OtherClass = oc.Title
+				}
+			}
+		} else {
+			kinds[p.Kind]++
+		}
 		byStudent[p.StudentID] = append(byStudent[p.StudentID], row)
 		tiers[p.StudentID] = max(tiers[p.StudentID], p.Tier)
-		kinds[p.Kind]++
 	}
 	for _, p := range students {
 		t := max(tiers[p.ID], supports.Tier1)
