@@ -127,8 +127,8 @@ type OutcomeLeftOut struct {
 	Mastered int
 }
 
-// OutcomeFollowedUp reports whether a start's follow-up is over on today: the
-// whole of its OutcomeFollowUp-th day has passed.
+// OutcomeFollowedUp reports whether a start's follow-up is over on
+// today: the whole of its OutcomeFollowUp-th day has passed.
 func OutcomeFollowedUp(start, today time.Time) bool {
 	return Day(today).After(Day(start).AddDate(0, 0, OutcomeFollowUp))
 }
