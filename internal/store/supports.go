@@ -81,6 +81,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 // closed already is problem.ErrConflict.
 func (s *Store) CloseSupportPlan(ctx context.Context, districtID, planID int64, o supports.Outcome, note string, audit ...AuditEntry) (p supports.Plan, err error) {
 	defer wrap(&err, "CloseSupportPlan(%d)", planID)
+	return s.closeSupportPlan(ctx, districtID, planID, o, note, s.nowUTC(), false, audit)
+}
+
+// closeSupportPlan closes a plan at at; past says at is a day entered
+// after the fact, which may not come before the plan's start.
+func (s *Store) closeSupportPlan(ctx context.Context, districtID, planID int64, o supports.Outcome, note string, at time.Time, past bool, audit []AuditEntry) (p supports.Plan, err error) {
 	if err := checkChangeAudit(districtID, audit); err != nil {
 		return p, err
 	}
@@ -88,7 +94,10 @@ func (s *Store) CloseSupportPlan(ctx context.Context, districtID, planID int64, 
 		if p, err = r.supportPlan(ctx, districtID, planID); err != nil {
 			return err
 		}
-		if err := p.Close(o, note, s.nowUTC()); err != nil {
+		if past && at.Before(p.StartsOn) {
+			return problem.Invalid("closedOn", "%s is before the plan's start, %s", at.Format(supports.DateLayout), p.StartsOn.Format(supports.DateLayout))
+		}
+		if err := p.Close(o, note, at); err != nil {
 			return err
 		}
 		res, err := r.exec(ctx, `

@@ -19,38 +19,11 @@ import (
 // UTC.
 func (s *Store) CloseSupportPlanOn(ctx context.Context, districtID, planID int64, o supports.Outcome, note string, on time.Time, audit ...AuditEntry) (p supports.Plan, err error) {
 	defer wrap(&err, "CloseSupportPlanOn(%d)", planID)
-	if err := checkChangeAudit(districtID, audit); err != nil {
-		return p, err
-	}
 	day := supports.Day(on)
 	if day.After(s.nowUTC()) {
 		return p, problem.Invalid("closedOn", "%s is after today", day.Format(supports.DateLayout))
 	}
-	err = s.inTx(ctx, func(r *runner) error {
-		if p, err = r.supportPlan(ctx, districtID, planID); err != nil {
-			return err
-		}
-		if day.Before(p.StartsOn) {
-			return problem.Invalid("closedOn", "%s is before the plan's start, %s", day.Format(supports.DateLayout), p.StartsOn.Format(supports.DateLayout))
-		}
-		if err := p.Close(o, note, day); err != nil {
-			return err
-		}
-		res, err := r.exec(ctx, `
-UPDATE support_plans SET outcome = $3, outcome_note = $4, closed_at = $5
-WHERE district_id = $1 AND id = $2 AND closed_at IS NULL`,
-			districtID, planID, string(p.Outcome), p.OutcomeNote, s.ts(*p.ClosedAt))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return problem.Conflict("outcome", "the plan was closed meanwhile")
-		}
-		return r.insertChangeAudit(ctx, audit)
-	})
-	return p, err
+	return s.closeSupportPlan(ctx, districtID, planID, o, note, day, true, audit)
 }
 
 // OutcomeSchool is a school of the district, for the outcomes of supports.

@@ -96,29 +96,10 @@ func (s *Server) visibleAlerts(r *http.Request, f store.AlertFilter) ([]store.Al
 }
 
 // alertAccess returns the alert whose id is given, once the actor may do
-// action on its student's alerts: a view is logged at once, a change's
-// audit entry is returned unwritten, for the store to write with the
-// change. A teacher dismisses only the alerts of students they teach.
+// action on its student's alerts (studentRecord). A teacher dismisses only
+// the alerts of students they teach.
 func (s *Server) alertAccess(r *http.Request, id int64, action access.Action) (store.Alert, store.AuditEntry, error) {
-	if _, err := access.Decide(actorOf(r), action, access.Alerts, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
-		return store.Alert{}, store.AuditEntry{}, err
-	}
-	al, err := s.store.Alert(r.Context(), s.districtOf(r), id)
-	if err != nil {
-		return al, store.AuditEntry{}, urlRecord(err, "alert", id)
-	}
-	if action == access.Change {
-		entry, err := s.studentChange(r, al.StudentID, access.Alerts)
-		if err != nil {
-			return al, entry, hiddenAs(err, "alert", id)
-		}
-		return al, entry, nil
-	}
-	rel, err := s.studentAccess(r, al.StudentID, action, access.Alerts)
-	if err != nil {
-		return al, store.AuditEntry{}, hiddenAs(err, "alert", id)
-	}
-	return al, store.AuditEntry{Relation: rel}, nil
+	return studentRecord(s, r, id, action, access.Alerts, "alert", s.store.Alert, func(a store.Alert) int64 { return a.StudentID })
 }
 
 // alertFilterOf reads a list's query: classId, studentId, dismissed and

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,48 +41,48 @@ func byTeacher(rel access.Relation) error {
 }
 
 // goalAccess returns the goal whose id is given, once the actor may do
-// action on its student's goals: a view is logged at once, a change's
-// audit entry is returned unwritten, for the store to write with the
-// change.
+// action on its student's goals (studentRecord).
 func (s *Server) goalAccess(r *http.Request, id int64, action access.Action) (pathways.Goal, store.AuditEntry, error) {
-	if _, err := access.Decide(actorOf(r), action, access.Goals, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
-		return pathways.Goal{}, store.AuditEntry{}, err
-	}
-	g, err := s.store.Goal(r.Context(), s.districtOf(r), id)
-	if err != nil {
-		return g, store.AuditEntry{}, urlRecord(err, "goal", id)
-	}
-	entry, err := s.goalsOf(r, g.StudentID, action)
-	if err != nil {
-		return g, entry, hiddenAs(err, "goal", id)
-	}
-	return g, entry, nil
+	return studentRecord(s, r, id, action, access.Goals, "goal", s.store.Goal, func(g pathways.Goal) int64 { return g.StudentID })
 }
 
 // proposalAccess is goalAccess for a proposal.
 func (s *Server) proposalAccess(r *http.Request, id int64, action access.Action) (pathways.Proposal, store.AuditEntry, error) {
-	if _, err := access.Decide(actorOf(r), action, access.Goals, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
-		return pathways.Proposal{}, store.AuditEntry{}, err
-	}
-	p, err := s.store.Proposal(r.Context(), s.districtOf(r), id)
-	if err != nil {
-		return p, store.AuditEntry{}, urlRecord(err, "proposal", id)
-	}
-	entry, err := s.goalsOf(r, p.StudentID, action)
-	if err != nil {
-		return p, entry, hiddenAs(err, "proposal", id)
-	}
-	return p, entry, nil
+	return studentRecord(s, r, id, action, access.Goals, "proposal", s.store.Proposal, func(p pathways.Proposal) int64 { return p.StudentID })
 }
 
-// goalsOf decides whether the actor may do action on a student's goals:
+// studentRecord returns the record of a student whose id is given (a
+// goal, an alert, a support plan), read by load, once the actor may do
+// action on that student's what: a view is logged at once, a change's
+// audit entry is returned unwritten, for the store to write with the
+// change. A record of a student the actor may not see reads like one
+// that does not exist; a what the actor's roles may never touch is
+// forbidden before anything is read.
+func studentRecord[T any](s *Server, r *http.Request, id int64, action access.Action, what access.What, noun string,
+	load func(ctx context.Context, districtID, id int64) (T, error), studentOf func(T) int64) (T, store.AuditEntry, error) {
+	if _, err := access.Decide(actorOf(r), action, what, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
+		var zero T
+		return zero, store.AuditEntry{}, err
+	}
+	rec, err := load(r.Context(), s.districtOf(r), id)
+	if err != nil {
+		return rec, store.AuditEntry{}, urlRecord(err, noun, id)
+	}
+	entry, err := s.recordsOf(r, studentOf(rec), action, what)
+	if err != nil {
+		return rec, entry, hiddenAs(err, noun, id)
+	}
+	return rec, entry, nil
+}
+
+// recordsOf decides whether the actor may do action on a student's what:
 // a view is logged at once; a change's entry is returned, its Relation
 // the relation that allows it.
-func (s *Server) goalsOf(r *http.Request, studentID int64, action access.Action) (store.AuditEntry, error) {
+func (s *Server) recordsOf(r *http.Request, studentID int64, action access.Action, what access.What) (store.AuditEntry, error) {
 	if action == access.Change {
-		return s.studentChange(r, studentID, access.Goals)
+		return s.studentChange(r, studentID, what)
 	}
-	rel, err := s.studentAccess(r, studentID, action, access.Goals)
+	rel, err := s.studentAccess(r, studentID, action, what)
 	return store.AuditEntry{Relation: rel}, err
 }
 

@@ -108,6 +108,15 @@ func dynamicKeys() map[string][]string {
 	for _, l := range standards.DefaultScale().Levels {
 		add("level.", strings.ToLower(l.Label), strings.ToLower(l.Label)+".description")
 	}
+	// Support plans: tiers, kinds and outcomes by name.
+	add("supports.tier.", "1", "2", "3")
+	for _, k := range supports.Kinds {
+		add("supports.kind.", string(k))
+		add("supports.plain.", string(k))
+	}
+	for _, o := range supports.Outcomes {
+		add("supports.outcome.", string(o))
+	}
 	// Outcomes of supports.
 	for _, k := range supports.Kinds {
 		add("outcomes.kind.", string(k), string(k)+".about")

@@ -105,58 +105,34 @@ type supportsFamily struct {
 
 // tierLabel names a tier.
 func tierLabel(pr *i18n.Printer, t supports.Tier) string {
-	switch t {
-	case supports.Tier2:
-		return pr.T("supports.tier.2")
-	case supports.Tier3:
-		return pr.T("supports.tier.3")
+	if !t.Valid() {
+		t = supports.Tier1
 	}
-	return pr.T("supports.tier.1")
+	return pr.T("supports.tier." + strconv.Itoa(int(t)))
 }
 
 // supportKindLabel names a kind of support.
 func supportKindLabel(pr *i18n.Printer, k supports.Kind) string {
-	switch k {
-	case supports.Reteach:
-		return pr.T("supports.kind.reteach")
-	case supports.Tutoring:
-		return pr.T("supports.kind.tutoring")
-	case supports.Extension:
-		return pr.T("supports.kind.extension")
-	case supports.Referral:
-		return pr.T("supports.kind.referral")
+	if !k.Valid() {
+		return string(k)
 	}
-	return string(k)
+	return pr.T("supports.kind." + string(k))
 }
 
 // supportKindPlain says what a kind of support is, for a family.
 func supportKindPlain(pr *i18n.Printer, k supports.Kind) string {
-	switch k {
-	case supports.Reteach:
-		return pr.T("supports.plain.reteach")
-	case supports.Tutoring:
-		return pr.T("supports.plain.tutoring")
-	case supports.Extension:
-		return pr.T("supports.plain.extension")
-	case supports.Referral:
-		return pr.T("supports.plain.referral")
+	if !k.Valid() {
+		return string(k)
 	}
-	return string(k)
+	return pr.T("supports.plain." + string(k))
 }
 
 // outcomeLabel names an outcome.
 func outcomeLabel(pr *i18n.Printer, o supports.Outcome) string {
-	switch o {
-	case supports.GoalMet:
-		return pr.T("supports.outcome.met")
-	case supports.GoalPartlyMet:
-		return pr.T("supports.outcome.partly_met")
-	case supports.GoalNotMet:
-		return pr.T("supports.outcome.not_met")
-	case supports.Discontinued:
-		return pr.T("supports.outcome.discontinued")
+	if !slices.Contains(supports.Outcomes, o) {
+		return ""
 	}
-	return ""
+	return pr.T("supports.outcome." + string(o))
 }
 
 // noteKindLabel names a kind of note.
@@ -691,33 +667,13 @@ type closeForm struct {
 }
 
 // planAccess returns the plan of the URL once the actor may do action on
-// its student's plans: a view is logged at once, a change's entry
-// returned for the store to write with it. A plan of a student the actor
-// may not see reads like a plan that does not exist.
+// its student's plans (studentRecord).
 func (s *Server) planAccess(r *http.Request, action access.Action) (supports.Plan, store.AuditEntry, error) {
 	id, err := pathID(r, "id", "support plan")
 	if err != nil {
 		return supports.Plan{}, store.AuditEntry{}, err
 	}
-	if _, err := access.Decide(actorOf(r), action, access.Supports, access.Relations{}); errors.Is(err, problem.ErrForbidden) {
-		return supports.Plan{}, store.AuditEntry{}, err
-	}
-	p, err := s.store.SupportPlan(r.Context(), s.districtOf(r), id)
-	if err != nil {
-		return p, store.AuditEntry{}, urlRecord(err, "support plan", id)
-	}
-	if action == access.Change {
-		entry, err := s.studentChange(r, p.StudentID, access.Supports)
-		if err != nil {
-			return p, entry, hiddenAs(err, "support plan", id)
-		}
-		return p, entry, nil
-	}
-	rel, err := s.studentAccess(r, p.StudentID, access.View, access.Supports)
-	if err != nil {
-		return p, store.AuditEntry{}, hiddenAs(err, "support plan", id)
-	}
-	return p, store.AuditEntry{Relation: rel}, nil
+	return studentRecord(s, r, id, action, access.Supports, "support plan", s.store.SupportPlan, func(p supports.Plan) int64 { return p.StudentID })
 }
 
 func (s *Server) supportPlanPage(w http.ResponseWriter, r *http.Request) error {
