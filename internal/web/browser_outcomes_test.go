@@ -35,7 +35,13 @@ func adminOutcomes(t *testing.T, s *site, p *person) {
 	p.check("outcomes-district")
 
 	school := s.sum.Class.SchoolID
+	// The school's leaders find the supports running from its pace, and
+	// their outcomes from there.
 	p.open(fmt.Sprintf("/schools/%d/pace", school), 200)
+	p.click("#school-supports-link", 200)
+	if got, want := p.path(), fmt.Sprintf("/schools/%d/supports", school); got != want {
+		t.Fatalf("the school's supports link leads to %s, want %s", got, want)
+	}
 	p.click("#outcomes-link", 200)
 	if got, want := p.path(), fmt.Sprintf("/schools/%d/outcomes", school); got != want {
 		t.Fatalf("the school's outcomes link leads to %s, want %s", got, want)

@@ -27,8 +27,9 @@ type schoolPacePage struct {
 	Behind   []schoolPaceStudent
 	More     int
 	Students int
-	// OutcomesURL is the school's outcomes of supports.
-	OutcomesURL string
+	// OutcomesURL is the school's outcomes of supports, SupportsURL the
+	// supports running there.
+	OutcomesURL, SupportsURL string
 }
 
 type schoolPaceClass struct {
@@ -81,7 +82,8 @@ func (s *Server) schoolPacePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := &schoolPacePage{pageBase: s.newBase(w, r, pr.T("pace.school.title", sp.School.Name)), School: sp.School.Name,
-		Rule: thresholdsSentence(pr, sp.Thresholds), OutcomesURL: fmt.Sprintf("/schools/%d/outcomes", id)}
+		Rule: thresholdsSentence(pr, sp.Thresholds), OutcomesURL: fmt.Sprintf("/schools/%d/outcomes", id),
+		SupportsURL: fmt.Sprintf("/schools/%d/supports", id)}
 	total := map[pathways.PaceStatus]int{}
 	seen := map[int64]bool{}
 	var behind []schoolPaceStudent

@@ -146,6 +146,8 @@ type schoolSupportsPage struct {
 	Plans    int
 	Students int
 	Today    string
+	// OutcomesURL is the school's outcomes of supports.
+	OutcomesURL string
 }
 
 type schoolSupportRow struct {
@@ -187,7 +189,8 @@ func (s *Server) schoolSupportsPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	data := &schoolSupportsPage{pageBase: s.newBase(w, r, pr.T("supports.school.title", school.Name)), School: school.Name, Today: pr.Date(now)}
+	data := &schoolSupportsPage{pageBase: s.newBase(w, r, pr.T("supports.school.title", school.Name)), School: school.Name, Today: pr.Date(now),
+		OutcomesURL: fmt.Sprintf("/schools/%d/outcomes", id)}
 	kinds := map[supports.Kind]int{}
 	for _, c := range counts {
 		data.Rows = append(data.Rows, schoolSupportRow{TierLabel: tierLabel(pr, c.Tier), KindLabel: supportKindLabel(pr, c.Kind),
