@@ -138,6 +138,7 @@ func printDemoSummary(env *environment, districtName string, sum demo.Summary, b
 	}
 	fmt.Fprintf(w, "\nServing on %s\n\nOpen first:\n", base)
 	fmt.Fprintf(w, "  %s/classes/%d\n      as the teacher: %s, every student against every standard\n", base, sum.Class.ID, sum.Class.Title)
+	fmt.Fprintf(w, "  %s/classes/%d/groups\n      as the teacher: today's flexible groups, the schedule, and %s/alerts for what the rules raised\n", base, sum.Class.ID, base)
 	fmt.Fprintf(w, "  %s/me\n      as the student: %s's standards, evidence and growth\n", base, sum.Student.Name())
 	fmt.Fprintf(w, "  %s/family\n      as the guardian: %s's children in plain words\n", base, sum.Guardian.Name())
 	fmt.Fprintf(w, "  %s/admin\n      as the administrator: calculation method, scales, users, imports, audit log\n", base)
