@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
@@ -96,11 +95,8 @@ func (s *Server) adminSetPace(w http.ResponseWriter, r *http.Request) error {
 		}
 		*f.dst = n
 	}
-	switch {
-	case data.Reason == "":
-		data.Errors["reason"] = pr.T("pace.admin.error.reason")
-	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
-		data.Errors["reason"] = pr.T("pace.admin.error.reason_long", limits.Reason)
+	if why := reasonError(pr, data.Reason, "pace.admin.error.reason"); why != "" {
+		data.Errors["reason"] = why
 	}
 	if len(data.Errors) == 0 {
 		if err := th.Validate(); err != nil {

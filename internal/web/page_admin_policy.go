@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-learning/cairn/internal/i18n"
 	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/mastery"
 	"github.com/cairn-learning/cairn/internal/problem"
@@ -220,11 +221,8 @@ func (s *Server) adminSetPolicy(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Method.N = n
 	}
-	switch {
-	case data.Reason == "":
-		data.Errors["reason"] = pr.T("policy.error.reason")
-	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
-		data.Errors["reason"] = pr.T("policy.error.reason_long", limits.Reason)
+	if why := reasonError(pr, data.Reason, "policy.error.reason"); why != "" {
+		data.Errors["reason"] = why
 	}
 	if len(data.Errors) == 0 {
 		if err := p.Validate(); err != nil {
@@ -257,4 +255,17 @@ func (s *Server) adminSetPolicy(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.Info("mastery policy changed", "request_id", requestIDFrom(r.Context()), "person", a.PersonID, "method", p.Method.Name)
 	return redirect(w, r, "/admin/policy?saved=1")
+}
+
+// reasonError is what a form says of the reason given for a change: that
+// it is required, in the words of requiredKey (none when requiredKey is
+// ""), or that it is longer than limits.Reason; "" when it will do.
+func reasonError(pr *i18n.Printer, reason, requiredKey string) string {
+	switch {
+	case reason == "" && requiredKey != "":
+		return pr.T(requiredKey)
+	case limits.TooLong(reason, limits.Reason, "a reason") != "":
+		return pr.T("reason.error.too_long", limits.Reason)
+	}
+	return ""
 }

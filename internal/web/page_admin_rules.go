@@ -187,8 +187,8 @@ func (s *Server) adminSetRule(w http.ResponseWriter, r *http.Request) error {
 		}
 		params[fd.Name] = json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64))
 	}
-	if why := limits.TooLong(f.Reason, limits.Reason, "a reason"); why != "" {
-		f.Errors["reason"] = pr.T("rules.error.reason_long", limits.Reason)
+	if why := reasonError(pr, f.Reason, ""); why != "" {
+		f.Errors["reason"] = why
 	}
 	invalid := func() bool {
 		for _, fd := range f.Fields {
@@ -220,7 +220,7 @@ func (s *Server) adminSetRule(w http.ResponseWriter, r *http.Request) error {
 					}
 				}
 				if fe.Field == "reason" {
-					f.Errors["reason"] = pr.T("rules.error.reason_long", limits.Reason)
+					f.Errors["reason"] = pr.T("reason.error.too_long", limits.Reason)
 				}
 			}
 		case err != nil:

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/problem"
 )
@@ -143,11 +142,8 @@ func (s *Server) adminSetSummative(w http.ResponseWriter, r *http.Request) error
 	whole("practice", data.Practice, &p.Reassess.PracticeBeforeRetake)
 	whole("max_attempts", data.MaxAttempts, &p.Reassess.MaxAttempts)
 	p.Reassess.Counts = pathways.Counting(data.Counts)
-	switch {
-	case data.Reason == "":
-		data.Errors["reason"] = pr.T("summative.admin.error.reason")
-	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
-		data.Errors["reason"] = pr.T("policy.error.reason_long", limits.Reason)
+	if why := reasonError(pr, data.Reason, "summative.admin.error.reason"); why != "" {
+		data.Errors["reason"] = why
 	}
 	if len(data.Errors) == 0 {
 		if err := p.Validate(); err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/evidence"
-	"github.com/cairn-learning/cairn/internal/limits"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
 )
@@ -114,11 +113,8 @@ func (s *Server) voidEvidenceForm(w http.ResponseWriter, r *http.Request) error 
 	}
 	pr := s.printerOf(r)
 	data.Reason = strings.TrimSpace(r.PostFormValue("reason"))
-	switch {
-	case data.Reason == "":
-		data.Errors["reason"] = pr.T("evidence.error.reason")
-	case limits.TooLong(data.Reason, limits.Reason, "a reason") != "":
-		data.Errors["reason"] = pr.T("evidence.error.reason_long", limits.Reason)
+	if why := reasonError(pr, data.Reason, "evidence.error.reason"); why != "" {
+		data.Errors["reason"] = why
 	}
 	if len(data.Errors) > 0 {
 		return s.renderPage(w, r, http.StatusUnprocessableEntity, "evidence", data)
