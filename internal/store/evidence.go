@@ -569,7 +569,11 @@ func (s *Store) VoidEvidence(ctx context.Context, districtID, evidenceID, by int
 			return err
 		}
 		stds = append(stds, more...)
-		changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}})
+		if changes, _, err = e.recompute(ctx, []*work{{student: student, targets: e.targetsOf(stds)}}); err != nil {
+			return err
+		}
+		withdrawn, err := r.withdrawAlertsOn(ctx, districtID, student, evidenceID, by, reason, e.now)
+		changes = append(changes, withdrawn...)
 		return err
 	})
 	if err != nil {

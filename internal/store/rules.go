@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -416,6 +417,48 @@ WHERE district_id = $1 AND id = $2 AND dismissed_at IS NULL`, districtID, id, s.
 	}
 	s.notify([]Change{{Kind: AlertsChanged, DistrictID: districtID, StudentID: a.StudentID, ClassID: class}})
 	return a, nil
+}
+
+// withdrawAlertsOn dismisses, in a voiding's transaction, the student's
+// open alerts that rest on the voided evidence (scores below the cut name
+// the evidence behind them): the firing counted a record that no longer
+// counts. The dismissal is the voider's, its note the voiding's reason.
+// It returns a change for each class whose alerts changed.
+func (r *runner) withdrawAlertsOn(ctx context.Context, districtID, studentID, evidenceID, by int64, reason string, at time.Time) ([]Change, error) {
+	type open struct {
+		id    int64
+		class *int64
+	}
+	var hit []open
+	err := r.each(ctx, `SELECT id, class_id, data FROM alerts
+WHERE district_id = $1 AND student_id = $2 AND kind = $3 AND dismissed_at IS NULL`,
+		[]any{districtID, studentID, string(supports.RuleBelowCut)}, func(row scanner) error {
+			var a open
+			var data supports.FiringData
+			if err := row.Scan(&a.id, nullCol[int64]{&a.class}, jsonCol{&data}); err != nil {
+				return err
+			}
+			if slices.Contains(data.EvidenceID, evidenceID) {
+				hit = append(hit, a)
+			}
+			return nil
+		})
+	if err != nil || len(hit) == 0 {
+		return nil, err
+	}
+	var changes []Change
+	for _, a := range hit {
+		if _, err := r.exec(ctx, `UPDATE alerts SET dismissed_at = $3, dismissed_by = $4, dismiss_note = $5
+WHERE district_id = $1 AND id = $2 AND dismissed_at IS NULL`, districtID, a.id, r.s.ts(at), by, reason); err != nil {
+			return nil, err
+		}
+		c := Change{Kind: AlertsChanged, DistrictID: districtID, StudentID: studentID}
+		if a.class != nil {
+			c.ClassID = *a.class
+		}
+		changes = append(changes, c)
+	}
+	return changes, nil
 }
 
 // raisedAlert is a firing bound to its class and responsible teacher.

@@ -17,7 +17,11 @@ import (
 // TestRulesAndAlerts runs the rules and alerts behaviours on every engine.
 func TestRulesAndAlerts(t *testing.T) {
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) { testRulesAndAlerts(t, open(t, eng.url(t))) })
+		t.Run(eng.name, func(t *testing.T) {
+			e := open(t, eng.url(t))
+			testRulesAndAlerts(t, e)
+			testAlertsWithdrawnOnVoid(t, e)
+		})
 	}
 }
 
@@ -247,5 +251,37 @@ func testRulesAndAlerts(t *testing.T, e *env) {
 	ok(t, err)
 	if again, err = s.SweepAlerts(ctx, id); err != nil || again.Raised != 0 {
 		t.Fatalf("sweep after a dismissal raised %d, %v", again.Raised, err)
+	}
+}
+
+// testAlertsWithdrawnOnVoid: voiding a score an open alert rests on
+// withdraws the alert, in the voiding's transaction, as the voider's with
+// the voiding's reason; alerts on other evidence stay open.
+func testAlertsWithdrawnOnVoid(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	x := newDistrict(t, e, "rules-void")
+	id := x.d.ID
+	a1, a2 := x.ev(x.alice, 3, level(x.s1, 2)), x.ev(x.alice, 2, level(x.s1, 1))
+	ok(t, s.RecordEvidence(ctx, &a1))
+	ok(t, s.RecordEvidence(ctx, &a2))
+	b1, b2 := x.ev(x.bob, 3, level(x.s1, 1)), x.ev(x.bob, 2, level(x.s1, 1))
+	ok(t, s.RecordEvidenceBatch(ctx, []evidence.Evidence{b1, b2}))
+	open := store.AlertFilter{TeacherID: x.teacher.ID}
+	if got := alertsOf(t, e, id, open); len(got) != 2 {
+		t.Fatalf("before the void: %d open alerts, want Alice's and Bob's", len(got))
+	}
+	e.takeChanges()
+	ok(t, s.VoidEvidence(ctx, id, a2.ID, x.teacher.ID, "Scored against the wrong standard"))
+	left := alertsOf(t, e, id, open)
+	if len(left) != 1 || left[0].StudentID != x.bob.ID {
+		t.Fatalf("after the void: %+v, want Bob's alone open", left)
+	}
+	gone := alertsOf(t, e, id, store.AlertFilter{TeacherID: x.teacher.ID, Dismissed: true})
+	if len(gone) != 1 || gone[0].StudentID != x.alice.ID || gone[0].DismissNote != "Scored against the wrong standard" ||
+		gone[0].DismissedBy == nil || *gone[0].DismissedBy != x.teacher.ID {
+		t.Fatalf("withdrawn %+v", gone)
+	}
+	if n, st := alertChanges(e.takeChanges()); n != 1 || !st[x.alice.ID] {
+		t.Fatalf("%d alert changes for %v, want one for Alice", n, st)
 	}
 }
