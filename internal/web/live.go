@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cairn-learning/cairn/internal/access"
 	"github.com/cairn-learning/cairn/internal/problem"
 	"github.com/cairn-learning/cairn/internal/roster"
@@ -164,6 +166,7 @@ type liveHub struct {
 	stopped bool
 
 	count    atomic.Int64
+	streams  prometheus.Gauge // count, for the metrics
 	seq      atomic.Uint64
 	queue    chan store.Change
 	overflow atomic.Bool
@@ -178,7 +181,14 @@ type liveHub struct {
 	teachersOf map[int64]cachedIDs // class -> teachers
 }
 
-func newLiveHub(cfg Config, log *slog.Logger) *liveHub {
+// The route of the event streams; its path is what the request metrics
+// leave out.
+const (
+	liveEventsRoute = "GET " + liveEventsPath
+	liveEventsPath  = "/events"
+)
+
+func newLiveHub(cfg Config, log *slog.Logger, streams prometheus.Gauge) *liveHub {
 	h := &liveHub{
 		store:        cfg.Store,
 		log:          log,
@@ -193,6 +203,7 @@ func newLiveHub(cfg Config, log *slog.Logger) *liveHub {
 		done:         make(chan struct{}),
 		classesOf:    map[int64]cachedIDs{},
 		teachersOf:   map[int64]cachedIDs{},
+		streams:      streams,
 	}
 	if h.maxConns < 0 {
 		h.off = true
@@ -354,6 +365,7 @@ func (h *liveHub) add(s *liveSub) error {
 	h.perPerson[s.person]++
 	h.byKind[s.topic.kind]++
 	h.count.Add(1)
+	h.streams.Inc()
 	return nil
 }
 
@@ -374,6 +386,7 @@ func (h *liveHub) remove(s *liveSub) {
 	}
 	h.byKind[s.topic.kind]--
 	h.count.Add(-1)
+	h.streams.Dec()
 }
 
 // stop ends every stream and stops taking changes.

@@ -300,6 +300,32 @@ func TestLiveLimits(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	openLive(t, hs.URL, q, admin)
+
+	// The metrics count the open streams, and keep a stream's lifetime
+	// out of the request durations; a refused stream is a request like any.
+	rec := httptest.NewRecorder()
+	srv.metrics.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if !strings.Contains(body, "cairn_live_streams 3\n") {
+		t.Errorf("/metrics does not count 3 open streams:\n%s", grepLines(body, "cairn_live"))
+	}
+	if strings.Contains(body, `route="/events",status="2xx"`) {
+		t.Errorf("an event stream is measured as a request:\n%s", grepLines(body, `route="/events"`))
+	}
+	if !strings.Contains(body, `route="/events",status="4xx"`) {
+		t.Errorf("a refused stream is not measured:\n%s", grepLines(body, `route="/events"`))
+	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestLiveOutlivesReadTimeout: a server's read timeout, which bounds how

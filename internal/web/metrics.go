@@ -18,7 +18,10 @@ type Metrics struct {
 	requestDuration *prometheus.HistogramVec
 	evidence        prometheus.Counter
 	masteryUpdates  prometheus.Counter
-	scrape          http.Handler
+	// liveStreams counts the open event streams of live updates, which
+	// are kept out of requestDuration: a stream lasts its lifetime.
+	liveStreams prometheus.Gauge
+	scrape      http.Handler
 }
 
 // NewMetrics registers cairn's metrics, and the Go runtime and process
@@ -40,9 +43,13 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "cairn_mastery_updates_total",
 			Help: "Mastery states updated after evidence was written or voided.",
 		}),
+		liveStreams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "cairn_live_streams",
+			Help: "Open event streams of live updates (GET /events).",
+		}),
 	}
 	m.scrape = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	reg.MustRegister(m.requestDuration, m.evidence, m.masteryUpdates)
+	reg.MustRegister(m.requestDuration, m.evidence, m.masteryUpdates, m.liveStreams)
 	// The runtime collectors may already be on a registry the caller shares;
 	// that is not an error worth refusing to start for.
 	for _, c := range []prometheus.Collector{

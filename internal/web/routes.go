@@ -17,7 +17,7 @@ func (s *Server) registerRoutes() {
 	s.handle("metrics", "GET /metrics", operational(), s.metricsHandler)
 
 	// Live updates: the event stream a page follows (live.go).
-	s.handle("liveEvents", "GET /events", signedIn(), s.liveEvents)
+	s.handle("liveEvents", liveEventsRoute, signedIn(), s.liveEvents)
 
 	// The pages' assets.
 	s.handle("staticAsset", "GET /static/{name}", operational(), s.staticAsset)

@@ -226,7 +226,7 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	s.live = newLiveHub(cfg, s.log) // live updates (live.go)
+	s.live = newLiveHub(cfg, s.log, s.metrics.liveStreams) // live updates (live.go)
 	every, burst := cfg.SignInEvery, cfg.SignInBurst
 	if every == 0 {
 		every = 6 * time.Second
@@ -294,7 +294,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		s.metrics.observeRequest(label, r.Method, status, elapsed.Seconds())
+		if label != liveEventsPath || status != http.StatusOK {
+			// An event stream's time is how long a page stayed open: it
+			// would fill the top bucket; cairn_live_streams counts them.
+			s.metrics.observeRequest(label, r.Method, status, elapsed.Seconds())
+		}
 		level := slog.LevelInfo
 		switch {
 		case status >= 500:
