@@ -616,6 +616,24 @@ func (s *Store) Evidence(ctx context.Context, districtID, id int64) (_ evidence.
 	return evs[0], nil
 }
 
+// EvidenceHeads returns the district's evidence among ids without their
+// scores, in one read: for pages that name the assessments they link to.
+// An id of no evidence in the district is left out.
+func (s *Store) EvidenceHeads(ctx context.Context, districtID int64, ids []int64) (out map[int64]evidence.Evidence, err error) {
+	defer wrap(&err, "EvidenceHeads(%d records)", len(ids))
+	out = make(map[int64]evidence.Evidence, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err = s.reader().each(ctx, `SELECT `+evidenceCols+` FROM evidence e WHERE e.district_id = $2 AND e.id IN ids($1)`,
+		[]any{s.ids(ids), districtID}, func(row scanner) error {
+			ev, err := scanEvidence(row)
+			out[ev.ID] = ev
+			return err
+		})
+	return out, err
+}
+
 // StudentEvidence lists a student's evidence with its scores, newest
 // assessed first (then newest id). The page cursor is the id of the last
 // item of the page before.

@@ -212,3 +212,35 @@ func testGoals(t *testing.T, e *env) {
 		t.Errorf("a missing goal: %v", err)
 	}
 }
+
+// TestPersonNamesAndEvidenceHeads: the batched reads a goals page names
+// its commenters and assessments with, on every engine; another
+// district's ids are left out.
+func TestPersonNamesAndEvidenceHeads(t *testing.T) {
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			e := open(t, eng.url(t))
+			ctx, s := e.ctx, e.s
+			x := newDistrict(t, e, "heads")
+			other := newDistrict(t, e, "heads-other")
+			names, err := s.PersonNames(ctx, x.d.ID, []int64{x.teacher.ID, x.alice.ID, x.alice.ID, other.bob.ID})
+			ok(t, err)
+			if len(names) != 2 || names[x.alice.ID] != "Alice Zane" || names[x.teacher.ID] == "" {
+				t.Fatalf("names %v", names)
+			}
+			ev := x.ev(x.alice, 1, level(x.s1, 3))
+			ev.Title = "Exit ticket"
+			ok(t, s.RecordEvidence(ctx, &ev))
+			oev := other.ev(other.bob, 1, level(other.s1, 3))
+			ok(t, s.RecordEvidence(ctx, &oev))
+			heads, err := s.EvidenceHeads(ctx, x.d.ID, []int64{ev.ID, oev.ID})
+			ok(t, err)
+			if len(heads) != 1 || heads[ev.ID].Title != "Exit ticket" || heads[ev.ID].StudentID != x.alice.ID {
+				t.Fatalf("heads %+v", heads)
+			}
+			if empty, err := s.EvidenceHeads(ctx, x.d.ID, nil); err != nil || len(empty) != 0 {
+				t.Fatalf("no ids: %v, %v", empty, err)
+			}
+		})
+	}
+}

@@ -122,6 +122,27 @@ func (s *Store) person(ctx context.Context, r *runner, districtID, id int64) (ro
 	return p, noRows(err, "person", id)
 }
 
+// PersonNames returns the names (roster.Person.Name) of the district's
+// people among ids, in one read: for pages that name the authors of
+// comments or changes. An id of no one in the district is left out.
+func (s *Store) PersonNames(ctx context.Context, districtID int64, ids []int64) (names map[int64]string, err error) {
+	defer wrap(&err, "PersonNames(%d people)", len(ids))
+	names = make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	err = s.reader().each(ctx, `SELECT id, given_name, family_name FROM people WHERE district_id = $2 AND id IN ids($1)`,
+		[]any{s.ids(ids), districtID}, func(row scanner) error {
+			var p roster.Person
+			if err := row.Scan(&p.ID, &p.GivenName, &p.FamilyName); err != nil {
+				return err
+			}
+			names[p.ID] = p.Name()
+			return nil
+		})
+	return names, err
+}
+
 // PersonBySourcedID returns the person with the given sourcedId.
 func (s *Store) PersonBySourcedID(ctx context.Context, districtID int64, sourcedID string) (_ roster.Person, err error) {
 	defer wrap(&err, "PersonBySourcedID(%q)", sourcedID)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // adminPacePage shows the district's pace thresholds, the form to change
@@ -44,14 +45,12 @@ func (s *Server) adminPaceData(w http.ResponseWriter, r *http.Request) (*adminPa
 	if err != nil {
 		return nil, err
 	}
-	names := map[int64]string{}
+	names, err := personNames(ctx, s.store, d, changes, func(c store.PaceChange) int64 { return c.ChangedBy })
+	if err != nil {
+		return nil, err
+	}
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
-		if _, ok := names[c.ChangedBy]; !ok {
-			if p, err := s.store.Person(ctx, d, c.ChangedBy); err == nil {
-				names[c.ChangedBy] = p.Name()
-			}
-		}
 		row := paceChangeRow{At: c.ChangedAt, By: names[c.ChangedBy], Reason: c.Reason, From: pr.T("pace.admin.defaults"),
 			To: thresholdsSentence(pr, c.New)}
 		if c.Old != nil {

@@ -139,14 +139,12 @@ func (s *Server) adminPolicyData(w http.ResponseWriter, r *http.Request) (*admin
 	if err != nil {
 		return nil, err
 	}
-	names := map[int64]string{}
+	names, err := personNames(ctx, s.store, d, changes, func(c store.PolicyChange) int64 { return c.ChangedBy })
+	if err != nil {
+		return nil, err
+	}
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
-		if _, ok := names[c.ChangedBy]; !ok {
-			if p, err := s.store.Person(ctx, d, c.ChangedBy); err == nil {
-				names[c.ChangedBy] = p.Name()
-			}
-		}
 		row := policyChangeRow{At: c.ChangedAt, By: names[c.ChangedBy], Reason: c.Reason, Recomputed: c.Recomputed,
 			Scope: pr.T("policy.district"), From: pr.T("policy.default")}
 		if c.CourseID != nil {

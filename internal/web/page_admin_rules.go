@@ -86,13 +86,11 @@ func (s *Server) adminRulesData(w http.ResponseWriter, r *http.Request) (*adminR
 	if err != nil {
 		return nil, err
 	}
-	names := map[int64]string{}
+	names, err := personNames(ctx, s.store, d, changes, func(c store.RuleChange) int64 { return c.ChangedBy })
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range changes {
-		if _, ok := names[c.ChangedBy]; !ok {
-			if p, err := s.store.Person(ctx, d, c.ChangedBy); err == nil {
-				names[c.ChangedBy] = p.Name()
-			}
-		}
 		data.Changes = append(data.Changes, ruleChangeRow{At: c.ChangedAt, Rule: pr.T("rules.kind." + string(c.Kind)), By: names[c.ChangedBy],
 			From: ruleSentence(pr, c.Kind, c.OldEnabled, c.OldParams), To: ruleSentence(pr, c.Kind, c.NewEnabled, c.NewParams), Reason: c.Reason})
 	}

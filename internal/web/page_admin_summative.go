@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-learning/cairn/internal/pathways"
 	"github.com/cairn-learning/cairn/internal/problem"
+	"github.com/cairn-learning/cairn/internal/store"
 )
 
 // adminSummativePage shows the district's rules for the summative (the
@@ -80,14 +81,12 @@ func (s *Server) adminSummativeData(w http.ResponseWriter, r *http.Request) (*ad
 	if err != nil {
 		return nil, err
 	}
-	names := map[int64]string{}
+	names, err := personNames(ctx, s.store, d, changes, func(c store.SummativePolicyChange) int64 { return c.ChangedBy })
+	if err != nil {
+		return nil, err
+	}
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
-		if _, ok := names[c.ChangedBy]; !ok {
-			if p, err := s.store.Person(ctx, d, c.ChangedBy); err == nil {
-				names[c.ChangedBy] = p.Name()
-			}
-		}
 		row := summativeChangeRow{At: c.ChangedAt, By: names[c.ChangedBy], Why: c.Reason, From: pr.T("policy.default")}
 		if c.Old != nil {
 			b, re := describeSummativePolicy(pr, *c.Old)

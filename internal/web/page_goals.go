@@ -67,27 +67,37 @@ func goalStateLabel(pr *i18n.Printer, st pathways.GoalState) string {
 // goalRows turns goals into rows for a page, naming the people who
 // commented and the assessment each goal followed.
 func (s *Server) goalRows(ctx context.Context, pr *i18n.Printer, districtID int64, gs []pathways.Goal, now time.Time) ([]goalRow, error) {
-	names := map[int64]string{}
-	name := func(id int64) string {
-		if n, ok := names[id]; ok {
-			return n
+	// The commenters and the assessments the goals follow, each read once.
+	var people, evs []int64
+	for _, g := range gs {
+		for _, c := range g.Comments {
+			people = append(people, c.By)
 		}
-		n := fmt.Sprint(id)
-		if p, err := s.store.Person(ctx, districtID, id); err == nil {
-			n = p.Name()
+		if g.EvidenceID != nil {
+			evs = append(evs, *g.EvidenceID)
 		}
-		names[id] = n
-		return n
+	}
+	names, err := s.store.PersonNames(ctx, districtID, people)
+	if err != nil {
+		return nil, err
+	}
+	heads, err := s.store.EvidenceHeads(ctx, districtID, evs)
+	if err != nil {
+		return nil, err
 	}
 	rows := make([]goalRow, 0, len(gs))
 	for _, g := range gs {
 		row := goalRow{ID: g.ID, What: g.What, Plan: g.Plan, Need: g.Need, Due: g.Due, State: string(g.State),
 			StateLabel: goalStateLabel(pr, g.State), IsDue: g.IsDue(now), Open: g.State == pathways.GoalOpen, Reflection: g.Reflection}
 		for _, c := range g.Comments {
-			row.Comments = append(row.Comments, goalCommentRow{By: name(c.By), At: c.At, Text: c.Text})
+			by, ok := names[c.By]
+			if !ok {
+				by = fmt.Sprint(c.By)
+			}
+			row.Comments = append(row.Comments, goalCommentRow{By: by, At: c.At, Text: c.Text})
 		}
 		if g.EvidenceID != nil {
-			if ev, err := s.store.Evidence(ctx, districtID, *g.EvidenceID); err == nil {
+			if ev, ok := heads[*g.EvidenceID]; ok {
 				row.EvidenceURL = fmt.Sprintf("/evidence/%d", ev.ID)
 				row.EvidenceTitle = ev.Title
 				if row.EvidenceTitle == "" {
@@ -411,4 +421,14 @@ func (s *Server) goalsRelation(r *http.Request, studentID int64, action access.A
 func (s *Server) auditGoals(r *http.Request, studentID int64, rel access.Relation) error {
 	e := s.auditEntry(r, studentID, access.View, access.Goals, rel)
 	return s.logAccess(r.Context(), []store.AuditEntry{e})
+}
+
+// personNames names, in one read, the people by returns for items: the
+// authors of a history of changes.
+func personNames[T any](ctx context.Context, st *store.Store, districtID int64, items []T, by func(T) int64) (map[int64]string, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = by(it)
+	}
+	return st.PersonNames(ctx, districtID, ids)
 }
