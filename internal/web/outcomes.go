@@ -60,6 +60,11 @@ func outcomesSchool(r *http.Request) (int64, error) {
 		return 0, err
 	}
 	if err := access.Allow(actorOf(r), access.View, access.Roster, access.Scope{SchoolID: id}); err != nil {
+		if errors.Is(err, problem.ErrNotFound) {
+			// Another school's reads as a school that does not exist,
+			// in the same words.
+			return 0, problem.NotFound("school", id)
+		}
 		return 0, err
 	}
 	return id, nil

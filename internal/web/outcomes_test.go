@@ -189,12 +189,18 @@ func TestDemoOutcomes(t *testing.T) {
 		missing := d.get(t, coach, fmt.Sprintf(path, 999999)).Body.String()
 		norm := func(s string, id int64) string {
 			s = strings.ReplaceAll(s, fmt.Sprintf("/schools/%d/", id), "/schools/ID/")
+			s = strings.ReplaceAll(s, fmt.Sprintf("school %d", id), "school ID")
 			return nonces.ReplaceAllString(requestIDs.ReplaceAllString(s, ""), "")
 		}
 		hidden, missing = norm(hidden, other), norm(missing, 999999)
 		if hidden != missing {
 			t.Errorf("%s: another school answers\n%s\nand a missing one\n%s", path, hidden, missing)
 		}
+	}
+	// And in the words a district administrator reads of a missing school.
+	hidden := d.get(t, coach, fmt.Sprintf("/api/v1/schools/%d/outcomes", other)).Body.String()
+	if !strings.Contains(hidden, fmt.Sprintf("school %d", other)) || strings.Contains(hidden, "roster") {
+		t.Errorf("another school's outcomes through the API: %s, want it named as a school not found", hidden)
 	}
 }
 
